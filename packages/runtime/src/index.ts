@@ -1,0 +1,12 @@
+export { Status } from './status';
+export {
+  ThoughtspaceError,
+  InvalidArgumentError,
+  NotFoundError,
+  FailedPreconditionError,
+  DataLossError,
+  describeError,
+} from './errors';
+export type { ErrorOptions } from './errors';
+export { createProgress, formatDuration } from './progress';
+export type { Progress, ProgressOptions } from './progress';
