@@ -1,10 +1,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/tests'],
+  roots: ['<rootDir>/packages'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleNameMapper: { '^@thoughtspace/([a-z-]+)$': '<rootDir>/packages/$1/src' },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

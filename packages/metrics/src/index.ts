@@ -1,1 +1,10 @@
-export {};
+export { rankOfTarget } from './rank';
+export { METRICS, hitAt, ndcgAt, reciprocalRank, metricValue, perCase, mean } from './metrics';
+export type { MetricName } from './metrics';
+export { bootstrapMean, bootstrapMeans, pairedCompare } from './bootstrap';
+export type { BootstrapOptions, Interval, PairedComparison } from './bootstrap';
+export { ranksOf, reportFromRanks, compareRanks } from './evaluate';
+export type { MetricReport, ScoredCase } from './evaluate';
+export { formatInterval, formatMetricTable, formatMetricMarkdown, alignColumns } from './table';
+export { parsePrediction } from './predictions';
+export type { Prediction } from './predictions';

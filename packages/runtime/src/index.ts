@@ -10,3 +10,5 @@ export {
 export type { ErrorOptions } from './errors';
 export { createProgress, formatDuration } from './progress';
 export type { Progress, ProgressOptions } from './progress';
+export { createRng, seedWords } from './rng';
+export type { Rng } from './rng';
