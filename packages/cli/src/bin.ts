@@ -1,2 +1,14 @@
 #!/usr/bin/env node
-console.log('thoughtspace');
+import { main } from './program';
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(
+      `thoughtspace: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

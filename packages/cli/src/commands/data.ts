@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import {
+  dataRoots,
+  download,
+  PRESETS,
+  resolveDownload,
+  shortHash,
+  writeDataset,
+  type Manifest,
+} from '@thoughtspace/data';
+import { alignColumns } from '@thoughtspace/metrics';
+import { datasetOptions, type DatasetFlags } from '../options';
+import { loadDataset } from '../load';
+import { say } from '../output';
+
+export function registerData(program: Command): void {
+  const data = program.command('data').description('prepare, list and download datasets');
+
+  const prepare = data
+    .command('prepare')
+    .description(
+      'read, de-duplicate, order, k-core filter and store a dataset as Arrow IPC + manifest.json',
+    )
+    .requiredOption(
+      '--dataset <name|dir>',
+      'a preset name (see `data list`) or a folder of raw files',
+    )
+    .requiredOption('--out <dir>', 'output folder');
+  for (const o of datasetOptions()) prepare.addOption(o);
+  prepare.action(async (flags: DatasetFlags & { out: string }) => {
+    const started = performance.now();
+    const { dataset, manifest } = await loadDataset(flags);
+    await writeDataset(flags.out, dataset, manifest);
+    printPrepareReport(manifest);
+    say(`wrote ${flags.out} in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+  });
+
+  data
+    .command('list')
+    .description('list the dataset presets and where they were found')
+    .action(() => {
+      const roots = dataRoots();
+      const rows = PRESETS.map((p) => {
+        const found = roots.map((r) => join(r, p.folder)).find((d) => existsSync(d));
+        return [p.name, found ?? 'not found', p.description];
+      });
+      say(alignColumns([['preset', 'location', 'description'], ...rows]));
+      say(`\nsearched: ${roots.join(', ')}`);
+    });
+
+  data
+    .command('download <spec>')
+    .description(
+      'download public data (needs internet): amazon-2018:<Category> (e.g. amazon-2018:Luxury_Beauty), movielens-100k, movielens-1m',
+    )
+    .option('--dest <dir>', 'destination root (default: the user cache, searched by presets)')
+    .action(async (spec: string, flags: { dest?: string }) => {
+      const dir = await download(resolveDownload(spec), { dest: flags.dest });
+      say(
+        `downloaded to ${dir}; prepare it with: thoughtspace data prepare --dataset ${dir} --out <dir>`,
+      );
+    });
+}
+
+export function printPrepareReport(manifest: Manifest): void {
+  const r = manifest.report;
+  const fmt = (n: number): string => n.toLocaleString('en-US');
+  const o = manifest.options;
+  say(`dataset ${manifest.name}  manifest ${shortHash(manifest.hash)}  reader ${manifest.reader}`);
+  say(`options: kcore=${o.kcore} passes=${o.passes} minSeqLen=${o.minSeqLen} order=${r.orderedBy}`);
+  say(
+    alignColumns([
+      ['stage', 'users', 'items', 'interactions'],
+      ['read', fmt(r.read.users), fmt(r.read.items), fmt(r.read.interactions)],
+      [
+        'de-duplicated',
+        fmt(r.deduplicated.users),
+        fmt(r.deduplicated.items),
+        fmt(r.deduplicated.interactions),
+      ],
+      [
+        `${o.kcore}-core (${r.kcorePassesRun} passes)`,
+        fmt(r.kcore.users),
+        fmt(r.kcore.items),
+        fmt(r.kcore.interactions),
+      ],
+      ['final', fmt(r.final.users), fmt(r.final.items), fmt(r.final.interactions)],
+    ]),
+  );
+  say(
+    `duplicates dropped: ${fmt(r.duplicatesDropped)}; items without text: ${fmt(r.itemsWithoutText)}`,
+  );
+  const m = manifest.malformed;
+  if (m.count > 0) {
+    say(`malformed lines: ${fmt(m.count)} of ${fmt(m.lines)} (skipped; --strict makes them fatal)`);
+    for (const s of m.samples) say(`  ${s.file}:${s.line}: ${s.reason}`);
+  } else {
+    say(`malformed lines: 0 of ${fmt(m.lines)}`);
+  }
+}

@@ -1,0 +1,23 @@
+import { prepareDataset, shortHash, type Prepared } from '@thoughtspace/data';
+import { preprocessOverrides, type DatasetFlags } from './options';
+
+/** Load a dataset as the flags say, telling the user what is happening on stderr. */
+export async function loadDataset(flags: DatasetFlags, quiet = false): Promise<Prepared> {
+  const started = performance.now();
+  if (!quiet) process.stderr.write(`loading ${flags.dataset} ...\n`);
+  const prepared = await prepareDataset({
+    dataset: flags.dataset,
+    options: preprocessOverrides(flags),
+    read: { strict: flags.strict },
+  });
+  if (!quiet) {
+    const f = prepared.manifest.report.final;
+    const m = prepared.manifest.malformed;
+    process.stderr.write(
+      `loaded ${prepared.name} (manifest ${shortHash(prepared.manifest.hash)}): ${f.users.toLocaleString('en-US')} users, ` +
+        `${f.items.toLocaleString('en-US')} items, ${f.interactions.toLocaleString('en-US')} interactions` +
+        `${m.count ? `; ${m.count} malformed lines skipped` : ''} in ${((performance.now() - started) / 1000).toFixed(1)}s\n`,
+    );
+  }
+  return prepared;
+}

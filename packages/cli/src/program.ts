@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import { ThoughtspaceError, Status } from '@thoughtspace/runtime';
+import { registerBaseline } from './commands/baseline';
+import { registerData } from './commands/data';
+import { registerEval } from './commands/eval';
+import { registerRun } from './commands/run';
+import { TOOL } from '@thoughtspace/data';
+
+export function buildProgram(): Command {
+  const program = new Command('thoughtspace')
+    .description(
+      'Reasoning-augmented sequential recommendation: data, baselines, evaluation and the main pipeline.',
+    )
+    .version(TOOL.version)
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  registerData(program);
+  registerBaseline(program);
+  registerEval(program);
+  registerRun(program);
+  return program;
+}
+
+/** Exit codes: 0 ok, 1 internal error, 2 usage or invalid input, 3 not found / precondition. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ThoughtspaceError) {
+      process.stderr.write(`thoughtspace: ${err.message}\n`);
+      if (err.code === Status.INVALID_ARGUMENT) return 2;
+      if (err.code === Status.NOT_FOUND || err.code === Status.FAILED_PRECONDITION) return 3;
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+import { cleanJoined, cleanText, cleanTextList, stripControl, unescapeHtml } from './text';
+
+describe('unescapeHtml', () => {
+  it('decodes named, decimal and hex references', () => {
+    expect(unescapeHtml('Crabtree &amp; Evelyn')).toBe('Crabtree & Evelyn');
+    expect(unescapeHtml('&quot;a&quot; &lt;b&gt; &apos;c&apos;')).toBe('"a" <b> \'c\'');
+    expect(unescapeHtml('it&#39;s it&#x27;s it&#X27;s')).toBe("it's it's it's");
+    expect(unescapeHtml('a&nbsp;b')).toBe('a\u00a0b');
+    expect(unescapeHtml('Cr&egrave;me &eacute;t&eacute; &trade; &#8217;')).toBe('Crème été ™ \u2019');
+  });
+
+  it('leaves unknown, unterminated and out-of-range references as written', () => {
+    expect(unescapeHtml('&bogus; &amp &#xFFFFFFF; AT&T')).toBe('&bogus; &amp &#xFFFFFFF; AT&T');
+  });
+
+  it('decodes one level only, as a browser would', () => {
+    expect(unescapeHtml('&amp;amp;')).toBe('&amp;');
+  });
+});
+
+describe('cleanText', () => {
+  it('strips control characters except newline and tab, after decoding', () => {
+    expect(stripControl('a\u0000b\u001bc\u007fd\u0085e\r\nf\tg')).toBe('abcde\nf\tg');
+    expect(cleanText('x&#27;y&#1;z')).toBe("x'yz");
+  });
+
+  it('returns undefined for absent, empty or non-text values', () => {
+    expect(cleanText(undefined)).toBeUndefined();
+    expect(cleanText(null)).toBeUndefined();
+    expect(cleanText('')).toBeUndefined();
+    expect(cleanText('  \u0001 ')).toBeUndefined();
+    expect(cleanText({ a: 1 })).toBeUndefined();
+    expect(cleanText(42)).toBe('42');
+  });
+
+  it('flattens nested lists, dropping empties and repeats', () => {
+    expect(cleanTextList([['A', 'B &amp; C'], ['A', ''], 'D'])).toEqual(['A', 'B & C', 'D']);
+    expect(cleanJoined(['p1', ' ', 'p2'], '\n')).toBe('p1\np2');
+    expect(cleanJoined([], '\n')).toBeUndefined();
+  });
+});

@@ -1,0 +1,67 @@
+import { NAMED_ENTITIES } from './html-entities';
+
+const ENTITY = /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/g;
+// C0 and C1 control characters and DEL, except \t (09) and \n (0A).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Decode HTML character references (named, decimal and hex); unknown or invalid ones stay as written. */
+export function unescapeHtml(text: string): string {
+  if (text.indexOf('&') < 0) return text;
+  return text.replace(ENTITY, (whole: string, ref: string) => {
+    if (ref.charCodeAt(0) !== 35 /* # */) return NAMED_ENTITIES[ref] ?? whole;
+    const hex = ref[1] === 'x' || ref[1] === 'X';
+    const code = parseInt(ref.slice(hex ? 2 : 1), hex ? 16 : 10);
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return whole;
+    return String.fromCodePoint(code);
+  });
+}
+
+/** Remove control characters other than newline and tab (carriage returns included). */
+export function stripControl(text: string): string {
+  CONTROL.lastIndex = 0;
+  return CONTROL.test(text) ? text.replace(CONTROL, '') : text;
+}
+
+/**
+ * Normalise one text field from a source: strings (and numbers, which some
+ * sources use for titles) are entity-decoded, stripped of control characters
+ * and trimmed. Anything else, or nothing left, is `undefined` so that the
+ * field stays absent.
+ */
+export function cleanText(value: unknown): string | undefined {
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+  else return undefined;
+  const cleaned = stripControl(unescapeHtml(text)).trim();
+  return cleaned === '' ? undefined : cleaned;
+}
+
+/**
+ * Clean every string in a value that may be a string or a (nested) list of
+ * strings; empty entries are dropped and repeats removed, order kept.
+ */
+export function cleanTextList(value: unknown): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x);
+      return;
+    }
+    const text = cleanText(v);
+    if (text !== undefined && !seen.has(text)) {
+      seen.add(text);
+      out.push(text);
+    }
+  };
+  visit(value);
+  return out;
+}
+
+/** Clean a string or list of strings and join the parts into one text; `undefined` when empty. */
+export function cleanJoined(value: unknown, separator: string): string | undefined {
+  const parts = cleanTextList(value);
+  return parts.length === 0 ? undefined : parts.join(separator);
+}
