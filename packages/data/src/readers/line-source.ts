@@ -105,5 +105,9 @@ export async function forEachLine(
     gunzip?.on('error', (err) =>
       fail(new DataLossError(`corrupt gzip data in ${path}: ${err.message}`, { cause: err })),
     );
+    // readline re-emits input errors; the stream handlers above have already settled by then.
+    rl.on('error', (err) =>
+      fail(new DataLossError(`cannot read ${path}: ${err.message}`, { cause: err })),
+    );
   });
 }

@@ -25,7 +25,15 @@ describe('parsePythonLiteral', () => {
     expect(parsePythonLiteral('()')).toEqual([]);
     expect(parsePythonLiteral('(7)')).toBe(7);
     expect(parsePythonLiteral("{'a', 'b'}")).toEqual(['a', 'b']);
-    expect(parsePythonLiteral('[-1, +2.5, 1e3, .5, 0x1F, 10L, [],]')).toEqual([-1, 2.5, 1000, 0.5, 31, 10, []]);
+    expect(parsePythonLiteral('[-1, +2.5, 1e3, .5, 0x1F, 10L, [],]')).toEqual([
+      -1,
+      2.5,
+      1000,
+      0.5,
+      31,
+      10,
+      [],
+    ]);
     expect(parsePythonLiteral('{1: 2, (1, 2): 3}')).toEqual({ '1': 2, '[1,2]': 3 });
   });
 
@@ -42,7 +50,13 @@ describe('parsePythonLiteral', () => {
   });
 
   it('never evaluates anything: names, calls and operators are errors', () => {
-    for (const bad of ["__import__('os')", "{'a': open('x')}", '1 + 1', "{'a': float('inf')}", 'x']) {
+    for (const bad of [
+      "__import__('os')",
+      "{'a': open('x')}",
+      '1 + 1',
+      "{'a': float('inf')}",
+      'x',
+    ]) {
       expect(() => parsePythonLiteral(bad)).toThrow(PythonLiteralError);
     }
   });

@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readItemsJsonl } from './items-jsonl';
+
+const SHARED = resolve(__dirname, '../../../../../shared/data');
+function dataFile(...parts: string[]): string {
+  const path = join(SHARED, ...parts);
+  if (!existsSync(path)) throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
+  return path;
+}
+
+describe('readItemsJsonl on Luxury_Beauty_items.jsonl', () => {
+  it('reads every item with unescaped text and the asin as an attribute', async () => {
+    const raw = await readItemsJsonl({ items: dataFile('luxury-beauty-2018', 'Luxury_Beauty_items.jsonl') });
+    expect(raw.reader).toBe('items-jsonl');
+    expect(raw.interactions).toEqual([]);
+    expect(raw.items).toHaveLength(6141);
+    expect(raw.report).toMatchObject({ lines: 6141, malformed: 0 });
+
+    const first = raw.items[0];
+    expect(first.id).toBe('1');
+    expect(first.title).toBe("Crabtree & Evelyn - Gardener's Ultra-Moisturising Hand Therapy Pump - 250g/8.8 OZ");
+    expect(first.description).toMatch(/^After a long day of handling thorny situations/);
+    expect(first.attributes).toEqual({ asin: 'B00004U9V2' });
+    expect(raw.items[6140]).toMatchObject({ id: '6141', attributes: { asin: 'B01HIQEOLO' } });
+
+    // 6,136 items have a title (5 are blank in the source: absent, not empty strings); 5,738 a description.
+    expect(raw.items.filter((it) => it.title !== undefined)).toHaveLength(6136);
+    expect(raw.items.filter((it) => it.description !== undefined)).toHaveLength(5738);
+    expect(raw.items.some((it) => it.title === '' || it.description === '')).toBe(false);
+    // 396 source titles contain "&amp;"; none survive decoding.
+    expect(raw.items.filter((it) => it.title?.includes('&amp;'))).toHaveLength(0);
+    expect(raw.items.filter((it) => it.title?.includes('&'))).toHaveLength(697);
+  });
+});
