@@ -64,6 +64,9 @@ export function registerRun(program: Command): void {
       evaluateScorer(set, createBaseline(name, fit, flags.seed), { resamples: flags.resamples }),
     );
     const reference = runs.find((r) => r.method === REFERENCE) as ScorerRun;
+    process.stderr.write(
+      `paired tests against ${REFERENCE} (${flags.resamples} bootstrap resamples, 2,000 permutations) ...\n`,
+    );
     const command = commandLine();
     const results: MethodResult[] = runs.map((r) =>
       methodResult({
