@@ -47,14 +47,14 @@ export interface SourceFile {
   bytes: number;
 }
 
-/** What a reader saw: files, line counts and rejected lines (first few kept verbatim). */
+/** What a reader saw: files, line counts and rejected lines (the first few with their positions). */
 export interface ReadReport {
   files: SourceFile[];
   /** Data lines examined (headers and blank lines excluded). */
   lines: number;
   /** Lines rejected as malformed. */
   malformed: number;
-  /** The first few malformed lines, for the user to look at. */
+  /** The first few malformed lines (file, line, reason; never the content, which may be user data). */
   malformedSamples: MalformedLine[];
 }
 

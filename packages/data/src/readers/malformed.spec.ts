@@ -3,7 +3,8 @@ import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { readAmazon2018 } from './amazon';
 import { MalformedCollector } from './malformed';
 
-const FIXTURE = join(__dirname, '__fixtures__', 'malformed', 'reviews.json');
+// Amazon 2018 review lines; named .jsonl so Prettier does not parse it as one JSON document.
+const FIXTURE = join(__dirname, '__fixtures__', 'malformed', 'reviews.jsonl');
 
 describe('MalformedCollector', () => {
   it('counts everything and keeps the first maxSamples', () => {

@@ -12,22 +12,36 @@ export type ObjectLine =
  * Reasons never quote the line, which may hold user text.
  */
 export function parseObjectLine(line: string, options: { python?: boolean } = {}): ObjectLine {
+  const allowPython = options.python !== false;
   let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (jsonErr) {
-    if (options.python === false) return { reason: `invalid JSON (${jsonPosition(jsonErr)})` };
+  // "{'" cannot start JSON: the 2014 metadata lines go straight to the Python parser.
+  if (allowPython && line.charCodeAt(0) === 123 && line.charCodeAt(1) === 39) {
     try {
       value = parsePythonLiteral(line);
-    } catch (pyErr) {
-      const where = pyErr instanceof PythonLiteralError ? `column ${pyErr.column}` : 'unparseable';
-      return { reason: `neither JSON nor a Python literal (${where})` };
+    } catch (err) {
+      return { reason: pythonReason(err) };
+    }
+  } else {
+    try {
+      value = JSON.parse(line);
+    } catch (jsonErr) {
+      if (!allowPython) return { reason: `invalid JSON (${jsonPosition(jsonErr)})` };
+      try {
+        value = parsePythonLiteral(line);
+      } catch (pyErr) {
+        return { reason: pythonReason(pyErr) };
+      }
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { reason: 'expected an object' };
   }
   return { value: value as JsonObject };
+}
+
+function pythonReason(err: unknown): string {
+  const where = err instanceof PythonLiteralError ? `column ${err.column}` : 'unparseable';
+  return `neither JSON nor a Python literal (${where})`;
 }
 
 /** The position part of a JSON.parse error, without the input excerpt newer V8 versions add. */

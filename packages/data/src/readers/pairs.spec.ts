@@ -9,7 +9,8 @@ import { readPairs, readPairsWithItems } from './pairs';
 const SHARED = resolve(__dirname, '../../../../../shared/data');
 function dataFile(...parts: string[]): string {
   const path = join(SHARED, ...parts);
-  if (!existsSync(path)) throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
+  if (!existsSync(path))
+    throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
   return path;
 }
 
@@ -95,6 +96,8 @@ describe('readPairs on edge cases', () => {
 
   it('names a missing file', async () => {
     const path = join(dir, 'missing.txt');
-    await expect(readPairs({ pairs: path })).rejects.toThrow(new NotFoundError(`file not found: ${path}`));
+    await expect(readPairs({ pairs: path })).rejects.toThrow(
+      new NotFoundError(`file not found: ${path}`),
+    );
   });
 });

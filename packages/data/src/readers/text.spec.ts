@@ -15,8 +15,9 @@ describe('unescapeHtml', () => {
     expect(unescapeHtml('&bogus; &amp &#xFFFFFFF; AT&T')).toBe('&bogus; &amp &#xFFFFFFF; AT&T');
   });
 
-  it('decodes one level only, as a browser would', () => {
-    expect(unescapeHtml('&amp;amp;')).toBe('&amp;');
+  it('decodes double-escaped text (common in Amazon data) until stable', () => {
+    expect(unescapeHtml('easy to apply &amp;ndash; using')).toBe('easy to apply \u2013 using');
+    expect(unescapeHtml('&amp;amp;amp;amp;')).toBe('&amp;');
   });
 });
 
