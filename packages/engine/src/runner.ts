@@ -1,0 +1,121 @@
+// The only module that imports onnxruntime-node: services and the trainer run
+// models through this seam, so the runtime (and its execution provider) can
+// be swapped or mocked without touching model code.
+import * as ort from 'onnxruntime-node';
+import { FailedPreconditionError, InvalidArgumentError } from '@thoughtspace/runtime';
+import { DType, TypedData } from './internal/dtype';
+
+/** A plain tensor: element type, dimensions and row-major data. */
+export interface TensorValue {
+  dtype: DType;
+  dims: readonly number[];
+  data: TypedData;
+}
+
+export type Feeds = Readonly<Record<string, TensorValue>>;
+
+export type ExecutionProvider = 'cpu' | 'cuda';
+
+export interface ModelRunnerOptions {
+  /** Serialised ONNX model or a path to a .onnx file. */
+  model: Uint8Array | string;
+  /** 'cpu' (default) or 'cuda' (needs `onnxruntime-node-install=cuda12` at npm install time and a GPU). */
+  executionProvider?: ExecutionProvider;
+  /** Intra-op threads; fix it for bit-reproducible CPU results. Default 2. */
+  threads?: number;
+}
+
+export interface RunOptions {
+  /** Outputs to fetch (default all). */
+  outputs?: readonly string[];
+  /** Pre-allocated buffers the named outputs are written into (no allocation per run). */
+  into?: Readonly<Record<string, TensorValue>>;
+}
+
+const ORT_TYPES: Record<DType, ort.Tensor.Type> = {
+  float32: 'float32',
+  float64: 'float64',
+  int64: 'int64',
+  int32: 'int32',
+  bool: 'bool',
+};
+
+function toOrt(name: string, v: TensorValue): ort.Tensor {
+  const size = v.dims.reduce((a, b) => a * b, 1);
+  if (size !== v.data.length) {
+    throw new InvalidArgumentError(
+      `feed ${name}: ${v.data.length} values for dims [${v.dims.join(',')}]`,
+    );
+  }
+  return new ort.Tensor(ORT_TYPES[v.dtype], v.data as ort.Tensor.DataType, [...v.dims]);
+}
+
+function fromOrt(t: ort.Tensor): TensorValue {
+  return { dtype: t.type as DType, dims: [...t.dims], data: t.data as TypedData };
+}
+
+export class ModelRunner {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly executionProvider: ExecutionProvider,
+  ) {}
+
+  static async create(options: ModelRunnerOptions): Promise<ModelRunner> {
+    const ep = options.executionProvider ?? 'cpu';
+    if (ep !== 'cpu' && ep !== 'cuda')
+      throw new InvalidArgumentError(`executionProvider: expected cpu or cuda, got ${String(ep)}`);
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: [ep],
+      intraOpNumThreads: options.threads ?? 2,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    };
+    try {
+      const session =
+        typeof options.model === 'string'
+          ? await ort.InferenceSession.create(options.model, sessionOptions)
+          : await ort.InferenceSession.create(options.model, sessionOptions);
+      return new ModelRunner(session, ep);
+    } catch (err) {
+      const hint =
+        ep === 'cuda'
+          ? ' (CUDA needs onnxruntime-node installed with onnxruntime-node-install=cuda12 in .npmrc, and an NVIDIA GPU with CUDA 12)'
+          : '';
+      const first = String((err as Error).message).split('\n')[0];
+      throw new FailedPreconditionError(
+        `onnxruntime could not load the model on ${ep}${hint}: ${first}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  async run(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, TensorValue>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const name of Object.keys(feeds)) ortFeeds[name] = toOrt(name, feeds[name]);
+    const wanted = options.outputs ?? this.session.outputNames;
+    const fetches: Record<string, ort.Tensor | null> = {};
+    for (const name of wanted) {
+      const target = options.into?.[name];
+      fetches[name] = target ? toOrt(name, target) : null;
+    }
+    const result = await this.session.run(ortFeeds, fetches);
+    const out: Record<string, TensorValue> = {};
+    for (const name of wanted) out[name] = fromOrt(result[name]);
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
