@@ -1,0 +1,64 @@
+// Errors and the gRPC boundary
+export {
+  toServiceError,
+  fromServiceError,
+  isServiceError,
+  DeadlineExceededError,
+  UnavailableError,
+  RETRIABLE_METADATA_KEY,
+  ERROR_ID_METADATA_KEY,
+} from './errors';
+export type { ToServiceErrorOptions } from './errors';
+export { unary, serverStream } from './handlers';
+export type { CallContext, UnaryHandler, ServerStreamHandler, Send, RpcOptions } from './handlers';
+
+// Deadlines and request validation
+export { checkDeadline, remainingMs, downstreamCallOptions, deadlineMs } from './deadline';
+export type { DeadlineSource, DownstreamDeadlineOptions } from './deadline';
+export {
+  requireString,
+  requireInt,
+  requireNonEmpty,
+  requireMessage,
+  requireEnum,
+} from './validate';
+export type {
+  FieldOptions,
+  StringOptions,
+  IntOptions,
+  ArrayOptions,
+  EnumOptions,
+} from './validate';
+
+// Health and server lifecycle
+export { createHealth, ServingStatus, OVERALL } from './health';
+export type { Health, HealthOptions } from './health';
+export { startServer, gracefulShutdown, shutdownOnSignals } from './server';
+export type {
+  StartServerOptions,
+  StartedServer,
+  ShutdownOptions,
+  ShutdownResult,
+  SignalOptions,
+} from './server';
+
+// Configuration and logging
+export { readConfig, stringVar, intVar, floatVar, boolVar, enumVar } from './config';
+export type { ConfigOf, ConfigSchema, VarSpec } from './config';
+export { SERVICE_CONFIG } from './service-config';
+export { createLogger, silentLogger, LOG_LEVELS } from './logger';
+export type { Logger, LoggerOptions, LogLevel, LogFields } from './logger';
+
+// Telemetry: API-only helpers for library code, SDK set-up for main.ts
+export { withSpan, recordError, activeSpan, defaultTracer, TRACER_NAME } from './telemetry';
+export {
+  injectTraceHeaders,
+  extractTraceContext,
+  extractFromMetadata,
+  injectIntoMetadata,
+  metadataGetter,
+  metadataSetter,
+} from './trace-context';
+export type { MessageHeaders } from './trace-context';
+export { setupTelemetry, EXPORTER_KINDS } from './sdk';
+export type { Telemetry, TelemetryOptions, ExporterKind } from './sdk';

@@ -1,0 +1,85 @@
+/**
+ * OpenTelemetry SDK set-up, for a service's main.ts only: everything else
+ * imports just @opentelemetry/api and stays a no-op until this runs.
+ */
+import { propagation, trace, context, type Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+
+/** `none`: no export (default); `console`: spans as JSON on stdout; `otlp`: OTLP/HTTP to `otlpEndpoint`. */
+export type ExporterKind = (typeof EXPORTER_KINDS)[number];
+export const EXPORTER_KINDS = ['none', 'console', 'otlp'] as const;
+
+export interface TelemetryOptions {
+  /** `service.name` of every span, e.g. `candidate-gen`. */
+  serviceName: string;
+  serviceVersion?: string;
+  /** An exporter kind, or an exporter instance (tests pass an InMemorySpanExporter). */
+  exporter?: ExporterKind | SpanExporter;
+  /** OTLP/HTTP traces endpoint, e.g. `http://otel-collector:4318/v1/traces`. */
+  otlpEndpoint?: string;
+  /** Export each span as it ends instead of in batches (tests, debugging). */
+  simple?: boolean;
+}
+
+export interface Telemetry {
+  readonly tracer: Tracer;
+  /** Export buffered spans now. */
+  forceFlush(): Promise<void>;
+  /** Flush, stop and unregister the global provider, context manager and propagator. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Register a global tracer provider (AsyncLocalStorage context, W3C trace
+ * context + baggage propagation) that exports spans as configured.
+ */
+export function setupTelemetry(options: TelemetryOptions): Telemetry {
+  const exporter = createExporter(options);
+  const spanProcessors: SpanProcessor[] = [];
+  if (exporter) {
+    spanProcessors.push(
+      options.simple ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter),
+    );
+  }
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: options.serviceName,
+      ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}),
+    }),
+    spanProcessors,
+  });
+  provider.register();
+  return {
+    tracer: trace.getTracer(options.serviceName),
+    forceFlush: () => provider.forceFlush(),
+    async shutdown() {
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    },
+  };
+}
+
+function createExporter(options: TelemetryOptions): SpanExporter | undefined {
+  const kind = options.exporter ?? 'none';
+  if (typeof kind !== 'string') return kind;
+  switch (kind) {
+    case 'none':
+      return undefined;
+    case 'console':
+      return new ConsoleSpanExporter();
+    case 'otlp':
+      return new OTLPTraceExporter(options.otlpEndpoint ? { url: options.otlpEndpoint } : {});
+  }
+}

@@ -1,0 +1,39 @@
+import { enumVar, intVar, stringVar } from './config';
+import { LOG_LEVELS } from './logger';
+import { EXPORTER_KINDS } from './sdk';
+
+/**
+ * Variables every service reads; a service's config.ts spreads this into its
+ * own schema: `readConfig({ ...SERVICE_CONFIG, modelPath: stringVar(...) }, process.env)`.
+ * The OpenTelemetry names follow the SDK's environment specification.
+ */
+export const SERVICE_CONFIG = {
+  host: stringVar({ name: 'GRPC_HOST', default: '0.0.0.0', description: 'interface to bind' }),
+  port: intVar({ name: 'GRPC_PORT', default: 50051, min: 0, max: 65535, description: 'gRPC port' }),
+  logLevel: enumVar({ name: 'LOG_LEVEL', values: LOG_LEVELS, default: 'info' }),
+  tracesExporter: enumVar({
+    name: 'OTEL_TRACES_EXPORTER',
+    values: EXPORTER_KINDS,
+    default: 'none',
+    description: 'none, console or otlp',
+  }),
+  otlpEndpoint: stringVar({
+    name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    optional: true,
+    description: 'OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces',
+  }),
+  shutdownTimeoutMs: intVar({
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    default: 10_000,
+    min: 0,
+    max: 600_000,
+    description: 'how long in-flight calls may finish after SIGTERM',
+  }),
+  drainDelayMs: intVar({
+    name: 'DRAIN_DELAY_MS',
+    default: 0,
+    min: 0,
+    max: 60_000,
+    description: 'wait after health flips to NOT_SERVING before refusing calls',
+  }),
+};
