@@ -4,6 +4,7 @@ import { registerBaseline } from './commands/baseline';
 import { registerData } from './commands/data';
 import { registerEval } from './commands/eval';
 import { registerRun } from './commands/run';
+import { registerTrain } from './commands/train';
 import { TOOL } from '@thoughtspace/data';
 
 export function buildProgram(): Command {
@@ -13,10 +14,12 @@ export function buildProgram(): Command {
     )
     .version(TOOL.version)
     .showHelpAfterError('(add --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .enablePositionalOptions();
   registerData(program);
   registerBaseline(program);
   registerEval(program);
+  registerTrain(program);
   registerRun(program);
   return program;
 }

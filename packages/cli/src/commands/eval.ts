@@ -11,6 +11,7 @@ import { InvalidArgumentError, describeError } from '@thoughtspace/runtime';
 import { datasetOptions, intArg, type DatasetFlags } from '../options';
 import { loadDataset } from '../load';
 import { commandLine, say, writeJson } from '../output';
+import { registerEvalSasrec } from './eval-sasrec';
 
 interface EvalFlags extends Partial<DatasetFlags> {
   predictions: string;
@@ -28,7 +29,7 @@ export function registerEval(program: Command): void {
       'evaluate a predictions file: JSON lines {"user", "candidates": [ids], "scores": [numbers], "target"?}; ' +
         'lines without "target" need --dataset to look the split\'s ground truth up',
     )
-    .requiredOption('--predictions <file>', 'predictions, JSON lines (.jsonl or .jsonl.gz)')
+    .option('--predictions <file>', 'predictions, JSON lines (.jsonl or .jsonl.gz)')
     .option('--dataset <name|dir>', 'dataset whose split supplies missing targets')
     .addOption(
       new Option('--split <split>', 'split the targets come from')
@@ -40,7 +41,12 @@ export function registerEval(program: Command): void {
     .option('--name <method>', 'method name for the table', 'predictions')
     .option('--out <file>', 'write the result JSON here');
   for (const o of datasetOptions()) cmd.addOption(o);
+  registerEvalSasrec(cmd);
   cmd.action(async (flags: EvalFlags) => {
+    if (!flags.predictions)
+      throw new InvalidArgumentError(
+        'eval needs --predictions <file> (or a subcommand: eval sasrec)',
+      );
     const targets = flags.dataset ? await targetsFor(flags as EvalFlags & DatasetFlags) : undefined;
     const ctx = new ReadContext({ strict: flags.strict });
     const ranks: number[] = [];

@@ -18,6 +18,12 @@ import {
   METRICS,
 } from '@thoughtspace/metrics';
 import { barChart } from '@thoughtspace/report';
+import {
+  evaluateSasrec,
+  trainSasrec,
+  validateConfig,
+  writeLearningCurve,
+} from '@thoughtspace/candidate-gen';
 import { datasetOptions, intArg, type DatasetFlags } from '../options';
 import { loadDataset } from '../load';
 import { commandLine, say, writeJson } from '../output';
@@ -28,10 +34,16 @@ interface RunFlags extends DatasetFlags {
   protocol: string;
   seed: number;
   resamples: number;
+  quick?: boolean;
+  sasrecEpochs?: number;
 }
 
-/** The reference every other row is paired against (until SASRec lands, the strongest baseline). */
-const REFERENCE = 'popularity';
+/** The reference every other row is paired against. */
+const REFERENCE = 'sasrec';
+
+/** SASRec budget of the main job: the paper's architecture, fewer epochs, early stopping. */
+const MAIN_SASREC = { epochs: 60, evalEvery: 5, patience: 3 };
+const QUICK_SASREC = { epochs: 6, evalEvery: 3, patience: 0 };
 
 export function registerRun(program: Command): void {
   const cmd = program
@@ -43,11 +55,18 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'output folder', 'runs/main')
     .option('--protocol <p>', 'sampled:N or full', DEFAULT_PROTOCOL)
     .option('--seed <n>', 'seed for sampling and bootstrap', intArg('--seed'), 1)
-    .option('--resamples <n>', 'bootstrap resamples for the CIs', intArg('--resamples', 10), 1000);
+    .option('--resamples <n>', 'bootstrap resamples for the CIs', intArg('--resamples', 10), 1000)
+    .option('--quick', `CI-sized run: SASRec for ${QUICK_SASREC.epochs} epochs`)
+    .option(
+      '--sasrec-epochs <n>',
+      `maximum SASRec epochs (default ${MAIN_SASREC.epochs}, early stopping on validation NDCG@10)`,
+      intArg('--sasrec-epochs', 1),
+    );
   for (const o of datasetOptions()) cmd.addOption(o);
   cmd.action(async (flags: RunFlags) => {
     const started = performance.now();
     const protocol = parseProtocol(flags.protocol);
+    await mkdir(flags.out, { recursive: true });
     const { dataset, manifest } = await loadDataset(flags);
     const loo = leaveOneOut(dataset);
     const set = buildEvaluationSet({
@@ -63,6 +82,33 @@ export function registerRun(program: Command): void {
     const runs: ScorerRun[] = BASELINES.map((name) =>
       evaluateScorer(set, createBaseline(name, fit, flags.seed), { resamples: flags.resamples }),
     );
+    const budget = flags.quick ? QUICK_SASREC : MAIN_SASREC;
+    const sasrecConfig = validateConfig({
+      ...budget,
+      epochs: flags.sasrecEpochs ?? budget.epochs,
+      seed: flags.seed,
+    });
+    process.stderr.write(
+      `training SASRec (paper settings, up to ${sasrecConfig.epochs} epochs, validation ${formatProtocol(protocol)}) ...\n`,
+    );
+    const trained = await trainSasrec({
+      dataset,
+      datasetHash: manifest.hash,
+      loo,
+      config: sasrecConfig,
+      validProtocol: protocol,
+    });
+    runs.push(
+      await evaluateSasrec(trained.trainer, trained.model, sasrecConfig, set, {
+        resamples: flags.resamples,
+      }),
+    );
+    await writeLearningCurve(
+      flags.out,
+      trained.curve,
+      `${manifest.name} (manifest ${shortHash(manifest.hash)}), seed ${flags.seed}`,
+    );
+    await trained.trainer.dispose();
     const reference = runs.find((r) => r.method === REFERENCE) as ScorerRun;
     process.stderr.write(
       `paired tests against ${REFERENCE} (${flags.resamples} bootstrap resamples, 2,000 permutations) ...\n`,
@@ -100,7 +146,6 @@ export function registerRun(program: Command): void {
       `\nchance HR@1 for this protocol: ${(1 / (set.candidates[0]?.items.length ?? 1)).toFixed(4)}`,
     );
 
-    await mkdir(flags.out, { recursive: true });
     await writeJson(join(flags.out, 'results.json'), {
       dataset: {
         name: manifest.name,
@@ -112,7 +157,15 @@ export function registerRun(program: Command): void {
       seed: flags.seed,
       command,
       methods: results,
-      notYetAvailable: ['sasrec (issue 4)', 'thought-space pipeline (issue 5)'],
+      sasrec: {
+        config: sasrecConfig,
+        bestEpoch: trained.bestEpoch,
+        epochsRun: trained.epochsRun,
+        secondsPerEpoch: trained.secondsPerEpoch,
+      },
+      notYetAvailable: [
+        'thought-space pipeline: rationale-gen, encoder, tot-selector, scorer (issue 5)',
+      ],
     });
     const chart = barChart({
       title: `${manifest.name}: test metrics (${formatProtocol(protocol)})`,
@@ -130,7 +183,7 @@ export function registerRun(program: Command): void {
     await writeFile(join(flags.out, 'metrics.svg'), chart);
     await writeFile(join(flags.out, 'report.md'), renderReport(header, rows, results, command));
     say(
-      `\nwrote ${flags.out}/results.json, report.md, metrics.svg in ${((performance.now() - started) / 1000).toFixed(1)}s`,
+      `\nwrote ${flags.out}/results.json, report.md, metrics.svg, learning-curve.svg in ${((performance.now() - started) / 1000).toFixed(1)}s`,
     );
   });
 }
@@ -161,6 +214,8 @@ function renderReport(
     formatMetricMarkdown(rows),
     '',
     '![metrics](metrics.svg)',
+    '',
+    '![SASRec learning curve](learning-curve.svg)',
     '',
     '## Paired tests (difference of means, randomization p-value)',
     '',

@@ -1,0 +1,51 @@
+import {
+  intVar,
+  readConfig,
+  SERVICE_CONFIG,
+  stringVar,
+  enumVar,
+  type ConfigOf,
+} from '@thoughtspace/service-kit';
+import { DEFAULT_LIMITS } from './domain/candidates';
+
+/** candidate-gen's environment: the shared service variables plus the model and request limits. */
+export const CANDIDATE_GEN_CONFIG = {
+  ...SERVICE_CONFIG,
+  modelDir: stringVar({
+    name: 'MODEL_DIR',
+    description: 'SASRec model directory written by `thoughtspace train sasrec`',
+  }),
+  threads: intVar({
+    name: 'ORT_THREADS',
+    default: 2,
+    min: 1,
+    max: 256,
+    description: 'onnxruntime intra-op threads',
+  }),
+  executionProvider: enumVar({
+    name: 'ORT_EXECUTION_PROVIDER',
+    values: ['cpu', 'cuda'] as const,
+    default: 'cpu',
+    description: 'cuda needs the GPU build of onnxruntime-node',
+  }),
+  maxK: intVar({ name: 'MAX_K', default: DEFAULT_LIMITS.maxK, min: 1, max: 100_000 }),
+  maxHistory: intVar({
+    name: 'MAX_HISTORY',
+    default: DEFAULT_LIMITS.maxHistory,
+    min: 1,
+    max: 1_000_000,
+  }),
+  maxCandidates: intVar({
+    name: 'MAX_CANDIDATES',
+    default: DEFAULT_LIMITS.maxCandidates,
+    min: 1,
+    max: 1_000_000,
+  }),
+};
+
+export type CandidateGenConfig = ConfigOf<typeof CANDIDATE_GEN_CONFIG>;
+
+/** The one place candidate-gen reads process.env; throws naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CandidateGenConfig {
+  return readConfig(CANDIDATE_GEN_CONFIG, env);
+}

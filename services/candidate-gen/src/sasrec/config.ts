@@ -1,0 +1,88 @@
+import { InvalidArgumentError } from '@thoughtspace/runtime';
+
+/** SASRec hyperparameters. Defaults are the paper's (Kang & McAuley 2018) for the Amazon datasets. */
+export interface SasrecConfig {
+  /** Maximum sequence length L (most recent L items). */
+  maxLen: number;
+  /** Hidden size d (item and position embeddings). */
+  hidden: number;
+  blocks: number;
+  heads: number;
+  dropout: number;
+  lr: number;
+  batch: number;
+  epochs: number;
+  /** Adam beta2 (the reference implementation uses 0.98). */
+  beta2: number;
+  /** L2 weight decay on embeddings (AdamW-style decoupled); 0 = off as in the paper's Amazon runs. */
+  weightDecay: number;
+  /** `bce`: one sampled negative per position (the paper); `softmax`: sampled softmax over `negatives` shared negatives. */
+  loss: 'bce' | 'softmax';
+  /** Negatives per batch for the sampled-softmax loss. */
+  negatives: number;
+  /** Evaluate on validation every this many epochs. */
+  evalEvery: number;
+  /** Stop after this many evaluations without a better validation NDCG@10 (0 = never). */
+  patience: number;
+  seed: number;
+  /** Intra-op threads for onnxruntime. */
+  threads: number;
+}
+
+export const PAPER_CONFIG: SasrecConfig = {
+  maxLen: 50,
+  hidden: 50,
+  blocks: 2,
+  heads: 1,
+  dropout: 0.5,
+  lr: 0.001,
+  batch: 128,
+  epochs: 200,
+  beta2: 0.98,
+  weightDecay: 0,
+  loss: 'bce',
+  negatives: 100,
+  evalEvery: 5,
+  patience: 5,
+  seed: 1,
+  threads: 2,
+};
+
+export function validateConfig(partial: Partial<SasrecConfig>): SasrecConfig {
+  const c: SasrecConfig = {
+    ...PAPER_CONFIG,
+    ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)),
+  };
+  const positiveInts: (keyof SasrecConfig)[] = [
+    'maxLen',
+    'hidden',
+    'blocks',
+    'heads',
+    'batch',
+    'epochs',
+    'evalEvery',
+    'threads',
+    'negatives',
+  ];
+  for (const k of positiveInts) {
+    const v = c[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+      throw new InvalidArgumentError(`sasrec: ${k} must be a positive integer, got ${String(v)}`);
+  }
+  if (c.hidden % c.heads !== 0)
+    throw new InvalidArgumentError(
+      `sasrec: hidden (${c.hidden}) must be divisible by heads (${c.heads})`,
+    );
+  if (!(c.dropout >= 0 && c.dropout < 1))
+    throw new InvalidArgumentError(`sasrec: dropout must be in [0, 1), got ${c.dropout}`);
+  if (!(c.lr > 0)) throw new InvalidArgumentError(`sasrec: lr must be > 0, got ${c.lr}`);
+  if (!(c.beta2 > 0 && c.beta2 < 1))
+    throw new InvalidArgumentError(`sasrec: beta2 must be in (0, 1), got ${c.beta2}`);
+  if (!(c.weightDecay >= 0))
+    throw new InvalidArgumentError(`sasrec: weightDecay must be >= 0, got ${c.weightDecay}`);
+  if (c.loss !== 'bce' && c.loss !== 'softmax')
+    throw new InvalidArgumentError(`sasrec: loss must be bce or softmax, got ${String(c.loss)}`);
+  if (!Number.isInteger(c.patience) || c.patience < 0)
+    throw new InvalidArgumentError(`sasrec: patience must be >= 0, got ${c.patience}`);
+  return c;
+}

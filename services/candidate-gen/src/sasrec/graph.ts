@@ -1,0 +1,171 @@
+import {
+  add,
+  attention,
+  bceWithLogits,
+  cast,
+  concat,
+  div,
+  dropout,
+  gather,
+  Graph,
+  greater,
+  layerNorm,
+  linear,
+  logSoftmax,
+  matmul,
+  mul,
+  neg,
+  reduceSum,
+  relu,
+  reshape,
+  slice,
+  squeeze,
+  transpose,
+  transposeLast,
+  unsqueeze,
+  xavier,
+  zeros,
+  constantInit,
+  type Tensor,
+} from '@thoughtspace/engine';
+import type { SasrecConfig } from './config';
+
+/**
+ * SASRec as one engine graph. Item ids are shifted by one: 0 is padding, item
+ * index i is id i + 1. Sequences are left-padded to maxLen.
+ *
+ * Inputs: `seq` [batch, L] int64; training adds `pos`/`neg` [batch, L]
+ * (next item and a sampled negative per position; 0 at padding) or, for the
+ * sampled-softmax loss, `negatives` [N] shared by the batch; serving adds
+ * `candidates` [batch, C].
+ * Outputs: `loss`, `scores` [batch, C] (logits of the candidates at the last
+ * position), `user_embedding` [batch, d] (the last position's state).
+ */
+export interface SasrecGraph {
+  graph: Graph;
+  loss: Tensor;
+  scores: Tensor;
+  userEmbedding: Tensor;
+}
+
+export function buildSasrec(config: SasrecConfig, numItems: number): SasrecGraph {
+  const g = new Graph();
+  const L = config.maxLen;
+  const d = config.hidden;
+  const seq = g.input('seq', ['batch', L], 'int64');
+  // Xavier scale as in the reference implementation: small item vectors move fast under Adam,
+  // which matters for rare items that receive few updates.
+  const itemEmb = g.parameter('item_embedding', [numItems + 1, d], { init: xavier() });
+  const posEmb = g.parameter('position_embedding', [L, d], { init: xavier() });
+
+  // [batch, L, 1] 1 where a real item sits, 0 at padding.
+  const real = greater(seq, g.scalar(0, 'int64'));
+  const mask = unsqueeze(cast(real, g.dtype), [-1]);
+  let h = add(mul(gather(itemEmb, seq), Math.sqrt(d)), posEmb);
+  h = mul(dropout(h, config.dropout), mask);
+
+  for (let b = 0; b < config.blocks; b++) {
+    const p = (name: string) => `block${b}.${name}`;
+    const ln = (name: string) => ({
+      gamma: g.parameter(p(`${name}.gamma`), [d], { init: constantInit(1) }),
+      beta: g.parameter(p(`${name}.beta`), [d], { init: zeros() }),
+    });
+    const ln1 = ln('attn_norm');
+    const q = layerNorm(h, ln1.gamma, ln1.beta, 1e-8);
+    const attn = multiHead(g, q, h, real, config, p);
+    h = add(q, dropout(attn, config.dropout));
+    const ln2 = ln('ffn_norm');
+    const x = layerNorm(h, ln2.gamma, ln2.beta, 1e-8);
+    const w1 = g.parameter(p('ffn.w1'), [d, d], { init: xavier() });
+    const b1 = g.parameter(p('ffn.b1'), [d], { init: zeros() });
+    const w2 = g.parameter(p('ffn.w2'), [d, d], { init: xavier() });
+    const b2 = g.parameter(p('ffn.b2'), [d], { init: zeros() });
+    const ffn = linear(dropout(relu(linear(x, w1, b1)), config.dropout), w2, b2);
+    h = mul(add(x, dropout(ffn, config.dropout)), mask);
+  }
+  const lnF = {
+    gamma: g.parameter('final_norm.gamma', [d], { init: constantInit(1) }),
+    beta: g.parameter('final_norm.beta', [d], { init: zeros() }),
+  };
+  const states = layerNorm(h, lnF.gamma, lnF.beta, 1e-8); // [batch, L, d]
+
+  const userEmbedding = squeeze(slice(states, [L - 1], [L], [1]), [1]);
+  const candidates = g.input('candidates', ['batch', 'candidates'], 'int64');
+  // [batch, C, d] x [batch, d, 1] -> [batch, C]
+  const scores = squeeze(matmul(gather(itemEmb, candidates), unsqueeze(userEmbedding, [-1])), [-1]);
+
+  const loss =
+    config.loss === 'bce'
+      ? bceLoss(g, states, itemEmb, real)
+      : softmaxLoss(g, states, itemEmb, config);
+  return { graph: g, loss, scores, userEmbedding };
+}
+
+function multiHead(
+  g: Graph,
+  q: Tensor,
+  kv: Tensor,
+  real: Tensor,
+  config: SasrecConfig,
+  p: (n: string) => string,
+): Tensor {
+  const d = config.hidden;
+  const H = config.heads;
+  const L = config.maxLen;
+  const proj = (name: string, x: Tensor) =>
+    linear(
+      x,
+      g.parameter(p(`attn.${name}.w`), [d, d], { init: xavier() }),
+      g.parameter(p(`attn.${name}.b`), [d], { init: zeros() }),
+    );
+  const Q = proj('q', q);
+  const K = proj('k', kv);
+  const V = proj('v', kv);
+  let out: Tensor;
+  if (H === 1) {
+    out = attention(Q, K, V, { causal: true, keyMask: real });
+  } else {
+    const split = (x: Tensor) => transpose(reshape(x, ['batch', L, H, d / H]), [0, 2, 1, 3]);
+    const o = attention(split(Q), split(K), split(V), {
+      causal: true,
+      keyMask: unsqueeze(real, [1]),
+    });
+    out = reshape(transpose(o, [0, 2, 1, 3]), ['batch', L, d]);
+  }
+  return linear(
+    out,
+    g.parameter(p('attn.out.w'), [d, d], { init: xavier() }),
+    g.parameter(p('attn.out.b'), [d], { init: zeros() }),
+  );
+}
+
+/** The paper's objective: BCE on the next item (positive) and one sampled negative, at every non-padding position. */
+function bceLoss(g: Graph, states: Tensor, itemEmb: Tensor, _real: Tensor): Tensor {
+  const pos = g.input('pos', ['batch', states.shape[1]], 'int64');
+  const neg = g.input('neg', ['batch', states.shape[1]], 'int64');
+  const posLogits = reduceSum(mul(states, gather(itemEmb, pos)), [-1]);
+  const negLogits = reduceSum(mul(states, gather(itemEmb, neg)), [-1]);
+  const weights = cast(greater(pos, g.scalar(0, 'int64')), g.dtype);
+  const logits = concat([posLogits, negLogits], 1);
+  const targets = concat([mul(weights, 1), mul(weights, 0)], 1);
+  return bceWithLogits(logits, targets, concat([weights, weights], 1));
+}
+
+/**
+ * Sampled softmax: at each position the next item competes with N negatives
+ * shared by the batch (column 0 is the positive); weighted mean over
+ * non-padding positions.
+ */
+function softmaxLoss(g: Graph, states: Tensor, itemEmb: Tensor, config: SasrecConfig): Tensor {
+  const L = config.maxLen;
+  const pos = g.input('pos', ['batch', L], 'int64');
+  const negatives = g.input('negatives', [config.negatives], 'int64');
+  const weights = cast(greater(pos, g.scalar(0, 'int64')), g.dtype);
+  const posLogits = unsqueeze(reduceSum(mul(states, gather(itemEmb, pos)), [-1]), [-1]); // [B, L, 1]
+  const negLogits = matmul(states, transposeLast(gather(itemEmb, negatives))); // [B, L, N]
+  const logProbPositive = squeeze(
+    slice(logSoftmax(concat([posLogits, negLogits], 2), -1), [0], [1], [2]),
+    [2],
+  );
+  return neg(div(reduceSum(mul(logProbPositive, weights)), reduceSum(weights)));
+}

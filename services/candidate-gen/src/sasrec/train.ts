@@ -1,0 +1,195 @@
+import { adam, adamW, Trainer, type TensorValue, type TypedData } from '@thoughtspace/engine';
+import { evaluateBatched, type ScorerRun } from '@thoughtspace/baselines';
+import {
+  buildEvaluationSet,
+  type Dataset,
+  type EvaluationSet,
+  type LeaveOneOut,
+  type Protocol,
+} from '@thoughtspace/data';
+import { createProgress, formatDuration } from '@thoughtspace/runtime';
+import { batchesPerEpoch, epochBatches } from './batches';
+import type { SasrecConfig } from './config';
+import { dotScores, userEmbeddings } from './embeddings';
+import { buildSasrec, type SasrecGraph } from './graph';
+
+export interface CurvePoint {
+  epoch: number;
+  loss: number;
+  validNdcg10?: number;
+  validHr10?: number;
+  seconds: number;
+}
+
+export interface TrainedSasrec {
+  trainer: Trainer;
+  model: SasrecGraph;
+  config: SasrecConfig;
+  numItems: number;
+  curve: CurvePoint[];
+  bestEpoch: number;
+  epochsRun: number;
+  trainSeconds: number;
+  /** Training sequences per second, over the whole run (evaluation excluded). */
+  sequencesPerSecond: number;
+  secondsPerEpoch: number;
+}
+
+export interface TrainOptions {
+  dataset: Dataset;
+  datasetHash: string;
+  loo: LeaveOneOut;
+  config: SasrecConfig;
+  /** Protocol for the periodic validation (early stopping on NDCG@10). */
+  validProtocol: Protocol;
+  /** Lines of progress text (epoch summaries) go here; default stderr. */
+  log?: (line: string) => void;
+  silent?: boolean;
+}
+
+function snapshot(trainer: Trainer): {
+  step: number;
+  parameters: Map<string, TypedData>;
+  optimizerState: Map<string, TypedData>;
+} {
+  const s = trainer.state;
+  const copy = (m: ReadonlyMap<string, TypedData>) =>
+    new Map([...m].map(([k, v]) => [k, (v as Float32Array).slice()]));
+  return { step: s.step, parameters: copy(s.parameters), optimizerState: copy(s.optimizerState) };
+}
+
+/**
+ * Train SASRec on the training prefixes (validation and test items never
+ * enter training), validating every `evalEvery` epochs with the given
+ * protocol; keeps the parameters of the best validation NDCG@10.
+ */
+export async function trainSasrec(o: TrainOptions): Promise<TrainedSasrec> {
+  const { config } = o;
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const numItems = o.dataset.itemIds.length;
+  const model = buildSasrec(config, numItems);
+  const optimizer =
+    config.weightDecay > 0
+      ? adamW({ beta2: config.beta2, weightDecay: config.weightDecay })
+      : adam({ beta2: config.beta2 });
+  const trainer = await Trainer.create({
+    graph: model.graph,
+    loss: model.loss,
+    optimizer,
+    seed: config.seed,
+    threads: config.threads,
+  });
+  const train = o.loo.train;
+  const validSet = buildEvaluationSet({
+    dataset: o.dataset,
+    datasetHash: o.datasetHash,
+    split: 'valid',
+    protocol: o.validProtocol,
+    seed: config.seed,
+    loo: o.loo,
+  });
+  const steps = batchesPerEpoch(train, config.batch);
+  const sequences = train.filter((s) => s.length >= 2).length;
+  const curve: CurvePoint[] = [];
+  let best = { ndcg: -1, epoch: 0, state: snapshot(trainer) };
+  let sinceBest = 0;
+  let trainSeconds = 0;
+  let epoch = 0;
+  const progress = createProgress({
+    label: 'train sasrec',
+    total: steps * config.epochs,
+    unit: 'steps',
+    silent: o.silent,
+    intervalMs: 10000,
+  });
+  for (epoch = 1; epoch <= config.epochs; epoch++) {
+    const t0 = performance.now();
+    const loss = await trainer.fit({
+      batches: epochBatches({
+        sequences: train,
+        numItems,
+        maxLen: config.maxLen,
+        batch: config.batch,
+        loss: config.loss,
+        negatives: config.negatives,
+        seed: config.seed,
+        epoch,
+      }),
+      lr: () => config.lr,
+      onStep: () => progress.tick(),
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    trainSeconds += seconds;
+    const point: CurvePoint = { epoch, loss, seconds };
+    if (epoch % config.evalEvery === 0 || epoch === config.epochs) {
+      const run = await evaluateSasrec(trainer, model, config, validSet, {
+        silent: true,
+        resamples: 10,
+      });
+      point.validNdcg10 = run.report.metrics['NDCG@10'].mean;
+      point.validHr10 = run.report.metrics['HR@10'].mean;
+      const better = point.validNdcg10 > best.ndcg;
+      if (better) {
+        best = { ndcg: point.validNdcg10, epoch, state: snapshot(trainer) };
+        sinceBest = 0;
+      } else sinceBest++;
+      if (!o.silent) {
+        log(
+          `epoch ${epoch}: loss ${loss.toFixed(4)}, valid NDCG@10 ${point.validNdcg10.toFixed(4)} HR@10 ${point.validHr10.toFixed(4)}` +
+            `${better ? ' (best)' : ''}, ${seconds.toFixed(1)} s/epoch, ETA ${formatDuration(((config.epochs - epoch) * trainSeconds) / epoch)}`,
+        );
+      }
+    }
+    curve.push(point);
+    if (config.patience > 0 && sinceBest >= config.patience) {
+      if (!o.silent)
+        log(
+          `early stop after epoch ${epoch}: no better validation NDCG@10 in ${config.patience} evaluations (best at epoch ${best.epoch})`,
+        );
+      break;
+    }
+  }
+  progress.done();
+  const epochsRun = Math.min(epoch, config.epochs);
+  trainer.restore(best.state);
+  return {
+    trainer,
+    model,
+    config,
+    numItems,
+    curve,
+    bestEpoch: best.epoch,
+    epochsRun,
+    trainSeconds,
+    sequencesPerSecond: (sequences * epochsRun) / trainSeconds,
+    secondsPerEpoch: trainSeconds / epochsRun,
+  };
+}
+
+/** Evaluate the trainer's current parameters on an evaluation set (valid or test). */
+export async function evaluateSasrec(
+  trainer: Trainer,
+  model: SasrecGraph,
+  config: SasrecConfig,
+  set: EvaluationSet,
+  options: { silent?: boolean; resamples?: number } = {},
+): Promise<ScorerRun> {
+  const forward = async (feeds: Record<string, TensorValue>) =>
+    (await trainer.evaluate(feeds, { user_embedding: model.userEmbedding })).user_embedding;
+  const items = trainer.parameters.get('item_embedding') as Float32Array;
+  return evaluateBatched(
+    set,
+    'sasrec',
+    async (cases) => {
+      const emb = await userEmbeddings(
+        forward,
+        cases.map((c) => c.history),
+        config.maxLen,
+        config.hidden,
+        cases.length,
+      );
+      return cases.map((c, i) => dotScores(emb, i, items, config.hidden, c.candidates));
+    },
+    { silent: options.silent, resamples: options.resamples, batchSize: 512 },
+  );
+}

@@ -1,0 +1,269 @@
+/**
+ * @jest-environment <rootDir>/packages/engine/jest-environment.js
+ */
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { leaveOneOut, parseProtocol, prepareDataset, sequencesBefore } from '@thoughtspace/data';
+import {
+  CandidateGenClient,
+  HealthClient,
+  HealthCheckResponse_ServingStatus,
+} from '@thoughtspace/proto';
+import { startServer } from '@thoughtspace/service-kit';
+import { createCandidateDomain } from './domain/candidates';
+import { saveSasrec } from './sasrec/artifact';
+import { validateConfig } from './sasrec/config';
+import { trainSasrec } from './sasrec/train';
+import { createServer } from './server';
+import { SasrecModel } from './serving/sasrec-model';
+
+type Unary<Req, Res> = (
+  req: Req,
+  opts: { deadline?: number },
+  cb: (err: ServiceError | null, res: Res) => void,
+) => unknown;
+function call<Req, Res>(
+  fn: Unary<Req, Res>,
+  client: object,
+  req: Req,
+  deadline?: number,
+): Promise<Res> {
+  return new Promise((resolve, reject) =>
+    fn.call(client, req, deadline ? { deadline } : {}, (err, res) =>
+      err ? reject(err) : resolve(res),
+    ),
+  );
+}
+
+describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
+  let model: SasrecModel;
+  let client: CandidateGenClient;
+  let health: HealthClient;
+  let close: () => void;
+  let user0History: string[];
+  let user0Id: string;
+  let hash: string;
+
+  beforeAll(async () => {
+    const { dataset, manifest, name } = await prepareDataset({ dataset: 'all-beauty-2018' });
+    hash = manifest.hash;
+    const loo = leaveOneOut(dataset);
+    const config = validateConfig({
+      maxLen: 20,
+      hidden: 16,
+      epochs: 2,
+      evalEvery: 2,
+      patience: 0,
+      seed: 5,
+    });
+    const trained = await trainSasrec({
+      dataset,
+      datasetHash: manifest.hash,
+      loo,
+      config,
+      validProtocol: parseProtocol('sampled:9'),
+      silent: true,
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'ts-cg-'));
+    const histories = sequencesBefore(loo, 'test');
+    await saveSasrec(dir, trained, {
+      datasetName: name,
+      manifestHash: manifest.hash,
+      itemIds: dataset.itemIds,
+      userIds: dataset.userIds,
+      userHistories: histories,
+    });
+    await trained.trainer.dispose();
+    user0Id = dataset.userIds[0];
+    user0History = Array.from(histories[0], (i) => dataset.itemIds[i]);
+    model = await SasrecModel.load(dir, { threads: 1 });
+    const domain = createCandidateDomain({
+      model,
+      limits: { maxK: 100, maxHistory: 50, maxCandidates: 200 },
+    });
+    const built = createServer({ domain });
+    const { port } = await startServer({ server: built.server, host: '127.0.0.1', port: 0 });
+    built.health.setAllServing();
+    client = new CandidateGenClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    health = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    close = () => built.server.forceShutdown();
+  });
+  afterAll(async () => {
+    client?.close();
+    health?.close();
+    close?.();
+    await model?.dispose();
+  });
+
+  const history = () => ({ userId: 'u', interactions: user0History.map((itemId) => ({ itemId })) });
+
+  it('reports SERVING on grpc.health.v1', async () => {
+    const res = await call(health.check, health, { service: 'thoughtspace.v1.CandidateGen' });
+    expect(res.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+  });
+
+  it('GenerateCandidates: top-k over all items, history excluded, sorted by score', async () => {
+    const res = await call(client.generateCandidates, client, {
+      history: history(),
+      k: 20,
+      excludeItemIds: [],
+      model: '',
+    });
+    const list = res.candidates?.candidates ?? [];
+    expect(list).toHaveLength(20);
+    for (const c of list) expect(user0History).not.toContain(c.itemId);
+    for (let i = 1; i < list.length; i++)
+      expect(list[i - 1].score).toBeGreaterThanOrEqual(list[i].score);
+    expect(res.candidates?.model).toMatch(/^sasrec@/);
+  });
+
+  it('ScoreCandidates: one logit per requested id, equal to the in-process model', async () => {
+    const ids = [model.manifest.itemIds[3], model.manifest.itemIds[7], model.manifest.itemIds[11]];
+    const res = await call(client.scoreCandidates, client, {
+      history: history(),
+      candidateItemIds: ids,
+      model: '',
+    });
+    const got = res.candidates?.candidates ?? [];
+    expect(got.map((c) => c.itemId)).toEqual(ids);
+    const idx = new Map(model.manifest.itemIds.map((id, i) => [id, i]));
+    const [direct] = await model.scoreBatch(
+      [Int32Array.from(user0History, (id) => idx.get(id) as number)],
+      [Int32Array.from([3, 7, 11])],
+    );
+    got.forEach((c, i) => expect(c.score).toBeCloseTo(direct[i], 5));
+  });
+
+  it('SimilarUsers: a user is most similar to themself', async () => {
+    const res = await call(client.similarUsers, client, {
+      history: history(),
+      k: 5,
+      itemsPerUser: 0,
+    });
+    expect(res.users).toHaveLength(5);
+    expect(res.users[0].userId).toBe(user0Id);
+    expect(res.users[0].similarity).toBeCloseTo(1, 4);
+    for (let i = 1; i < 5; i++)
+      expect(res.users[i - 1].similarity).toBeGreaterThanOrEqual(res.users[i].similarity);
+  });
+
+  it('item and user embeddings have the model dimension', async () => {
+    const items = await call(client.getItemEmbeddings, client, {
+      itemIds: [model.manifest.itemIds[0]],
+    });
+    expect(items.dim).toBe(16);
+    expect(items.embeddings[0].embedding?.values).toHaveLength(16);
+    const user = await call(client.getUserEmbedding, client, { history: history() });
+    expect(user.embedding?.values).toHaveLength(16);
+  });
+
+  it('rejects invalid requests with INVALID_ARGUMENT naming the field', async () => {
+    const cases: [Promise<unknown>, RegExp][] = [
+      [
+        call(client.generateCandidates, client, {
+          history: { userId: 'u', interactions: [{ itemId: 'no-such-item' }] },
+          k: 5,
+          excludeItemIds: [],
+          model: '',
+        }),
+        /history\[0\]: unknown item id "no-such-item"/,
+      ],
+      [
+        call(client.generateCandidates, client, {
+          history: { userId: 'u', interactions: [] },
+          k: 5,
+          excludeItemIds: [],
+          model: '',
+        }),
+        /history: must contain at least one/,
+      ],
+      [
+        call(client.generateCandidates, client, {
+          history: history(),
+          k: 0,
+          excludeItemIds: [],
+          model: '',
+        }),
+        /k: must be between 1 and 100/,
+      ],
+      [
+        call(client.generateCandidates, client, {
+          history: history(),
+          k: 101,
+          excludeItemIds: [],
+          model: '',
+        }),
+        /k: must be between 1 and 100/,
+      ],
+      [
+        call(client.generateCandidates, client, { k: 5, excludeItemIds: [], model: '' } as never),
+        /history is required/,
+      ],
+      [
+        call(client.scoreCandidates, client, {
+          history: {
+            userId: 'u',
+            interactions: Array.from({ length: 51 }, () => ({ itemId: user0History[0] })),
+          },
+          candidateItemIds: [user0History[0]],
+          model: '',
+        }),
+        /history: 51 items exceeds the limit of 50/,
+      ],
+      [
+        call(client.scoreCandidates, client, {
+          history: history(),
+          candidateItemIds: Array(201).fill(user0History[0]),
+          model: '',
+        }),
+        /candidate_item_ids: 201 items exceeds the limit of 200/,
+      ],
+    ];
+    for (const [p, message] of cases) {
+      await expect(p).rejects.toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        details: expect.stringMatching(message),
+      });
+    }
+  });
+
+  it('refuses requests about another dataset with FAILED_PRECONDITION', async () => {
+    await expect(
+      call(client.generateCandidates, client, {
+        meta: { requestId: 'r1', datasetManifestHash: 'ffff' + hash.slice(4) },
+        history: history(),
+        k: 5,
+        excludeItemIds: [],
+        model: '',
+      }),
+    ).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
+    const ok = await call(client.generateCandidates, client, {
+      meta: { requestId: 'r2', datasetManifestHash: hash },
+      history: history(),
+      k: 5,
+      excludeItemIds: [],
+      model: '',
+    });
+    expect(ok.candidates?.candidates).toHaveLength(5);
+  });
+
+  it('honours deadlines', async () => {
+    await expect(
+      call(
+        client.generateCandidates,
+        client,
+        { history: history(), k: 5, excludeItemIds: [], model: '' },
+        Date.now() - 1,
+      ),
+    ).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
+  });
+
+  it('rejects oversized messages at the transport (RESOURCE_EXHAUSTED)', async () => {
+    const huge = 'x'.repeat(5 * 1024 * 1024);
+    await expect(call(client.getItemEmbeddings, client, { itemIds: [huge] })).rejects.toMatchObject(
+      { code: status.RESOURCE_EXHAUSTED },
+    );
+  });
+});

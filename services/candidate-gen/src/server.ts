@@ -1,0 +1,99 @@
+import { Server } from '@grpc/grpc-js';
+import {
+  CandidateGenService,
+  HealthService,
+  type CandidateGenServer,
+  type UserHistory,
+  type RequestMeta,
+} from '@thoughtspace/proto';
+import {
+  createHealth,
+  requireMessage,
+  ServingStatus,
+  unary,
+  type Health,
+  type Logger,
+  type RpcOptions,
+} from '@thoughtspace/service-kit';
+import type { CandidateDomain } from './domain/candidates';
+
+export interface CandidateGenDeps {
+  domain: CandidateDomain;
+  logger?: Logger;
+  health?: Health;
+}
+
+export const SERVICE_NAME = 'thoughtspace.v1.CandidateGen';
+
+/** The gRPC server with CandidateGen and grpc.health.v1 attached; binds nothing (main.ts does). */
+export function createServer(deps: CandidateGenDeps): { server: Server; health: Health } {
+  const rpc: RpcOptions = { logger: deps.logger };
+  const health =
+    deps.health ??
+    createHealth({ services: { [SERVICE_NAME]: ServingStatus.NOT_SERVING }, logger: deps.logger });
+  const { domain } = deps;
+  const prelude = (meta: RequestMeta | undefined, history: UserHistory | undefined): string[] => {
+    domain.checkDataset(meta?.datasetManifestHash ?? '');
+    const h = requireMessage({ history }, 'history');
+    return h.interactions.map((i) => i.itemId);
+  };
+  const candidates = (list: { itemId: string; score: number }[]) => ({
+    candidates: { candidates: list, model: domain.modelName },
+  });
+
+  const impl: CandidateGenServer = {
+    generateCandidates: unary(
+      async (req) =>
+        candidates(
+          await domain.generate({
+            history: prelude(req.meta, req.history),
+            k: req.k,
+            exclude: req.excludeItemIds,
+          }),
+        ),
+      rpc,
+    ),
+    scoreCandidates: unary(
+      async (req) =>
+        candidates(
+          await domain.score({
+            history: prelude(req.meta, req.history),
+            candidates: req.candidateItemIds,
+          }),
+        ),
+      rpc,
+    ),
+    similarUsers: unary(async (req) => {
+      const users = await domain.similarUsers({
+        history: prelude(req.meta, req.history),
+        k: req.k,
+      });
+      return {
+        users: users.map((u) => ({
+          userId: u.userId,
+          similarity: u.similarity,
+          recentItemIds: [],
+        })),
+      };
+    }, rpc),
+    getItemEmbeddings: unary((req) => {
+      domain.checkDataset(req.meta?.datasetManifestHash ?? '');
+      const rows = domain.itemEmbeddings(req.itemIds);
+      return {
+        embeddings: req.itemIds.map((itemId, i) => ({
+          itemId,
+          embedding: { values: Array.from(rows[i]) },
+        })),
+        dim: domain.dim,
+      };
+    }, rpc),
+    getUserEmbedding: unary(async (req) => {
+      const e = await domain.userEmbedding(prelude(req.meta, req.history));
+      return { embedding: { values: Array.from(e) }, dim: domain.dim };
+    }, rpc),
+  };
+  const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  server.addService(CandidateGenService, impl);
+  server.addService(HealthService, health.implementation);
+  return { server, health };
+}
