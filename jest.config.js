@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // onnxruntime's native typed arrays must pass instanceof checks inside jest's sandbox.
+  testEnvironment: '<rootDir>/packages/engine/jest-environment.js',
   roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/tests'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   transform: {

@@ -5,6 +5,7 @@ import { registerData } from './commands/data';
 import { registerEval } from './commands/eval';
 import { registerRun } from './commands/run';
 import { registerTrain } from './commands/train';
+import { registerServe } from './commands/serve';
 import { TOOL } from '@thoughtspace/data';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerBaseline(program);
   registerEval(program);
   registerTrain(program);
+  registerServe(program);
   registerRun(program);
   return program;
 }
