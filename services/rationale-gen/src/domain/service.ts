@@ -1,0 +1,129 @@
+import type { Item } from '@thoughtspace/data';
+import { FailedPreconditionError, InvalidArgumentError } from '../errors';
+import type {
+  GenerateOptions,
+  Rationale,
+  RationaleKind,
+  RationaleProvider,
+  RationaleRequest,
+} from '../types';
+import { refinementDirections } from './directions';
+import { DEFAULT_REQUEST_LIMITS, validateRequest, type RequestLimits } from './request';
+
+/** A task as the gRPC API states it: items by id, resolved from the server's catalogue. */
+export interface RationaleTaskInput {
+  kind: RationaleKind;
+  history: { itemId: string; rating?: number; review?: string; summary?: string }[];
+  targetItemId?: string;
+  similarItemIds: string[];
+  parentReason?: string;
+  /** Alternatives to write, 1..16. For refine, alternative i follows refinementDirections(n, 1)[i]. */
+  n: number;
+  /** Provider name; empty = the service default. */
+  provider: string;
+  maxTokens?: number;
+  seed?: number;
+}
+
+export interface RationaleResult {
+  rationales: Rationale[];
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface RationaleService {
+  readonly defaultProvider: string;
+  readonly providers: readonly string[];
+  generate(task: RationaleTaskInput, opts?: ServiceGenerateOptions): Promise<RationaleResult>;
+  dispose(): Promise<void>;
+}
+
+export interface ServiceGenerateOptions extends GenerateOptions {
+  /** Called as each alternative completes, in order (streaming). */
+  onRationale?: (index: number, rationale: Rationale) => Promise<void>;
+}
+
+export const MAX_ALTERNATIVES = 16;
+
+/**
+ * rationale-gen's domain: resolves item ids against the catalogue, picks the
+ * provider, writes `n` alternatives (refine: one per refinement direction;
+ * other kinds: seeds seed, seed + 1, ...). Knows nothing about gRPC.
+ */
+export function createRationaleService(options: {
+  providers: Record<string, RationaleProvider>;
+  defaultProvider: string;
+  catalogue: ReadonlyMap<string, Item>;
+  limits?: Partial<RequestLimits>;
+}): RationaleService {
+  const limits = { ...DEFAULT_REQUEST_LIMITS, ...options.limits };
+  const names = Object.keys(options.providers);
+  if (!options.providers[options.defaultProvider]) {
+    throw new FailedPreconditionError(
+      `default provider "${options.defaultProvider}" is not configured (configured: ${names.join(', ')})`,
+    );
+  }
+  const item = (id: string, field: string): Item => {
+    const found = options.catalogue.get(id);
+    if (!found) throw new InvalidArgumentError(`${field}: unknown item id "${id.slice(0, 40)}"`);
+    return found;
+  };
+  return {
+    defaultProvider: options.defaultProvider,
+    providers: names,
+    async generate(task, opts = {}) {
+      const name = task.provider || options.defaultProvider;
+      const provider = options.providers[name];
+      if (!provider) {
+        throw new InvalidArgumentError(
+          `provider must be one of ${names.join(', ')} (or empty for ${options.defaultProvider}), got "${name.slice(0, 40)}"`,
+        );
+      }
+      if (!Number.isInteger(task.n) || task.n < 1 || task.n > MAX_ALTERNATIVES) {
+        throw new InvalidArgumentError(`n must be in [1, ${MAX_ALTERNATIVES}], got ${task.n}`);
+      }
+      if (task.history.length > limits.maxHistory) {
+        throw new InvalidArgumentError(
+          `history.interactions: ${task.history.length} interactions exceeds the limit of ${limits.maxHistory}`,
+        );
+      }
+      const base: RationaleRequest = {
+        kind: task.kind,
+        history: task.history.map((h, i) => ({
+          item: item(h.itemId, `history.interactions[${i}].item_id`),
+          rating: h.rating,
+          review: [h.summary, h.review].filter((s) => s?.trim()).join('. ') || undefined,
+        })),
+        target:
+          task.targetItemId === undefined ? undefined : item(task.targetItemId, 'target_item_id'),
+        similarItems: task.similarItemIds.length
+          ? task.similarItemIds.map((id, i) => item(id, `similar_user_item_ids[${i}]`))
+          : undefined,
+        parent: task.parentReason,
+        maxTokens: task.maxTokens,
+        seed: task.seed,
+      };
+      const directions = task.kind === 'refine' ? refinementDirections(task.n, 1) : [];
+      const requests = Array.from({ length: task.n }, (_, i): RationaleRequest => ({
+        ...base,
+        ...(task.kind === 'refine' ? { direction: directions[i] } : {}),
+        ...(task.seed !== undefined ? { seed: task.seed + i } : {}),
+      }));
+      for (const r of requests) validateRequest(r, limits);
+      const rationales: Rationale[] = [];
+      for (const r of requests) {
+        const rationale = await provider.generate(r, { signal: opts.signal });
+        rationales.push(rationale);
+        await opts.onRationale?.(rationales.length - 1, rationale);
+      }
+      return {
+        rationales,
+        promptTokens: rationales.reduce((s, r) => s + (r.usage?.promptTokens ?? 0), 0),
+        completionTokens: rationales.reduce((s, r) => s + (r.usage?.completionTokens ?? 0), 0),
+      };
+    },
+    async dispose() {
+      for (const p of Object.values(options.providers)) await p.dispose();
+    },
+  };
+}

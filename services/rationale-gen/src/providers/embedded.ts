@@ -1,0 +1,25 @@
+import { compose } from '../domain/compose';
+import { validateRequest } from '../domain/request';
+import type { GenerateOptions, Rationale, RationaleProvider, RationaleRequest } from '../types';
+
+/** Bumped whenever the composer's output for the same request changes (part of the cache key). */
+export const COMPOSER_VERSION = 'composer-1';
+
+/**
+ * The default provider with no model: the evidence-grounded composer
+ * (domain/compose.ts). Provider `embedded`, model `none` in every Rationale.
+ */
+export function createEmbeddedProvider(): RationaleProvider {
+  return {
+    name: 'embedded',
+    model: 'none',
+    fingerprint: COMPOSER_VERSION,
+    async generate(req: RationaleRequest, opts: GenerateOptions = {}): Promise<Rationale> {
+      opts.signal?.throwIfAborted();
+      validateRequest(req);
+      const { reason, evidence } = compose(req);
+      return { reason, evidence, provider: 'embedded', model: 'none', kind: req.kind };
+    },
+    async dispose() {},
+  };
+}

@@ -1,0 +1,38 @@
+import { InvalidArgumentError } from '../errors';
+import type { RationaleProvider } from '../types';
+import { createEmbeddedProvider } from './embedded';
+import { createLlamaCppProvider, type LlamaCppProviderOptions } from './llama-cpp';
+import { createOpenAIProvider, type OpenAIProviderOptions } from './openai';
+
+export const PROVIDER_KINDS = ['embedded', 'llama-cpp', 'openai'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+export type ProviderOptions =
+  | { kind: 'embedded' }
+  | ({ kind: 'llama-cpp' } & LlamaCppProviderOptions)
+  | ({ kind: 'openai'; fallback?: 'embedded' } & Omit<OpenAIProviderOptions, 'fallback'>);
+
+/**
+ * One factory for every provider: `createProvider({ kind: 'embedded' })`,
+ * `createProvider({ kind: 'llama-cpp', modelPath })`,
+ * `createProvider({ kind: 'openai', baseURL, model, apiKey, fallback: 'embedded' })`.
+ * Resolves once the provider is ready (the GGUF loaded for llama-cpp).
+ */
+export async function createProvider(options: ProviderOptions): Promise<RationaleProvider> {
+  switch (options.kind) {
+    case 'embedded':
+      return createEmbeddedProvider();
+    case 'llama-cpp':
+      // The extra `kind` member is ignored by the provider.
+      return createLlamaCppProvider(options);
+    case 'openai':
+      return createOpenAIProvider({
+        ...options,
+        fallback: options.fallback === 'embedded' ? createEmbeddedProvider() : undefined,
+      });
+    default:
+      throw new InvalidArgumentError(
+        `provider kind must be one of ${PROVIDER_KINDS.join(', ')}, got ${JSON.stringify((options as { kind: unknown }).kind)}`,
+      );
+  }
+}

@@ -1,0 +1,143 @@
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import type { Dataset, EvalCase } from '@thoughtspace/data';
+import {
+  HealthCheckResponse_ServingStatus,
+  HealthClient,
+  RationaleGenClient,
+  RationaleKind,
+  type GenerateRationaleRequest,
+  type GenerateRationaleResponse,
+  type StreamRationaleResponse,
+} from '@thoughtspace/proto';
+import { startServer } from '@thoughtspace/service-kit';
+import { refinementDirections } from './domain/directions';
+import { createRationaleService } from './domain/service';
+import { createEmbeddedProvider } from './providers/embedded';
+import { createServer, SERVICE_NAME } from './server';
+import { loadCases } from './test-helpers';
+
+describe('rationale-gen over gRPC loopback (all-beauty-2018-reviews catalogue)', () => {
+  let ds: Dataset;
+  let c: EvalCase;
+  let client: RationaleGenClient;
+  let health: HealthClient;
+  let close: () => void;
+
+  beforeAll(async () => {
+    const loaded = await loadCases('all-beauty-2018-reviews');
+    ds = loaded.dataset;
+    c = loaded.cases.find((t) => t.history.length >= 4)!;
+    const service = createRationaleService({
+      providers: { embedded: createEmbeddedProvider() },
+      defaultProvider: 'embedded',
+      catalogue: new Map(ds.items.map((it) => [it.id, it])),
+    });
+    const built = createServer({ service });
+    const { port } = await startServer({ server: built.server, host: '127.0.0.1', port: 0 });
+    built.health.setAllServing();
+    client = new RationaleGenClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    health = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    close = () => built.server.forceShutdown();
+  });
+  afterAll(() => {
+    client?.close();
+    health?.close();
+    close?.();
+  });
+
+  const generate = (req: GenerateRationaleRequest) =>
+    new Promise<GenerateRationaleResponse>((resolve, reject) =>
+      client.generateRationale(req, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  const task = (over: Partial<NonNullable<GenerateRationaleRequest['task']>> = {}) => ({
+    kind: RationaleKind.BASE,
+    history: {
+      userId: ds.userIds[c.user],
+      interactions: Array.from(c.history, (idx, i) => ({
+        itemId: ds.itemIds[idx],
+        rating: ds.ratings?.[c.user][i],
+        review: ds.reviews?.[c.user][i] ?? undefined,
+      })),
+    },
+    similarUserItemIds: [],
+    n: 0,
+    provider: '',
+    maxTokens: 0,
+    ...over,
+  });
+
+  it('reports SERVING on grpc.health.v1', async () => {
+    const res = await new Promise<{ status: number }>((resolve, reject) =>
+      health.check({ service: SERVICE_NAME }, (err, r) => (err ? reject(err) : resolve(r))),
+    );
+    expect(res.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+  });
+
+  it('GenerateRationale: a base reason with provider and model', async () => {
+    const res = await generate({ task: task() });
+    expect(res.rationales).toHaveLength(1);
+    expect(res.rationales[0]).toMatchObject({
+      provider: 'embedded',
+      model: 'none',
+      kind: RationaleKind.BASE,
+    });
+    expect(res.rationales[0].reason.length).toBeGreaterThan(20);
+    expect(res.promptTokens).toBe(0);
+  });
+
+  it('GenerateRationale REFINE: n alternatives, one per refinement direction', async () => {
+    const res = await generate({
+      task: task({ kind: RationaleKind.REFINE, parentReason: 'They buy body wash.', n: 3 }),
+    });
+    const directions = refinementDirections(3, 1);
+    expect(res.rationales.map((r) => r.reason.slice(0, 40))).toHaveLength(3);
+    res.rationales.forEach((r, i) => expect(r.reason).toContain(`Refined for ${directions[i]}`));
+  });
+
+  it('INVALID_ARGUMENT for a base request with a target (leakage rule)', async () => {
+    const err = (await generate({ task: task({ targetItemId: ds.itemIds[c.target] }) }).catch(
+      (e: unknown) => e,
+    )) as ServiceError;
+    expect(err.code).toBe(status.INVALID_ARGUMENT);
+    expect(err.details).toMatch(/^task\.target_item_id must not be set for BASE/);
+  });
+
+  it('INVALID_ARGUMENT for unknown ids, a missing task and a bad n', async () => {
+    const bad = [
+      { task: task({ history: { userId: 'u', interactions: [{ itemId: 'NOPE' }] } }) },
+      {},
+      { task: task({ n: 17 }) },
+      { task: task({ kind: RationaleKind.UNSPECIFIED }) },
+    ];
+    const details = [];
+    for (const req of bad) {
+      const err = (await generate(req).catch((e: unknown) => e)) as ServiceError;
+      expect(err.code).toBe(status.INVALID_ARGUMENT);
+      details.push(err.details);
+    }
+    expect(details).toEqual([
+      'history.interactions[0].item_id: unknown item id "NOPE"',
+      'task is required',
+      'task.n must be in [1, 16], got 17',
+      'task.kind must be POSITIVE, BASE or REFINE, got 0',
+    ]);
+  });
+
+  it('StreamRationale: a text delta then the final rationale per alternative', async () => {
+    const messages: StreamRationaleResponse[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const call = client.streamRationale({
+        task: task({ kind: RationaleKind.REFINE, parentReason: 'p', n: 2 }),
+      });
+      call.on('data', (m: StreamRationaleResponse) => messages.push(m));
+      call.on('error', reject);
+      call.on('end', resolve);
+    });
+    expect(messages.map((m) => [m.index, m.event?.$case])).toEqual([
+      [0, 'textDelta'],
+      [0, 'rationale'],
+      [1, 'textDelta'],
+      [1, 'rationale'],
+    ]);
+  });
+});
