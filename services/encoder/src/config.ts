@@ -1,0 +1,51 @@
+import {
+  enumVar,
+  intVar,
+  readConfig,
+  SERVICE_CONFIG,
+  stringVar,
+  type ConfigOf,
+} from '@thoughtspace/service-kit';
+import { DEFAULT_LIMITS } from './domain/encoder';
+
+/** encoder's environment: the shared service variables plus the model and request limits. */
+export const ENCODER_CONFIG = {
+  ...SERVICE_CONFIG,
+  modelDir: stringVar({
+    name: 'MODEL_DIR',
+    description: 'Thought Space model directory written by runEncoderExperiment / saveThoughtSpace',
+  }),
+  threads: intVar({
+    name: 'ORT_THREADS',
+    default: 2,
+    min: 1,
+    max: 256,
+    description: 'onnxruntime intra-op threads',
+  }),
+  executionProvider: enumVar({
+    name: 'ORT_EXECUTION_PROVIDER',
+    values: ['cpu', 'cuda'] as const,
+    default: 'cpu',
+    description: 'cuda needs the GPU build of onnxruntime-node',
+  }),
+  maxTexts: intVar({ name: 'MAX_TEXTS', default: DEFAULT_LIMITS.maxTexts, min: 1, max: 1024 }),
+  maxTextChars: intVar({
+    name: 'MAX_TEXT_CHARS',
+    default: DEFAULT_LIMITS.maxTextChars,
+    min: 1,
+    max: 1_000_000,
+  }),
+  maxHistory: intVar({
+    name: 'MAX_HISTORY',
+    default: DEFAULT_LIMITS.maxHistory,
+    min: 1,
+    max: 1_000_000,
+  }),
+};
+
+export type EncoderConfig = ConfigOf<typeof ENCODER_CONFIG>;
+
+/** The one place the encoder service reads process.env; throws naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): EncoderConfig {
+  return readConfig(ENCODER_CONFIG, env);
+}

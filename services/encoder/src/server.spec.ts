@@ -1,0 +1,182 @@
+/**
+ * @jest-environment <rootDir>/packages/engine/jest-environment.js
+ */
+import { credentials, Metadata, status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { leaveOneOut, prepareDataset } from '@thoughtspace/data';
+import {
+  EncoderClient,
+  HealthClient,
+  HealthCheckResponse_ServingStatus,
+} from '@thoughtspace/proto';
+import { startServer } from '@thoughtspace/service-kit';
+import { createEncoderDomain } from './domain/encoder';
+import { buildPairs } from './experiment/pairs';
+import { createServer } from './server';
+import { ThoughtSpaceModel } from './serving/thought-space-model';
+import { saveThoughtSpace } from './thought-space/artifact';
+import { trainThoughtSpace } from './thought-space/train';
+
+// Inference picks the last overload of a generated client method: (request, metadata, options, callback).
+type Unary<Req, Res> = (
+  req: Req,
+  metadata: Metadata,
+  opts: Partial<CallOptions>,
+  cb: (err: ServiceError | null, res: Res) => void,
+) => unknown;
+function call<Req, Res>(fn: Unary<Req, Res>, client: object, req: Req): Promise<Res> {
+  return new Promise((resolve, reject) =>
+    fn.call(client, req, new Metadata(), {}, (err, res) => (err ? reject(err) : resolve(res))),
+  );
+}
+
+describe('encoder over gRPC loopback (luxury-beauty-2018 model)', () => {
+  let model: ThoughtSpaceModel;
+  let client: EncoderClient;
+  let health: HealthClient;
+  let close: () => void;
+  let history: string[];
+  let rationale: string;
+  let hash: string;
+
+  beforeAll(async () => {
+    const { dataset, manifest, name } = await prepareDataset({ dataset: 'luxury-beauty-2018' });
+    hash = manifest.hash;
+    const loo = leaveOneOut(dataset);
+    // A tiny model: this file tests the transport, thought-space.spec.ts the learning.
+    const pairs = buildPairs(dataset, loo).slice(0, 440);
+    const space = await trainThoughtSpace({
+      pairs,
+      config: {
+        dim: 16,
+        embeddingDim: 16,
+        outputDim: 16,
+        heads: 2,
+        rationaleTokens: 16,
+        behaviourTokens: 16,
+        epochs: 1,
+        groupsPerStep: 4,
+      },
+      silent: true,
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'ts-encoder-grpc-'));
+    await saveThoughtSpace(dir, space, {
+      datasetName: name,
+      manifestHash: hash,
+      catalogue: dataset.items.map((it, i) => ({ id: dataset.itemIds[i], title: it.title ?? '' })),
+    });
+    await space.dispose();
+    const user = loo.train.findIndex((s) => s.length >= 3);
+    history = Array.from(loo.train[user], (i) => dataset.itemIds[i]);
+    rationale = pairs[0].rationale;
+    model = await ThoughtSpaceModel.load(dir, { threads: 1 });
+    const built = createServer({
+      domain: createEncoderDomain({ model, limits: { maxTexts: 8, maxTextChars: 2000 } }),
+    });
+    const { port } = await startServer({ server: built.server, host: '127.0.0.1', port: 0 });
+    built.health.setAllServing();
+    client = new EncoderClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    health = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    close = () => built.server.forceShutdown();
+  });
+  afterAll(async () => {
+    client?.close();
+    health?.close();
+    close?.();
+    await model?.dispose();
+  });
+
+  const behaviour = (itemId?: string) => ({
+    history: { userId: 'u', interactions: history.map((id) => ({ itemId: id })) },
+    itemId,
+  });
+
+  it('reports SERVING on grpc.health.v1', async () => {
+    const res = await call(health.check, health, { service: 'thoughtspace.v1.Encoder' });
+    expect(res.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+  });
+
+  it('EncodeRationales returns unit vectors equal to the in-process model', async () => {
+    const res = await call(client.encodeRationales, client, {
+      meta: { requestId: 'r1', datasetManifestHash: hash },
+      texts: [rationale, 'dry shampoo for fine hair'],
+    });
+    expect(res.dim).toBe(16);
+    expect(res.encoder).toMatch(/^thought-space@[0-9a-f]{12}$/);
+    const direct = await model.encodeRationales([rationale, 'dry shampoo for fine hair']);
+    res.embeddings.forEach((e, i) => {
+      expect(Math.hypot(...e.values)).toBeCloseTo(1, 5);
+      e.values.forEach((v, j) => expect(v).toBeCloseTo(direct[i][j], 6));
+    });
+  });
+
+  it('EncodeBehaviours renders item-id histories with the catalogue; Agreement is their cosine', async () => {
+    const enc = await call(client.encodeBehaviours, client, {
+      meta: undefined,
+      behaviours: [behaviour(), behaviour(history[0])],
+    });
+    expect(enc.embeddings).toHaveLength(2);
+    expect(enc.embeddings[0].values).not.toEqual(enc.embeddings[1].values);
+    const r = await call(client.encodeRationales, client, { meta: undefined, texts: [rationale] });
+    const agree = await call(client.agreement, client, {
+      meta: undefined,
+      rationales: [rationale, rationale],
+      behaviour: behaviour(),
+    });
+    const dot = r.embeddings[0].values.reduce((s, v, j) => s + v * enc.embeddings[0].values[j], 0);
+    expect(agree.cosines).toHaveLength(2);
+    expect(agree.cosines[0]).toBeCloseTo(dot, 5);
+    expect(agree.cosines[1]).toBe(agree.cosines[0]);
+  });
+
+  it.each([
+    ['no texts', { texts: [] }, /texts: must contain at least one element/],
+    ['an empty text', { texts: ['ok', '  '] }, /texts\[1\]: is empty/],
+    ['too many texts', { texts: Array(9).fill('a') }, /9 elements exceeds the limit of 8/],
+    [
+      'an oversized text',
+      { texts: ['a'.repeat(2001)] },
+      /2001 characters exceeds the limit of 2000/,
+    ],
+  ])('EncodeRationales: INVALID_ARGUMENT for %s', async (_name, req, message) => {
+    await expect(
+      call(client.encodeRationales, client, { meta: undefined, ...req }),
+    ).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(message),
+    });
+  });
+
+  it('INVALID_ARGUMENT for an empty history, an unknown item or a missing behaviour', async () => {
+    const empty = { history: { userId: 'u', interactions: [] }, itemId: undefined };
+    await expect(
+      call(client.encodeBehaviours, client, { meta: undefined, behaviours: [empty] }),
+    ).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/behaviours\[0\].history/),
+    });
+    await expect(
+      call(client.encodeBehaviours, client, {
+        meta: undefined,
+        behaviours: [behaviour('no-such-item')],
+      }),
+    ).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/item_id: unknown item/),
+    });
+    await expect(
+      call(client.agreement, client, { meta: undefined, rationales: ['x'], behaviour: undefined }),
+    ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+  });
+
+  it('FAILED_PRECONDITION for another dataset', async () => {
+    await expect(
+      call(client.encodeRationales, client, {
+        meta: { requestId: 'x', datasetManifestHash: 'abc' },
+        texts: ['x'],
+      }),
+    ).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
+  });
+});
