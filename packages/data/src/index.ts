@@ -15,6 +15,7 @@ export type { LeaveOneOut, EvalCase, SplitName } from './split';
 export { parseProtocol, formatProtocol, sampleCandidates, DEFAULT_PROTOCOL } from './sampling';
 export type { Protocol, SampleRequest, CandidateSet } from './sampling';
 export { buildEvaluationSet } from './candidates';
+export { permuteLabels } from './canary';
 export type { EvaluationSet } from './candidates';
 export { DATASET_FORMAT, contentDigest, manifestHash, shortHash } from './manifest';
 export type { Manifest } from './manifest';

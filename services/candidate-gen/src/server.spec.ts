@@ -1,7 +1,7 @@
 /**
  * @jest-environment <rootDir>/packages/engine/jest-environment.js
  */
-import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,8 @@ import { SasrecModel } from './serving/sasrec-model';
 
 type Unary<Req, Res> = (
   req: Req,
-  opts: { deadline?: number },
+  metadata: Metadata,
+  options: Partial<CallOptions>,
   cb: (err: ServiceError | null, res: Res) => void,
 ) => unknown;
 function call<Req, Res>(
@@ -31,7 +32,7 @@ function call<Req, Res>(
   deadline?: number,
 ): Promise<Res> {
   return new Promise((resolve, reject) =>
-    fn.call(client, req, deadline ? { deadline } : {}, (err, res) =>
+    fn.call(client, req, new Metadata(), deadline ? { deadline } : {}, (err, res) =>
       err ? reject(err) : resolve(res),
     ),
   );

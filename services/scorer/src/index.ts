@@ -1,0 +1,4 @@
+export { buildScorer } from './model';
+export type { ScorerShape, ScorerGraph } from './model';
+export { trainScorer, scoreExamples, DEFAULT_SCORER_CONFIG } from './train';
+export type { ScorerExample, ScorerConfig, TrainedScorer } from './train';

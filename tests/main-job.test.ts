@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli, tempDir } from './helpers';
+
+// The main job end to end on real data at CI size: baselines, SASRec, the
+// Thought-Space stages (embedded provider), the ablation rows and the canary.
+describe('thoughtspace run --quick', () => {
+  it('produces every row of the main table, a canary at chance and the report files', async () => {
+    const out = join(await tempDir(), 'run');
+    const r = await runCli([
+      'run',
+      '--quick',
+      '--dataset',
+      'all-beauty-2018',
+      '--out',
+      out,
+      '--resamples',
+      '200',
+    ]);
+    if (r.code !== 0) throw new Error(`run failed (${r.code}): ${r.stderr.slice(-2000)}`);
+    for (const row of [
+      'random',
+      'popularity',
+      'markov',
+      'sasrec',
+      'scorer, no reason',
+      'scorer + base reason',
+      'scorer + tree, random leaf',
+      'scorer + tree, thought space',
+      'scorer + tree, generic space',
+    ]) {
+      expect(r.stdout).toContain(row);
+    }
+    expect(r.stdout).toMatch(/rationale provider embedded/);
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
+    expect(results.provider).toBe('embedded');
+    const canary = results.reasoning.canary;
+    const cases = results.methods[0].cases;
+    // Chance is 1/10; the canary must sit within 4 standard errors of it.
+    expect(Math.abs(canary.metrics['HR@1'].mean - canary.chance)).toBeLessThan(
+      4 * Math.sqrt((0.1 * 0.9) / cases),
+    );
+    expect(results.reasoning.encoder.recallAfter.mean).toBeGreaterThan(1 / 11);
+    for (const m of results.methods) {
+      expect(m.dataset.manifestHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(m).toMatchObject({ protocol: 'sampled:9', seed: 1 });
+      if (m.method !== 'sasrec') expect(m.versus.method).toBe('sasrec');
+    }
+    const report = await readFile(join(out, 'report.md'), 'utf8');
+    expect(report).toContain('## Leakage canary');
+    for (const f of ['metrics.svg', 'learning-curve.svg'])
+      expect((await readFile(join(out, f), 'utf8')).startsWith('<svg')).toBe(true);
+  });
+});
