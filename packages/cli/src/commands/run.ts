@@ -13,6 +13,8 @@ export interface RunFlags extends DatasetFlags, ProviderFlags {
   sasrecEpochs?: number;
   branching: string;
   reasoning: boolean;
+  trainOn?: string;
+  testOn?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -41,6 +43,14 @@ export function registerRun(program: Command): void {
     )
     .option('--branching <b1,b2>', 'tree branching per level (depth = number of levels)', '2,3')
     .option('--no-reasoning', 'stop after the baselines and SASRec')
+    .option(
+      '--train-on <name|dir>',
+      "cross-domain: train the Thought Space on this dataset's rationales",
+    )
+    .option(
+      '--test-on <name|dir>',
+      'cross-domain: the dataset everything else runs and is evaluated on (same as --dataset)',
+    )
     .addOption(
       new Option('--provider <kind>', 'rationale provider')
         .choices([...PROVIDER_KINDS])
@@ -57,5 +67,7 @@ export function registerRun(program: Command): void {
       'if the language-model provider fails, answer with the embedded composer (recorded in the report)',
     );
   for (const o of datasetOptions()) cmd.addOption(o);
-  cmd.action((flags: RunFlags) => runMainJob(flags));
+  cmd.action((flags: RunFlags) =>
+    runMainJob(flags.testOn ? { ...flags, dataset: flags.testOn } : flags),
+  );
 }

@@ -134,8 +134,18 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
       notes.push(
         'generic-space row skipped: no word vectors found (set THOUGHTSPACE_WORD_VECTORS to a GloVe .zip/.txt)',
       );
+    let phaseOne: Parameters<typeof runReasoning>[0]['phaseOne'];
+    if (flags.trainOn) {
+      const other = await loadDataset({ ...flags, dataset: flags.trainOn });
+      phaseOne = {
+        dataset: other.dataset,
+        loo: leaveOneOut(other.dataset),
+        name: `${other.name} (manifest ${shortHash(other.manifest.hash)})`,
+      };
+    }
     try {
       reasoning = await runReasoning({
+        phaseOne,
         dataset,
         datasetHash: manifest.hash,
         loo,
@@ -212,7 +222,7 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
       '',
       '## Thought Space (encoder)',
       '',
-      `${e.pairs} positive rationales from training targets (provider ${providerName}), ${e.heldOutPairs} held-out users. Held-out recall@1 of the true rationale among 11: ${e.recallAfter.mean.toFixed(3)} [${e.recallAfter.low.toFixed(3)}, ${e.recallAfter.high.toFixed(3)}] after training, ${e.recallBefore.mean.toFixed(3)} [${e.recallBefore.low.toFixed(3)}, ${e.recallBefore.high.toFixed(3)}] before (chance ${e.chance.toFixed(3)}); training took ${e.trainSeconds.toFixed(1)} s.`,
+      `${e.pairs} positive rationales from training targets of ${e.trainedOn} (provider ${providerName}), ${e.heldOutPairs} held-out users. Held-out recall@1 of the true rationale among 11: ${e.recallAfter.mean.toFixed(3)} [${e.recallAfter.low.toFixed(3)}, ${e.recallAfter.high.toFixed(3)}] after training, ${e.recallBefore.mean.toFixed(3)} [${e.recallBefore.low.toFixed(3)}, ${e.recallBefore.high.toFixed(3)}] before (chance ${e.chance.toFixed(3)}); training took ${e.trainSeconds.toFixed(1)} s.`,
       '',
       `Items without text: ${reasoning.itemsWithoutText} (rendered as their id).`,
       '',

@@ -59,6 +59,8 @@ export interface ReasoningOptions {
   scorerConfig?: Partial<ScorerConfig>;
   generic?: GenericSpace;
   variants: Variant[];
+  /** Cross-domain: build Phase I (positive rationales, Thought Space) from another dataset. */
+  phaseOne?: { dataset: Dataset; loo: LeaveOneOut; name: string };
   resamples: number;
   silent?: boolean;
   log: (line: string) => void;
@@ -68,6 +70,7 @@ export interface ReasoningResult {
   runs: { variant: Variant; run: ScorerRun }[];
   canary: { variant: Variant; run: ScorerRun; chance: number };
   encoder: {
+    trainedOn: string;
     pairs: number;
     heldOutPairs: number;
     recallBefore: { mean: number; low: number; high: number };
@@ -130,22 +133,24 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
   const itemEmb = o.sasrec.trainer.parameters.get('item_embedding') as Float32Array;
   const d = o.sasrec.config.hidden;
 
-  // Phase I: positive rationales for training targets only (the last training item of each user).
+  // Phase I: positive rationales for training targets only (the last training item of each user),
+  // from this dataset or, cross-domain, from another one.
+  const phase = o.phaseOne ?? { dataset, loo, name: 'this dataset' };
   const pairs: ThoughtPair[] = [];
-  for (let u = 0; u < loo.train.length; u++) {
-    const train = loo.train[u];
+  for (let u = 0; u < phase.loo.train.length; u++) {
+    const train = phase.loo.train[u];
     if (train.length < 2) continue;
-    const history = historyEvents(dataset, u, train.subarray(0, train.length - 1));
-    const target = items[train[train.length - 1]];
+    const history = historyEvents(phase.dataset, u, train.subarray(0, train.length - 1));
+    const target = phase.dataset.items[train[train.length - 1]];
     pairs.push({
-      user: dataset.userIds[u],
+      user: phase.dataset.userIds[u],
       behaviour: o.render(history, target),
       rationale: await o.source.positive(history, target),
     });
   }
   const split = splitByUser(pairs, 0.1, o.seed);
   o.log(
-    `thought space: ${split.train.length} positive rationales from training targets (${split.heldOut.length} held out), provider ${o.source.provider}`,
+    `thought space: ${split.train.length} positive rationales from training targets of ${phase.name} (${split.heldOut.length} held out), provider ${o.source.provider}`,
   );
   const space = await trainThoughtSpace({
     pairs: split.train,
@@ -324,6 +329,7 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
     runs,
     canary: { variant: canaryVariant, run: canaryRun, chance: 1 / shape.candidates },
     encoder: {
+      trainedOn: phase.name,
       pairs: split.train.length,
       heldOutPairs: split.heldOut.length,
       recallAfter: recallAfter.recallAt1,
