@@ -1,4 +1,10 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  type CallOptions,
+  type ServiceError,
+} from '@grpc/grpc-js';
 
 export interface TestServer {
   /** `127.0.0.1:<port>`, a client target. */
@@ -57,4 +63,26 @@ export async function waitFor(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+// Inference picks the last overload of a generated client method: (request, metadata, options, callback).
+type UnaryMethod<Req, Res> = (
+  req: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  cb: (err: ServiceError | null, res: Res) => void,
+) => unknown;
+
+/** Promise form of a generated client's unary method: `unaryCall(client.check, client, req)`. */
+export function unaryCall<Req, Res>(
+  method: UnaryMethod<Req, Res>,
+  client: object,
+  request: Req,
+  deadline?: number,
+): Promise<Res> {
+  return new Promise((resolve, reject) =>
+    method.call(client, request, new Metadata(), deadline ? { deadline } : {}, (err, res) =>
+      err ? reject(err) : resolve(res),
+    ),
+  );
 }

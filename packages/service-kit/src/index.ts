@@ -62,3 +62,7 @@ export {
 export type { MessageHeaders } from './trace-context';
 export { setupTelemetry, EXPORTER_KINDS } from './sdk';
 export type { Telemetry, TelemetryOptions, ExporterKind } from './sdk';
+
+// The main.ts life cycle
+export { runService, runMain } from './run';
+export type { BuiltService, RunningService, CommonServiceConfig } from './run';

@@ -1,7 +1,7 @@
 /**
  * @jest-environment <rootDir>/packages/engine/jest-environment.js
  */
-import { credentials, Metadata, status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { credentials, status } from '@grpc/grpc-js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import {
   HealthCheckResponse_ServingStatus,
 } from '@thoughtspace/proto';
 import { startServer } from '@thoughtspace/service-kit';
+import { unaryCall } from '../../../tests/grpc-helpers';
 import { createCandidateDomain } from './domain/candidates';
 import { saveSasrec } from './sasrec/artifact';
 import { validateConfig } from './sasrec/config';
@@ -19,24 +20,7 @@ import { trainSasrec } from './sasrec/train';
 import { createServer } from './server';
 import { SasrecModel } from './serving/sasrec-model';
 
-type Unary<Req, Res> = (
-  req: Req,
-  metadata: Metadata,
-  options: Partial<CallOptions>,
-  cb: (err: ServiceError | null, res: Res) => void,
-) => unknown;
-function call<Req, Res>(
-  fn: Unary<Req, Res>,
-  client: object,
-  req: Req,
-  deadline?: number,
-): Promise<Res> {
-  return new Promise((resolve, reject) =>
-    fn.call(client, req, new Metadata(), deadline ? { deadline } : {}, (err, res) =>
-      err ? reject(err) : resolve(res),
-    ),
-  );
-}
+const call = unaryCall;
 
 describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
   let model: SasrecModel;

@@ -1,7 +1,7 @@
 /**
  * @jest-environment <rootDir>/packages/engine/jest-environment.js
  */
-import { credentials, Metadata, status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { credentials, status } from '@grpc/grpc-js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import {
   HealthCheckResponse_ServingStatus,
 } from '@thoughtspace/proto';
 import { startServer } from '@thoughtspace/service-kit';
+import { unaryCall } from '../../../tests/grpc-helpers';
 import { createEncoderDomain } from './domain/encoder';
 import { buildPairs } from './experiment/pairs';
 import { createServer } from './server';
@@ -19,18 +20,7 @@ import { ThoughtSpaceModel } from './serving/thought-space-model';
 import { saveThoughtSpace } from './thought-space/artifact';
 import { trainThoughtSpace } from './thought-space/train';
 
-// Inference picks the last overload of a generated client method: (request, metadata, options, callback).
-type Unary<Req, Res> = (
-  req: Req,
-  metadata: Metadata,
-  opts: Partial<CallOptions>,
-  cb: (err: ServiceError | null, res: Res) => void,
-) => unknown;
-function call<Req, Res>(fn: Unary<Req, Res>, client: object, req: Req): Promise<Res> {
-  return new Promise((resolve, reject) =>
-    fn.call(client, req, new Metadata(), {}, (err, res) => (err ? reject(err) : resolve(res))),
-  );
-}
+const call = unaryCall;
 
 describe('encoder over gRPC loopback (luxury-beauty-2018 model)', () => {
   let model: ThoughtSpaceModel;

@@ -1,10 +1,5 @@
 import { prepareDataset } from '@thoughtspace/data';
-import {
-  createLogger,
-  setupTelemetry,
-  shutdownOnSignals,
-  startServer,
-} from '@thoughtspace/service-kit';
+import { runMain, runService, type RunningService } from '@thoughtspace/service-kit';
 import { createRationaleCache, withCache } from './cache';
 import { loadConfig, type RationaleGenConfig } from './config';
 import { createRationaleService } from './domain/service';
@@ -13,65 +8,38 @@ import { createServer } from './server';
 import type { RationaleProvider } from './types';
 
 /**
- * Start rationale-gen: read config, load the catalogue and the configured
- * providers (embedded always; llama-cpp with LLAMA_MODEL_PATH; openai with
- * OPENAI_BASE_URL), bind, flip health to SERVING, shut down on SIGTERM/SIGINT.
+ * Start rationale-gen: load the catalogue and the configured providers
+ * (embedded always; llama-cpp with LLAMA_MODEL_PATH; openai with
+ * OPENAI_BASE_URL) and serve them.
  */
-export async function runRationaleGen(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ port: number; stop: () => Promise<void> }> {
+export function runRationaleGen(env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadConfig(env);
-  const logger = createLogger({ namespace: 'rationale-gen', level: config.logLevel });
-  const telemetry = setupTelemetry({
-    serviceName: 'rationale-gen',
-    exporter: config.tracesExporter,
-    otlpEndpoint: config.otlpEndpoint,
-  });
-  const { dataset, manifest } = await prepareDataset({ dataset: config.dataset, env });
-  const catalogue = new Map(dataset.items.map((item) => [item.id, item]));
-  const providers = await buildProviders(config);
-  const service = createRationaleService({
-    providers,
-    defaultProvider: config.provider,
-    catalogue,
-    limits: { maxHistory: config.maxHistory },
-  });
-  const { server, health } = createServer({ service, logger });
-  const { port, address } = await startServer({
-    server,
-    host: config.host,
-    port: config.port,
-    logger,
-  });
-  health.setAllServing();
-  logger.info('rationale-gen ready', {
-    address,
-    dataset: manifest.hash.slice(0, 12),
-    items: catalogue.size,
-    providers: Object.values(providers).map((p) => `${p.name}:${p.model}`),
-    defaultProvider: config.provider,
-    cache: config.cacheDir ?? 'off',
-  });
-  const cleanup = async () => {
-    await service.dispose();
-    await telemetry.shutdown();
-  };
-  shutdownOnSignals({
-    server,
-    health,
-    timeoutMs: config.shutdownTimeoutMs,
-    drainDelayMs: config.drainDelayMs,
-    logger,
-    onShutdown: cleanup,
-  });
-  return {
-    port,
-    stop: async () => {
-      health.shutdown();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      await cleanup();
+  return runService({
+    name: 'rationale-gen',
+    config,
+    build: async (logger) => {
+      const { dataset, manifest } = await prepareDataset({ dataset: config.dataset, env });
+      const catalogue = new Map(dataset.items.map((item) => [item.id, item]));
+      const providers = await buildProviders(config);
+      const service = createRationaleService({
+        providers,
+        defaultProvider: config.provider,
+        catalogue,
+        limits: { maxHistory: config.maxHistory },
+      });
+      return {
+        ...createServer({ service, logger }),
+        ready: {
+          dataset: manifest.hash.slice(0, 12),
+          items: catalogue.size,
+          providers: Object.values(providers).map((p) => `${p.name}:${p.model}`),
+          defaultProvider: config.provider,
+          cache: config.cacheDir ?? 'off',
+        },
+        dispose: () => service.dispose(),
+      };
     },
-  };
+  });
 }
 
 async function buildProviders(
@@ -114,9 +82,4 @@ async function buildProviders(
   return out;
 }
 
-if (require.main === module) {
-  runRationaleGen().catch((err: unknown) => {
-    process.stderr.write(`rationale-gen: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain('rationale-gen', () => runRationaleGen());
