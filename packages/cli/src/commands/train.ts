@@ -50,6 +50,12 @@ export function registerTrain(program: Command): void {
       `dropout rate (default ${PAPER_CONFIG.dropout})`,
       floatArg('--dropout'),
     )
+    .addOption(
+      new Option(
+        '--attention-dropout <where>',
+        'dropout on attention weights (reference) or on the attention output',
+      ).choices(['weights', 'output']),
+    )
     .option('--lr <x>', `learning rate (default ${PAPER_CONFIG.lr})`, floatArg('--lr'))
     .option('--batch <n>', `batch size (default ${PAPER_CONFIG.batch})`, intArg('--batch', 1))
     .option(
@@ -95,6 +101,7 @@ export function registerTrain(program: Command): void {
       blocks: flags.blocks,
       heads: flags.heads,
       dropout: flags.dropout,
+      attentionDropout: flags.attentionDropout,
       lr: flags.lr,
       batch: flags.batch,
       epochs: flags.epochs,

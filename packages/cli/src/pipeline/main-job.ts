@@ -15,7 +15,7 @@ import {
   sequencesBefore,
   shortHash,
 } from '@thoughtspace/data';
-import { compareRanks, formatMetricTable } from '@thoughtspace/metrics';
+import { alignColumns, compareRanks, formatMetricTable } from '@thoughtspace/metrics';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { loadGenericSpace, type GenericSpace } from '@thoughtspace/tot-selector';
 import { writeFile } from 'node:fs/promises';
@@ -43,6 +43,15 @@ const VARIANTS: Variant[] = [
   'log-likelihood',
 ];
 const REFERENCE = 'sasrec';
+
+/** Pairs the honest reading rests on: does a reason help, does the tree help, does the Thought Space select better? */
+const KEY_COMPARISONS: [string, string][] = [
+  ['scorer, no reason', 'sasrec'],
+  ['scorer + base reason', 'scorer, no reason'],
+  ['scorer + tree, thought space', 'scorer + base reason'],
+  ['scorer + tree, thought space', 'scorer + tree, random leaf'],
+  ['scorer + tree, thought space', 'scorer + tree, generic space'],
+];
 
 /** GloVe from ../shared/models for the generic-semantic ablation; absent -> that row is skipped and said so. */
 function gloveCandidates(): string[] {
@@ -199,6 +208,18 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
     }),
   );
 
+  // The comparisons the method's claims rest on, paired on the same users.
+  const byName = new Map(rows.map((r) => [r.name, r.run]));
+  const comparisons = KEY_COMPARISONS.filter(([a, b]) => byName.has(a) && byName.has(b)).map(
+    ([a, b]) => ({
+      a,
+      b,
+      tests: compareRanks((byName.get(a) as ScorerRun).ranks, (byName.get(b) as ScorerRun).ranks, {
+        seed: flags.seed,
+        resamples: flags.resamples,
+      }),
+    }),
+  );
   const header = `${manifest.name} (manifest ${shortHash(manifest.hash)}), test split, protocol ${formatProtocol(protocol)}, seed ${flags.seed}, rationale provider ${providerName}`;
   say('');
   say(header);
@@ -224,7 +245,34 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
       '',
       `${e.pairs} positive rationales from training targets of ${e.trainedOn} (provider ${providerName}), ${e.heldOutPairs} held-out users. Held-out recall@1 of the true rationale among 11: ${e.recallAfter.mean.toFixed(3)} [${e.recallAfter.low.toFixed(3)}, ${e.recallAfter.high.toFixed(3)}] after training, ${e.recallBefore.mean.toFixed(3)} [${e.recallBefore.low.toFixed(3)}, ${e.recallBefore.high.toFixed(3)}] before (chance ${e.chance.toFixed(3)}); training took ${e.trainSeconds.toFixed(1)} s.`,
       '',
+      '![Thought Space projection](thought-space-projection.svg)',
+      '',
       `Items without text: ${reasoning.itemsWithoutText} (rendered as their id).`,
+      '',
+    );
+  }
+  if (comparisons.length > 0) {
+    const cell = (t: (typeof comparisons)[number]['tests'], m: 'HR@1' | 'NDCG@10' | 'MRR') =>
+      `${t[m].difference.mean >= 0 ? '+' : ''}${t[m].difference.mean.toFixed(4)} (p=${t[m].pValue.toFixed(4)})`;
+    const table = [
+      ['comparison', 'ΔHR@1', 'ΔNDCG@10', 'ΔMRR'],
+      ...comparisons.map((c) => [
+        `${c.a} vs ${c.b}`,
+        cell(c.tests, 'HR@1'),
+        cell(c.tests, 'NDCG@10'),
+        cell(c.tests, 'MRR'),
+      ]),
+    ];
+    say(`\npaired comparisons (same users; randomization p-values):\n${alignColumns(table)}`);
+    sections.unshift(
+      '## Key comparisons (paired, same users)',
+      '',
+      '| comparison | ΔHR@1 (p) | ΔNDCG@10 (p) | ΔMRR (p) |',
+      '| --- | --- | --- | --- |',
+      ...comparisons.map(
+        (c) =>
+          `| ${c.a} vs ${c.b} | ${cell(c.tests, 'HR@1')} | ${cell(c.tests, 'NDCG@10')} | ${cell(c.tests, 'MRR')} |`,
+      ),
       '',
     );
   }
@@ -249,7 +297,7 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
       secondsPerEpoch: sasrec.secondsPerEpoch,
     },
     reasoning: reasoning && {
-      encoder: reasoning.encoder,
+      encoder: { ...reasoning.encoder, projection: 'thought-space-projection.svg' },
       canary: {
         method: reasoning.canary.run.method,
         chance: reasoning.canary.chance,
@@ -257,8 +305,11 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
       },
       branching,
     },
+    comparisons: comparisons.map((c) => ({ method: c.a, versus: c.b, tests: c.tests })),
     notes,
   });
+  if (reasoning)
+    await writeFile(join(flags.out, 'thought-space-projection.svg'), reasoning.encoder.projection);
   await writeMetricsChart(
     flags.out,
     `${manifest.name}: test metrics (${formatProtocol(protocol)})`,

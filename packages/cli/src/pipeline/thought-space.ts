@@ -14,6 +14,8 @@ import {
 } from '@thoughtspace/data';
 import {
   evaluateRecall,
+  projectionSample,
+  projectionSvg,
   splitByUser,
   ThoughtSpace,
   trainThoughtSpace,
@@ -26,7 +28,12 @@ import {
   type ScorerExample,
   type ScorerConfig,
 } from '@thoughtspace/scorer';
-import type { AgreementFn, GenericSpace, Strategy } from '@thoughtspace/tot-selector';
+import {
+  leavesOf,
+  type AgreementFn,
+  type GenericSpace,
+  type Strategy,
+} from '@thoughtspace/tot-selector';
 import { historyEvents, similarUsersItems } from './context';
 import { collaborativeFeatures } from './features';
 import { MemoSpace } from './memo';
@@ -71,6 +78,8 @@ export interface ReasoningResult {
   canary: { variant: Variant; run: ScorerRun; chance: number };
   encoder: {
     trainedOn: string;
+    /** SVG: PCA of held-out behaviour / positive / negative embeddings before and after training. */
+    projection: string;
     pairs: number;
     heldOutPairs: number;
     recallBefore: { mean: number; low: number; high: number };
@@ -164,11 +173,26 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
   });
   const recallAfter = await evaluateRecall(space, split.heldOut, { seed: o.seed });
   const recallBefore = await evaluateRecall(untrained, split.heldOut, { seed: o.seed });
+  const projection = projectionSvg({
+    title:
+      "Thought Space: held-out behaviours, their positive rationales and other users' rationales",
+    subtitle: `provider ${o.source.provider}, seed ${o.seed}, PCA of 60 held-out users`,
+    panels: [
+      {
+        title: 'before training',
+        sample: await projectionSample(untrained, split.heldOut, recallBefore.negativeIndex),
+      },
+      {
+        title: 'after training',
+        sample: await projectionSample(space, split.heldOut, recallAfter.negativeIndex),
+      },
+    ],
+  });
   await untrained.dispose();
   o.log(
     `thought space: held-out recall@1 among 11 ${recallAfter.recallAt1.mean.toFixed(3)} (before training ${recallBefore.recallAt1.mean.toFixed(3)}, chance ${recallAfter.chance.toFixed(3)})`,
   );
-  const memo = new MemoSpace(space, space.config.outputDim);
+  const memo = new MemoSpace(space, space.config.outputDim, { silent: o.silent });
 
   // Phase II inputs for a split: trees, behaviour embeddings per candidate, collaborative features.
   const prepareSplit = async (set: EvaluationSet, which: 'valid' | 'test') => {
@@ -198,6 +222,9 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
       label: `reasons (${which})`,
       silent: o.silent,
     });
+    // Warm the memo with every leaf and behaviour in large batches before per-case selection.
+    await memo.encodeRationales(trees.flatMap((t) => leavesOf(t.nodes).map((n) => n.reason)));
+    await memo.encodeBehaviours(trees.map((t) => t.behaviour));
     const sasrecScores = set.cases.map((c, i) =>
       dotScores(caseStates, i, itemEmb, d, set.candidates[i].items),
     );
@@ -330,6 +357,7 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
     canary: { variant: canaryVariant, run: canaryRun, chance: 1 / shape.candidates },
     encoder: {
       trainedOn: phase.name,
+      projection,
       pairs: split.train.length,
       heldOutPairs: split.heldOut.length,
       recallAfter: recallAfter.recallAt1,

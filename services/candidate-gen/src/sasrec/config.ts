@@ -9,6 +9,8 @@ export interface SasrecConfig {
   blocks: number;
   heads: number;
   dropout: number;
+  /** Where attention dropout applies: on the attention weights (the reference implementation) or on the block output. */
+  attentionDropout: 'weights' | 'output';
   lr: number;
   batch: number;
   epochs: number;
@@ -35,6 +37,7 @@ export const PAPER_CONFIG: SasrecConfig = {
   blocks: 2,
   heads: 1,
   dropout: 0.5,
+  attentionDropout: 'weights',
   lr: 0.001,
   batch: 128,
   epochs: 200,
@@ -80,6 +83,11 @@ export function validateConfig(partial: Partial<SasrecConfig>): SasrecConfig {
     throw new InvalidArgumentError(`sasrec: beta2 must be in (0, 1), got ${c.beta2}`);
   if (!(c.weightDecay >= 0))
     throw new InvalidArgumentError(`sasrec: weightDecay must be >= 0, got ${c.weightDecay}`);
+  if (c.attentionDropout !== 'weights' && c.attentionDropout !== 'output') {
+    throw new InvalidArgumentError(
+      `sasrec: attentionDropout must be weights or output, got ${String(c.attentionDropout)}`,
+    );
+  }
   if (c.loss !== 'bce' && c.loss !== 'softmax')
     throw new InvalidArgumentError(`sasrec: loss must be bce or softmax, got ${String(c.loss)}`);
   if (!Number.isInteger(c.patience) || c.patience < 0)

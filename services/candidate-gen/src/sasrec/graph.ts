@@ -1,6 +1,5 @@
 import {
   add,
-  attention,
   bceWithLogits,
   cast,
   concat,
@@ -19,10 +18,12 @@ import {
   relu,
   reshape,
   slice,
+  softmax,
   squeeze,
   transpose,
   transposeLast,
   unsqueeze,
+  where,
   xavier,
   zeros,
   constantInit,
@@ -73,7 +74,9 @@ export function buildSasrec(config: SasrecConfig, numItems: number): SasrecGraph
     const ln1 = ln('attn_norm');
     const q = layerNorm(h, ln1.gamma, ln1.beta, 1e-8);
     const attn = multiHead(g, q, h, real, config, p);
-    h = add(q, dropout(attn, config.dropout));
+    // The reference implementation drops attention weights (torch MultiheadAttention's dropout);
+    // 'output' drops the block's output instead.
+    h = add(q, config.attentionDropout === 'output' ? dropout(attn, config.dropout) : attn);
     const ln2 = ln('ffn_norm');
     const x = layerNorm(h, ln2.gamma, ln2.beta, 1e-8);
     const w1 = g.parameter(p('ffn.w1'), [d, d], { init: xavier() });
@@ -122,14 +125,12 @@ function multiHead(
   const K = proj('k', kv);
   const V = proj('v', kv);
   let out: Tensor;
+  const weightDropout = config.attentionDropout === 'weights' ? config.dropout : 0;
   if (H === 1) {
-    out = attention(Q, K, V, { causal: true, keyMask: real });
+    out = causalAttention(Q, K, V, real, weightDropout);
   } else {
     const split = (x: Tensor) => transpose(reshape(x, ['batch', L, H, d / H]), [0, 2, 1, 3]);
-    const o = attention(split(Q), split(K), split(V), {
-      causal: true,
-      keyMask: unsqueeze(real, [1]),
-    });
+    const o = causalAttention(split(Q), split(K), split(V), unsqueeze(real, [1]), weightDropout);
     out = reshape(transpose(o, [0, 2, 1, 3]), ['batch', L, d]);
   }
   return linear(
@@ -137,6 +138,30 @@ function multiHead(
     g.parameter(p('attn.out.w'), [d, d], { init: xavier() }),
     g.parameter(p('attn.out.b'), [d], { init: zeros() }),
   );
+}
+
+/**
+ * Scaled dot-product attention, causal, with padded keys masked out exactly
+ * and dropout on the attention weights (the engine's `attention` has none).
+ */
+function causalAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  keyMask: Tensor,
+  weightDropout: number,
+): Tensor {
+  const dk = q.shape[q.rank - 1] as number;
+  const L = q.shape[q.rank - 2] as number;
+  const allowed = q.graph.constant(
+    Array.from({ length: L * L }, (_, i) => (i % L <= Math.floor(i / L) ? 1 : 0)),
+    [L, L],
+    'bool',
+  );
+  let scores = div(matmul(q, transposeLast(k)), Math.sqrt(dk));
+  scores = where(allowed, scores, -1e9);
+  scores = where(unsqueeze(keyMask, [-2]), scores, -1e9);
+  return matmul(dropout(softmax(scores, -1), weightDropout), v);
 }
 
 /** The paper's objective: BCE on the next item (positive) and one sampled negative, at every non-padding position. */
