@@ -31,7 +31,7 @@ import { renderReport, writeMetricsChart, type Row } from './report';
 import { runReasoning, type ReasoningResult, type Variant } from './thought-space';
 
 /** Training budgets of the main job (defaults) and of `--quick` (CI). */
-export const MAIN_BUDGET = { sasrec: { epochs: 60, evalEvery: 5, patience: 3 }, encoderEpochs: 8 };
+export const MAIN_BUDGET = { sasrec: { epochs: 100, evalEvery: 5, patience: 3 }, encoderEpochs: 8 };
 export const QUICK_BUDGET = { sasrec: { epochs: 6, evalEvery: 3, patience: 0 }, encoderEpochs: 2 };
 
 const VARIANTS: Variant[] = [

@@ -1,5 +1,5 @@
 import { pca } from './pca';
-import { scatterChart, type ScatterPanel } from './scatter';
+import { scatterChart, type ScatterPanel } from '@thoughtspace/report';
 import type { TextEncoders } from './encode';
 import type { ThoughtPair } from './train';
 

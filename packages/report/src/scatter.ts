@@ -1,4 +1,4 @@
-import { escapeXml } from '@thoughtspace/report';
+import { escapeXml, svgDocument } from './svg';
 
 export interface ScatterSeries {
   name: string;
@@ -43,13 +43,7 @@ export function scatterChart(options: {
       `<text x="${x + 10}" y="${y}">${escapeXml(s.name)}</text>`,
     );
   });
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
-    `<rect width="${width}" height="${height}" fill="white"/>`,
-    ...body,
-    '</svg>',
-    '',
-  ].join('\n');
+  return svgDocument(width, height, body);
 }
 
 function panel(p: ScatterPanel, x0: number, y0: number): string {
