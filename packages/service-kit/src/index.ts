@@ -45,7 +45,7 @@ export type {
 // Configuration and logging
 export { readConfig, stringVar, intVar, floatVar, boolVar, enumVar } from './config';
 export type { ConfigOf, ConfigSchema, VarSpec } from './config';
-export { SERVICE_CONFIG } from './service-config';
+export { SERVICE_CONFIG, MODEL_SERVICE_CONFIG } from './service-config';
 export { createLogger, silentLogger, LOG_LEVELS } from './logger';
 export type { Logger, LoggerOptions, LogLevel, LogFields } from './logger';
 

@@ -37,3 +37,20 @@ export const SERVICE_CONFIG = {
     description: 'wait after health flips to NOT_SERVING before refusing calls',
   }),
 };
+
+/** Variables of services that serve an ONNX model through the engine's ModelRunner. */
+export const MODEL_SERVICE_CONFIG = {
+  threads: intVar({
+    name: 'ORT_THREADS',
+    default: 2,
+    min: 1,
+    max: 256,
+    description: 'onnxruntime intra-op threads',
+  }),
+  executionProvider: enumVar({
+    name: 'ORT_EXECUTION_PROVIDER',
+    values: ['cpu', 'cuda'] as const,
+    default: 'cpu',
+    description: 'cuda needs the GPU build of onnxruntime-node (onnxruntime-node-install=cuda12)',
+  }),
+};

@@ -1,9 +1,9 @@
 import {
   intVar,
   readConfig,
+  MODEL_SERVICE_CONFIG,
   SERVICE_CONFIG,
   stringVar,
-  enumVar,
   type ConfigOf,
 } from '@thoughtspace/service-kit';
 import { DEFAULT_LIMITS } from './domain/candidates';
@@ -15,19 +15,7 @@ export const CANDIDATE_GEN_CONFIG = {
     name: 'MODEL_DIR',
     description: 'SASRec model directory written by `thoughtspace train sasrec`',
   }),
-  threads: intVar({
-    name: 'ORT_THREADS',
-    default: 2,
-    min: 1,
-    max: 256,
-    description: 'onnxruntime intra-op threads',
-  }),
-  executionProvider: enumVar({
-    name: 'ORT_EXECUTION_PROVIDER',
-    values: ['cpu', 'cuda'] as const,
-    default: 'cpu',
-    description: 'cuda needs the GPU build of onnxruntime-node',
-  }),
+  ...MODEL_SERVICE_CONFIG,
   maxK: intVar({ name: 'MAX_K', default: DEFAULT_LIMITS.maxK, min: 1, max: 100_000 }),
   maxHistory: intVar({
     name: 'MAX_HISTORY',

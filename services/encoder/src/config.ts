@@ -1,7 +1,7 @@
 import {
-  enumVar,
   intVar,
   readConfig,
+  MODEL_SERVICE_CONFIG,
   SERVICE_CONFIG,
   stringVar,
   type ConfigOf,
@@ -15,19 +15,7 @@ export const ENCODER_CONFIG = {
     name: 'MODEL_DIR',
     description: 'Thought Space model directory written by runEncoderExperiment / saveThoughtSpace',
   }),
-  threads: intVar({
-    name: 'ORT_THREADS',
-    default: 2,
-    min: 1,
-    max: 256,
-    description: 'onnxruntime intra-op threads',
-  }),
-  executionProvider: enumVar({
-    name: 'ORT_EXECUTION_PROVIDER',
-    values: ['cpu', 'cuda'] as const,
-    default: 'cpu',
-    description: 'cuda needs the GPU build of onnxruntime-node',
-  }),
+  ...MODEL_SERVICE_CONFIG,
   maxTexts: intVar({ name: 'MAX_TEXTS', default: DEFAULT_LIMITS.maxTexts, min: 1, max: 1024 }),
   maxTextChars: intVar({
     name: 'MAX_TEXT_CHARS',
