@@ -141,6 +141,8 @@ export async function writeLearningCurve(
         points: valid.map((p) => ({ x: p.epoch, y: p.validNdcg10 as number })),
       },
       { name: 'valid HR@10', points: valid.map((p) => ({ x: p.epoch, y: p.validHr10 as number })) },
+      // With 1 + 9 candidates HR@10 is always 1; HR@1 is the informative curve there.
+      { name: 'valid HR@1', points: valid.map((p) => ({ x: p.epoch, y: p.validHr1 as number })) },
     ],
   });
   await writeFile(join(dir, 'learning-curve.svg'), svg);

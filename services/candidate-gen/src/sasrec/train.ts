@@ -18,6 +18,7 @@ export interface CurvePoint {
   loss: number;
   validNdcg10?: number;
   validHr10?: number;
+  validHr1?: number;
   seconds: number;
 }
 
@@ -128,6 +129,7 @@ export async function trainSasrec(o: TrainOptions): Promise<TrainedSasrec> {
       });
       point.validNdcg10 = run.report.metrics['NDCG@10'].mean;
       point.validHr10 = run.report.metrics['HR@10'].mean;
+      point.validHr1 = run.report.metrics['HR@1'].mean;
       const better = point.validNdcg10 > best.ndcg;
       if (better) {
         best = { ndcg: point.validNdcg10, epoch, state: snapshot(trainer) };
