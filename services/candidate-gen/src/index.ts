@@ -4,7 +4,7 @@ export { buildSasrec } from './sasrec/graph';
 export type { SasrecGraph } from './sasrec/graph';
 export { encodeHistories, encodeCandidates, epochBatches, batchesPerEpoch } from './sasrec/batches';
 export { userEmbeddings, dotScores } from './sasrec/embeddings';
-export { trainSasrec, evaluateSasrec } from './sasrec/train';
+export { trainSasrec, evaluateSasrec, trainerUserEmbeddings } from './sasrec/train';
 export type { TrainedSasrec, CurvePoint, TrainOptions } from './sasrec/train';
 export { saveSasrec, loadSasrec, writeLearningCurve, MODEL_FORMAT } from './sasrec/artifact';
 export type { SasrecManifest, LoadedSasrec } from './sasrec/artifact';

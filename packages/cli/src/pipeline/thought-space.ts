@@ -1,7 +1,7 @@
 import type { ScorerRun } from '@thoughtspace/baselines';
 import { rankOfTarget, reportFromRanks } from '@thoughtspace/metrics';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
-import { dotScores, encodeHistories, type TrainedSasrec } from '@thoughtspace/candidate-gen';
+import { dotScores, trainerUserEmbeddings, type TrainedSasrec } from '@thoughtspace/candidate-gen';
 import {
   buildEvaluationSet,
   permuteLabels,
@@ -107,24 +107,6 @@ function runFromLogits(
   };
 }
 
-/** SASRec user states for many histories (inference mode). */
-async function sasrecStates(
-  sasrec: TrainedSasrec,
-  histories: ArrayLike<number>[],
-): Promise<Float32Array> {
-  const { maxLen, hidden } = sasrec.config;
-  const out = new Float32Array(histories.length * hidden);
-  for (let s = 0; s < histories.length; s += 512) {
-    const chunk = histories.slice(s, s + 512);
-    const { user_embedding } = await sasrec.trainer.evaluate(
-      { seq: encodeHistories(chunk, maxLen) },
-      { user_embedding: sasrec.model.userEmbedding },
-    );
-    out.set(user_embedding.data as Float32Array, s * hidden);
-  }
-  return out;
-}
-
 /**
  * Phase I (positive rationales for training targets -> Thought Space) and
  * Phase II (base reason -> tree -> selection -> scorer) of the method, with
@@ -197,11 +179,11 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
   // Phase II inputs for a split: trees, behaviour embeddings per candidate, collaborative features.
   const prepareSplit = async (set: EvaluationSet, which: 'valid' | 'test') => {
     const pool = sequencesBefore(loo, which);
-    const caseStates = await sasrecStates(
+    const caseStates = await trainerUserEmbeddings(
       o.sasrec,
       set.cases.map((c) => c.history),
     );
-    const poolStates = await sasrecStates(o.sasrec, pool);
+    const poolStates = await trainerUserEmbeddings(o.sasrec, pool);
     const similar = similarUsersItems({
       cases: set.cases,
       caseEmbeddings: caseStates,

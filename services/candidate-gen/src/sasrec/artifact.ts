@@ -5,9 +5,8 @@ import {
   readSafetensors,
   saveCheckpoint,
   writeSafetensors,
-  type Feeds,
 } from '@thoughtspace/engine';
-import { userEmbeddings } from './embeddings';
+import { trainerUserEmbeddings } from './train';
 import { lineChart } from '@thoughtspace/report';
 import { FailedPreconditionError, NotFoundError } from '@thoughtspace/runtime';
 import type { SasrecConfig } from './config';
@@ -71,15 +70,7 @@ export async function saveSasrec(
   });
   await writeFile(join(dir, 'user-encoder.onnx'), userEncoder);
   await saveCheckpoint(trained.trainer, join(dir, 'checkpoint.safetensors'), trained.config);
-  const forward = async (feeds: Feeds) =>
-    (await trained.trainer.evaluate(feeds, { user_embedding: trained.model.userEmbedding }))
-      .user_embedding;
-  const users = await userEmbeddings(
-    forward,
-    meta.userHistories,
-    trained.config.maxLen,
-    trained.config.hidden,
-  );
+  const users = await trainerUserEmbeddings(trained, meta.userHistories);
   await writeSafetensors(join(dir, 'users.safetensors'), {
     tensors: [
       {

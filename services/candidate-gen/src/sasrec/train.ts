@@ -1,4 +1,4 @@
-import { adam, adamW, Trainer, type TensorValue, type TypedData } from '@thoughtspace/engine';
+import { adam, adamW, Trainer, type Feeds, type TypedData } from '@thoughtspace/engine';
 import { evaluateBatched, type ScorerRun } from '@thoughtspace/baselines';
 import {
   buildEvaluationSet,
@@ -168,6 +168,18 @@ export async function trainSasrec(o: TrainOptions): Promise<TrainedSasrec> {
   };
 }
 
+/** User states for many histories from a trainer's current parameters (inference mode, no dropout). */
+export function trainerUserEmbeddings(
+  trained: { trainer: Trainer; model: SasrecGraph; config: SasrecConfig },
+  histories: ArrayLike<number>[],
+  batch = 512,
+): Promise<Float32Array> {
+  const { trainer, model, config } = trained;
+  const forward = async (feeds: Feeds) =>
+    (await trainer.evaluate(feeds, { user_embedding: model.userEmbedding })).user_embedding;
+  return userEmbeddings(forward, histories, config.maxLen, config.hidden, batch);
+}
+
 /** Evaluate the trainer's current parameters on an evaluation set (valid or test). */
 export async function evaluateSasrec(
   trainer: Trainer,
@@ -176,18 +188,14 @@ export async function evaluateSasrec(
   set: EvaluationSet,
   options: { silent?: boolean; resamples?: number } = {},
 ): Promise<ScorerRun> {
-  const forward = async (feeds: Record<string, TensorValue>) =>
-    (await trainer.evaluate(feeds, { user_embedding: model.userEmbedding })).user_embedding;
   const items = trainer.parameters.get('item_embedding') as Float32Array;
   return evaluateBatched(
     set,
     'sasrec',
     async (cases) => {
-      const emb = await userEmbeddings(
-        forward,
+      const emb = await trainerUserEmbeddings(
+        { trainer, model, config },
         cases.map((c) => c.history),
-        config.maxLen,
-        config.hidden,
         cases.length,
       );
       return cases.map((c, i) => dotScores(emb, i, items, config.hidden, c.candidates));
