@@ -1,0 +1,270 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Block } from './blocks';
+import {
+  fixed,
+  interval,
+  pValue,
+  shortHash,
+  signed,
+  table,
+  thousands,
+  type Interval,
+} from './format';
+
+/** A generator turns a block's attributes into Markdown, reading result files under `root`. */
+export type Generator = (attrs: Record<string, string>, root: string) => string;
+
+export class ResultsError extends Error {}
+
+function readJson<T>(root: string, file: string | undefined, block: string): T {
+  if (!file) throw new ResultsError(`block "${block}" needs file=<path of a results JSON>`);
+  try {
+    return JSON.parse(readFileSync(join(root, file), 'utf8')) as T;
+  } catch (err) {
+    throw new ResultsError(`block "${block}": cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+interface MethodRow {
+  method: string;
+  provider: string;
+  cases: number;
+  metrics: Record<string, Interval>;
+  bootstrap?: { resamples: number };
+}
+
+interface PairedTest {
+  difference: Interval;
+  pValue: number;
+}
+
+interface MainResults {
+  dataset: { name: string; manifestHash: string };
+  protocol: string;
+  seed: number;
+  provider: string;
+  command: string;
+  methods: MethodRow[];
+  comparisons?: { method: string; versus: string; tests: Record<string, PairedTest> }[];
+  wallSeconds?: number;
+  peakRssMiB?: number;
+  sasrec?: { bestEpoch: number; epochsRun: number; secondsPerEpoch: number };
+  reasoning?: {
+    canary: { method: string; chance: number; metrics: Record<string, Interval> };
+    encoder: {
+      pairs: number;
+      heldOutPairs: number;
+      recallBefore: Interval;
+      recallAfter: Interval;
+      chance: number;
+      trainSeconds: number;
+    };
+  };
+}
+
+const MAIN_METRICS = ['HR@1', 'HR@5', 'NDCG@5', 'NDCG@10', 'MRR'];
+
+const mainTable: Generator = (attrs, root) => {
+  const r = readJson<MainResults>(root, attrs.file, 'main-table');
+  const best = Math.max(...r.methods.map((m) => m.metrics['HR@1'].mean));
+  const rows = r.methods.map((m) => {
+    const top = m.metrics['HR@1'].mean === best;
+    const name = top ? `**${m.method}**` : m.method;
+    return [
+      `${name} (${m.provider})`,
+      ...MAIN_METRICS.map((k) =>
+        top
+          ? `**${fixed(m.metrics[k].mean)}** [${fixed(m.metrics[k].low)}, ${fixed(m.metrics[k].high)}]`
+          : interval(m.metrics[k]),
+      ),
+    ];
+  });
+  const cases = r.methods[0]?.cases ?? 0;
+  const resamples = r.methods[0]?.bootstrap?.resamples;
+  const lines = [
+    `\`${r.command}\` — ${r.dataset.name}, manifest \`${shortHash(r.dataset.manifestHash)}\`, ` +
+      `${thousands(cases)} test users, protocol \`${r.protocol}\`, seed ${r.seed}, rationale provider ` +
+      `\`${r.provider}\`, 95% bootstrap CIs over users${resamples ? ` (${thousands(resamples)} resamples)` : ''}. ` +
+      `Source: \`${attrs.file}\`.`,
+    '',
+    table(['method (provider)', ...MAIN_METRICS], rows),
+  ];
+  const facts: string[] = [];
+  if (r.wallSeconds !== undefined) facts.push(`wall time ${(r.wallSeconds / 60).toFixed(1)} min`);
+  if (r.peakRssMiB !== undefined) facts.push(`peak RSS ${thousands(r.peakRssMiB)} MiB`);
+  if (r.sasrec)
+    facts.push(
+      `SASRec best validation epoch ${r.sasrec.bestEpoch} of ${r.sasrec.epochsRun} run (${r.sasrec.secondsPerEpoch.toFixed(1)} s/epoch)`,
+    );
+  if (facts.length) lines.push('', `Run: ${facts.join('; ')}.`);
+  return lines.join('\n');
+};
+
+const mainComparisons: Generator = (attrs, root) => {
+  const r = readJson<MainResults>(root, attrs.file, 'main-comparisons');
+  if (!r.comparisons?.length) throw new ResultsError(`${attrs.file} has no paired comparisons`);
+  const cell = (t: PairedTest) => `${signed(t.difference.mean)} (p=${pValue(t.pValue)})`;
+  return table(
+    ['comparison', 'ΔHR@1 (p)', 'ΔNDCG@10 (p)', 'ΔMRR (p)'],
+    r.comparisons.map((c) => [
+      `${c.method} vs ${c.versus}`,
+      cell(c.tests['HR@1']),
+      cell(c.tests['NDCG@10']),
+      cell(c.tests['MRR']),
+    ]),
+  );
+};
+
+const mainCanary: Generator = (attrs, root) => {
+  const r = readJson<MainResults>(root, attrs.file, 'main-canary');
+  if (!r.reasoning) throw new ResultsError(`${attrs.file} has no reasoning section`);
+  const { canary, encoder: e } = r.reasoning;
+  return [
+    `**Leakage canary** (\`${canary.method}\`): HR@1 **${fixed(canary.metrics['HR@1'].mean)}** ` +
+      `[${fixed(canary.metrics['HR@1'].low)}, ${fixed(canary.metrics['HR@1'].high)}] against chance ${fixed(canary.chance)}.`,
+    '',
+    `**Thought Space**: ${thousands(e.pairs)} positive rationales from training targets, ${thousands(e.heldOutPairs)} held-out users; ` +
+      `recall@1 of a user's own rationale among 11: **${interval(e.recallAfter, 3)}** after training, ` +
+      `${interval(e.recallBefore, 3)} before (chance ${fixed(e.chance, 3)}); training took ${e.trainSeconds.toFixed(0)} s.`,
+  ].join('\n');
+};
+
+interface EvalResult {
+  method: string;
+  dataset: { name: string; manifestHash: string };
+  protocol: string;
+  seed: number;
+  metrics: Record<string, Interval>;
+  command?: string;
+}
+
+/** Test metrics of several single-method result files (e.g. SASRec seeds). */
+const evalRows: Generator = (attrs, root) => {
+  const files = (attrs.files ?? '').split(',').filter(Boolean);
+  if (!files.length) throw new ResultsError('block "eval-rows" needs files=a.json,b.json');
+  const metrics = (attrs.metrics ?? 'NDCG@10,HR@10').split(',');
+  const rows = files.map((f) => {
+    const r = readJson<EvalResult>(root, f, 'eval-rows');
+    return [
+      `\`${f}\``,
+      r.dataset.name,
+      `\`${shortHash(r.dataset.manifestHash)}\``,
+      r.protocol,
+      String(r.seed),
+      ...metrics.map((m) => interval(r.metrics[m])),
+    ];
+  });
+  return table(['results file', 'dataset', 'manifest', 'protocol', 'eval seed', ...metrics], rows);
+};
+
+interface DataBench {
+  dataset: { name: string };
+  medianTotalSeconds: number;
+  peakRssMiB: number;
+  repeats: number;
+  command: string;
+}
+interface EngineBench {
+  matmul: {
+    m: number;
+    k: number;
+    n: number;
+    engineGflops: number;
+    jsGflops: number;
+    ratio: number;
+  };
+  transformerStep: { stepMs: number; stepsPerSec: number };
+  transformerEffectiveGflops: number;
+  pureJsStepLowerBoundMs: number;
+  transformerStepNoDropout: { stepMs: number };
+  tinyModel: { stepMicros: number };
+  peakRssMiB?: number;
+}
+
+const benchmarks: Generator = (attrs, root) => {
+  const data = readJson<DataBench>(root, attrs.data ?? 'bench/results/data.json', 'benchmarks');
+  const engine = readJson<EngineBench>(
+    root,
+    attrs.engine ?? 'bench/results/engine.json',
+    'benchmarks',
+  );
+  const mm = engine.matmul;
+  const rows = [
+    [
+      `prepare ${data.dataset.name} (read, de-dup, k-core, Arrow write)`,
+      '`npm run bench -- data`',
+      `**${data.medianTotalSeconds.toFixed(2)} s** median of ${data.repeats}, peak RSS ${thousands(data.peakRssMiB)} MiB`,
+    ],
+    [
+      `MatMul ${mm.m}x${mm.k} · ${mm.k}x${mm.n}`,
+      '`npm run bench -- engine`',
+      `engine ${mm.engineGflops.toFixed(1)} GFLOP/s vs pure JS ${mm.jsGflops.toFixed(2)}: **${mm.ratio.toFixed(0)}x**`,
+    ],
+    [
+      'transformer-block training step (batch 128, length 50, dim 64, 2 blocks, 24k-item table, Adam)',
+      'same',
+      `**${engine.transformerStep.stepMs.toFixed(1)} ms** median, ${engine.transformerStep.stepsPerSec.toFixed(1)} steps/s, ` +
+        `${engine.transformerEffectiveGflops.toFixed(1)} effective GFLOP/s; pure-JS lower bound ~${thousands(engine.pureJsStepLowerBoundMs)} ms; ` +
+        `${engine.transformerStepNoDropout.stepMs.toFixed(1)} ms without dropout`,
+    ],
+    ['tiny model, per training step', 'same', `${engine.tinyModel.stepMicros.toFixed(1)} µs`],
+  ];
+  return table(['benchmark', 'command', 'result'], rows);
+};
+
+interface ServingCell {
+  concurrency: number;
+  p50Ms: number;
+  p99Ms: number;
+  throughputPerSec: number;
+}
+interface ServingBench {
+  results: Record<'inProcess' | 'grpc', Record<string, ServingCell[]>>;
+  command: string;
+}
+
+const serving: Generator = (attrs, root) => {
+  const r = readJson<ServingBench>(root, attrs.file ?? 'bench/results/serving.json', 'serving');
+  const label: Record<string, string> = {
+    score10: 'ScoreCandidates (10)',
+    generate100: 'GenerateCandidates (top-100)',
+  };
+  const rows: string[][] = [];
+  for (const [path, byRpc] of Object.entries(r.results)) {
+    for (const [rpc, cells] of Object.entries(byRpc)) {
+      const join3 = (f: (c: ServingCell) => string) => cells.map(f).join(' / ');
+      rows.push([
+        path === 'inProcess' ? 'in-process' : 'gRPC loopback',
+        label[rpc] ?? rpc,
+        join3((c) => String(c.concurrency)),
+        join3((c) => c.p50Ms.toFixed(2)),
+        join3((c) => c.p99Ms.toFixed(2)),
+        join3((c) => thousands(c.throughputPerSec)),
+      ]);
+    }
+  }
+  return [
+    `\`${r.command}\` (source: \`${attrs.file ?? 'bench/results/serving.json'}\`)`,
+    '',
+    table(['path', 'RPC', 'concurrency', 'p50 ms', 'p99 ms', 'requests/s'], rows),
+  ].join('\n');
+};
+
+export const GENERATORS: Record<string, Generator> = {
+  'main-table': mainTable,
+  'main-comparisons': mainComparisons,
+  'main-canary': mainCanary,
+  'eval-rows': evalRows,
+  benchmarks,
+  serving,
+};
+
+export function renderBlock(block: Block, root: string): string {
+  const generator = GENERATORS[block.name];
+  if (!generator)
+    throw new ResultsError(
+      `unknown results block "${block.name}" (known: ${Object.keys(GENERATORS).join(', ')})`,
+    );
+  return generator(block.attrs, root);
+}

@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlockError, blockNames, replaceBlocks } from '../scripts/results/blocks';
+import { renderBlock, ResultsError } from '../scripts/results/generators';
+
+describe('README result blocks', () => {
+  const doc = [
+    'intro',
+    '<!-- results:a file=x.json -->',
+    'old a',
+    '<!-- /results:a -->',
+    'middle',
+    '<!-- results:b -->',
+    '<!-- /results:b -->',
+    'end',
+    '',
+  ].join('\n');
+
+  it('replaces each body with its generator output and keeps the rest', () => {
+    const out = replaceBlocks(doc, (b) => `${b.name}:${b.attrs.file ?? '-'}`);
+    expect(out).toBe(
+      [
+        'intro',
+        '<!-- results:a file=x.json -->',
+        'a:x.json',
+        '<!-- /results:a -->',
+        'middle',
+        '<!-- results:b -->',
+        'b:-',
+        '<!-- /results:b -->',
+        'end',
+        '',
+      ].join('\n'),
+    );
+    expect(replaceBlocks(out, (b) => `${b.name}:${b.attrs.file ?? '-'}`)).toBe(out);
+    expect(blockNames(doc)).toEqual(['a', 'b']);
+  });
+
+  it('refuses an unclosed block', () => {
+    expect(() => replaceBlocks('<!-- results:a -->\ntext\n', () => '')).toThrow(BlockError);
+  });
+
+  it('renders a table from a results file and refuses unknown generators and missing files', () => {
+    const root = mkdtempSync(join(tmpdir(), 'results-'));
+    mkdirSync(join(root, 'r'));
+    const metrics = {
+      'NDCG@10': { mean: 0.51234, low: 0.5, high: 0.52 },
+      'HR@10': { mean: 0.7, low: 0.69, high: 0.71 },
+    };
+    writeFileSync(
+      join(root, 'r', 's.json'),
+      JSON.stringify({
+        method: 'sasrec',
+        dataset: { name: 'd', manifestHash: 'abcdef0123456789' },
+        protocol: 'sampled:100',
+        seed: 1,
+        metrics,
+      }),
+    );
+    const md = renderBlock({ name: 'eval-rows', attrs: { files: 'r/s.json' }, body: '' }, root);
+    expect(md).toContain('0.5123 [0.5000, 0.5200]');
+    expect(md).toContain('`abcdef012345`');
+    expect(() => renderBlock({ name: 'nope', attrs: {}, body: '' }, root)).toThrow(ResultsError);
+    expect(() =>
+      renderBlock({ name: 'eval-rows', attrs: { files: 'r/missing.json' }, body: '' }, root),
+    ).toThrow(/cannot read r\/missing.json/);
+  });
+});
