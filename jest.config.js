@@ -2,7 +2,7 @@
 module.exports = {
   // onnxruntime's native typed arrays must pass instanceof checks inside jest's sandbox.
   testEnvironment: '<rootDir>/packages/engine/jest-environment.js',
-  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/tests'],
+  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/loadtest', '<rootDir>/tests'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
