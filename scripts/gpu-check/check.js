@@ -250,7 +250,7 @@ async function main() {
     config: { ...config },
     training: {
       steps: o.steps,
-      msPerStep: { cpu: ref.msPerStep, [o.provider]: dev.msPerStep },
+      msPerStep: { reference: ref.msPerStep, device: dev.msPerStep },
       speedRatio: ref.msPerStep / dev.msPerStep,
       lossesCpu: ref.losses,
       losses: dev.losses,
@@ -260,7 +260,7 @@ async function main() {
     serving: {
       users: histories.length,
       candidates: 101,
-      msPerPass: { cpu: sRef.msPerPass, [o.provider]: sDev.msPerPass },
+      msPerPass: { reference: sRef.msPerPass, device: sDev.msPerPass },
       speedRatio: sRef.msPerPass / sDev.msPerPass,
       maxScoreAbsDiff: scoreMax,
       top1Agreement: agreement,
