@@ -121,9 +121,15 @@ test('minimal CPU: CPU image, no GPU, fixed replicas, evaluator off', async () =
     expect(envOf(c).has('ORT_EXECUTION_PROVIDER')).toBe(false);
     expect((d.spec as { replicas: number }).replicas).toBe(1);
   }
-  expect(envOf(main(deployments.get('ts-thoughtspace-candidate-gen')!)).get('MODEL_DIR')).toBe(
-    '/models/sasrec',
-  );
+  // The model version is the pod-template annotation the pipeline agent patches, read through the downward API.
+  const cg = deployments.get('ts-thoughtspace-candidate-gen')!;
+  expect(envOf(main(cg)).get('MODEL_DIR')).toBe('/models/$(MODEL_VERSION)/sasrec');
+  expect(main(cg).env?.find((e) => e.name === 'MODEL_VERSION')?.valueFrom).toEqual({
+    fieldRef: { fieldPath: "metadata.annotations['thoughtspace.io/model-version']" },
+  });
+  const template = (cg.spec as { template: { metadata: { annotations: Record<string, string> } } })
+    .template;
+  expect(template.metadata.annotations['thoughtspace.io/model-version']).toBe('current');
   const pvc = podSpecOf(deployments.get('ts-thoughtspace-encoder')!).volumes!.find(
     (v) => v.name === 'models',
   );
@@ -263,8 +269,8 @@ test('hardened production: digests, object-store init container, OTLP, ServiceMo
   expect(init.args).toEqual([
     'copy',
     '--checksum',
-    ':s3:thoughtspace-models/champion/sasrec',
-    '/models/sasrec',
+    ':s3:thoughtspace-models/champion/$(MODEL_VERSION)/sasrec',
+    '/models/$(MODEL_VERSION)/sasrec',
   ]);
   const env = envOf(main(cg));
   expect(env.get('OTEL_TRACES_EXPORTER')).toBe('otlp');
