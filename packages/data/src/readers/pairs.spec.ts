@@ -94,6 +94,28 @@ describe('readPairs on edge cases', () => {
     ]);
   });
 
+  it('bounds ids at 256 UTF-8 bytes and rejects control characters (a 5 MB user id is a malformed line)', async () => {
+    const path = join(dir, 'long-ids.txt');
+    const huge = 'u'.repeat(5 * 1024 * 1024);
+    const at256 = 'é'.repeat(128); // 256 bytes in UTF-8, 128 UTF-16 units
+    const at258 = 'é'.repeat(129);
+    writeFileSync(path, `${huge} A\n${at256} B\nu1 ${at258}\nu2 C\u0000D\nu3 E\n`);
+    const raw = await readPairs({ pairs: path });
+    expect(raw.interactions).toEqual([
+      { user: at256, item: 'B' },
+      { user: 'u3', item: 'E' },
+    ]);
+    expect(raw.report.malformedSamples).toEqual([
+      {
+        file: path,
+        line: 1,
+        reason: `user id is ${5 * 1024 * 1024} bytes, longer than the 256-byte limit`,
+      },
+      { file: path, line: 3, reason: 'item id is 258 bytes, longer than the 256-byte limit' },
+      { file: path, line: 4, reason: 'item id contains a control character' },
+    ]);
+  });
+
   it('names a missing file', async () => {
     const path = join(dir, 'missing.txt');
     await expect(readPairs({ pairs: path })).rejects.toThrow(
