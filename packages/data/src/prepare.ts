@@ -9,7 +9,8 @@ import type { Dataset, PreprocessOptions, PreprocessReport } from './dataset';
 import { contentDigest, DATASET_FORMAT, manifestHash, type Manifest } from './manifest';
 import { preprocess, validatePreprocessOptions } from './preprocess';
 import { findPreset, PRESETS, resolvePresetDir } from './presets';
-import { detectFormat, readDetected, type TextLayout } from './readers';
+import { checkReadReport, detectFormat, readDetected, type TextLayout } from './readers';
+import { maxMalformedOf } from './readers/quality';
 import { readDataset, STORE_FILES } from './store';
 import type { ReadOptions } from './types';
 
@@ -71,7 +72,9 @@ export async function prepareDataset(req: PrepareRequest): Promise<Prepared> {
     );
   }
   const options = validatePreprocessOptions({ ...defaults, ...definedOnly(req.options ?? {}) });
+  maxMalformedOf(req.read ?? {});
   const raw = await readDetected(format, req.read ?? {});
+  await checkReadReport(raw, req.read ?? {});
   const { dataset, report } = preprocess(raw, options);
   return {
     name,

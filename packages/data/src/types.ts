@@ -73,4 +73,10 @@ export interface ReadOptions {
   strict?: boolean;
   /** How many malformed lines to keep verbatim in the report (default 5). */
   maxSamples?: number;
+  /**
+   * The largest share of data lines that may be malformed before the read
+   * fails (default 0.1, see DEFAULT_MAX_MALFORMED); 1 accepts any share.
+   * Checked by `prepareDataset`, after the read, with the malformed-line report.
+   */
+  maxMalformed?: number;
 }

@@ -17,6 +17,7 @@ export type { SequencesReadOptions } from './sequences';
 export { detectFormat, readDetected, readDirectory, TEXT_LAYOUTS } from './detect';
 export type { DetectedFormat, DetectOptions, ReaderName, TextLayout } from './detect';
 export { MAX_ID_BYTES } from './ids';
+export { checkReadReport, DEFAULT_MAX_MALFORMED } from './quality';
 export { forEachLine, isGzipFile } from './line-source';
 export type { LineHandler, LineSourceOptions, TextEncoding } from './line-source';
 export { MalformedCollector, DEFAULT_MAX_SAMPLES } from './malformed';
