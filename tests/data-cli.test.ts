@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +20,17 @@ async function allBeautyAsSequences(): Promise<string> {
   );
   await symlink(join(src, 'All_Beauty_items.jsonl'), join(dir, 'All_Beauty_items.jsonl'));
   return dir;
+}
+
+/** sha256 of each file of a prepared folder (jest compares large Buffers slowly). */
+function snapshot(dir: string): Promise<string[]> {
+  return Promise.all(
+    ['manifest.json', 'interactions.arrow', 'items.arrow', 'users.arrow'].map(async (f) =>
+      createHash('sha256')
+        .update(await readFile(join(dir, f)))
+        .digest('hex'),
+    ),
+  );
 }
 
 describe('thoughtspace data prepare: formats and errors that tell the truth', () => {
@@ -112,5 +124,83 @@ describe('thoughtspace data prepare: formats and errors that tell the truth', ()
     ]);
     expect(fmt.code).toBe(2);
     expect(fmt.stderr).toMatch(/--format.*csv.*pairs, sequences/);
+  });
+});
+
+describe('thoughtspace data prepare: writes atomically, loads only what it wrote', () => {
+  it('fails an unwritable --out before reading, in one line', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a-file'), '');
+    const out = join(dir, 'a-file', 'dataset');
+    const r = await runCli(['data', 'prepare', '--dataset', 'games-sasrec-2014', '--out', out]);
+    expect(r.code).not.toBe(0);
+    // Nothing was loaded (the "loading" line comes before the read) and no stack trace.
+    expect(r.stderr).toBe(
+      `thoughtspace: cannot write ${out}: a path component is not a folder (at ${out})\n`,
+    );
+  });
+
+  it('refuses an --out folder holding other files instead of deleting them', async () => {
+    const out = await tempDir();
+    await writeFile(join(out, 'notes.md'), 'mine');
+    const r = await runCli(['data', 'prepare', '--dataset', 'all-beauty-2018', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${out} exists and holds files that are not a prepared dataset's (notes.md)`,
+    );
+    expect(await readdir(out)).toEqual(['notes.md']);
+  });
+
+  it('keeps the old folder whole when a re-prepare fails, and refuses a tampered file by name', async () => {
+    const out = join(await tempDir(), 'beauty');
+    const first = await runCli(['data', 'prepare', '--dataset', 'all-beauty-2018', '--out', out]);
+    expect(first.code).toBe(0);
+    const before = await snapshot(out);
+    const oldInteractions = await readFile(join(out, 'interactions.arrow'));
+    const broken = await tempDir();
+    await writeFile(join(broken, 'data.txt'), 'a b c\nd e f g\n');
+    const failed = await runCli([
+      'data',
+      'prepare',
+      '--dataset',
+      broken,
+      '--format',
+      'pairs',
+      '--out',
+      out,
+    ]);
+    expect(failed.code).toBe(2);
+    expect(await snapshot(out)).toEqual(before);
+    expect(await readdir(join(out, '..'))).toEqual(['beauty']); // no staging folder left behind
+
+    // A successful re-prepare replaces the folder; a file changed afterwards is refused by name.
+    const again = await runCli([
+      'data',
+      'prepare',
+      '--dataset',
+      'all-beauty-2018',
+      '--kcore',
+      '5',
+      '--out',
+      out,
+    ]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')).report.final.users).toBe(
+      136,
+    );
+    await writeFile(join(out, 'interactions.arrow'), oldInteractions);
+    const load = await runCli([
+      'data',
+      'prepare',
+      '--dataset',
+      out,
+      '--out',
+      join(out, '..', 'copy'),
+    ]);
+    expect(load.code).not.toBe(0);
+    expect(load.stderr).toMatch(
+      /interactions\.arrow: sha256 [0-9a-f]{12}\.\.\. .* does not match the manifest's/,
+    );
+    expect(load.stderr).not.toMatch(/\n\s+at /);
   });
 });

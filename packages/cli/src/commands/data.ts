@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError as CommanderInvalidArgument, Option, type Command } from 'commander';
 import {
+  createDatasetWriter,
   dataRoots,
   DEFAULT_MAX_MALFORMED,
   download,
@@ -9,7 +10,6 @@ import {
   resolveDownload,
   shortHash,
   TEXT_LAYOUTS,
-  writeDataset,
   type Manifest,
 } from '@thoughtspace/data';
 import { alignColumns } from '@thoughtspace/metrics';
@@ -45,9 +45,16 @@ export function registerData(program: Command): void {
   );
   prepare.action(async (flags: DatasetFlags & ReadFlags & { out: string }) => {
     const started = performance.now();
-    const { dataset, manifest } = await loadDataset(flags);
-    await writeDataset(flags.out, dataset, manifest);
-    printPrepareReport(manifest);
+    // Staged before the read: an unwritable --out fails now, in one line.
+    const writer = await createDatasetWriter({ dir: flags.out });
+    try {
+      const { dataset, manifest } = await loadDataset(flags);
+      await writer.commit(dataset, manifest);
+      printPrepareReport(manifest);
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
     say(`wrote ${flags.out} in ${((performance.now() - started) / 1000).toFixed(1)}s`);
   });
 
