@@ -22,5 +22,5 @@ export { forEachLine, isGzipFile } from './line-source';
 export type { LineHandler, LineSourceOptions, TextEncoding } from './line-source';
 export { MalformedCollector, DEFAULT_MAX_SAMPLES } from './malformed';
 export type { MalformedCollectorOptions } from './malformed';
-export { cleanText, unescapeHtml } from './text';
+export { cleanJoined, cleanText, unescapeHtml } from './text';
 export { parsePythonLiteral, PythonLiteralError } from './python-literal';
