@@ -1,16 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '@thoughtspace/runtime';
 import { detectFormat, readDirectory } from './detect';
+import { sharedData as dataDir } from '../internal/shared-data';
 
-const SHARED = resolve(__dirname, '../../../../../shared/data');
-function dataDir(name: string): string {
-  const path = join(SHARED, name);
-  if (!existsSync(path))
-    throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
-  return path;
-}
 const FIXTURES = join(__dirname, '__fixtures__');
 
 describe('detectFormat on the real datasets', () => {

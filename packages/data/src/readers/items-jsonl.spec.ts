@@ -1,14 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { readItemsJsonl } from './items-jsonl';
-
-const SHARED = resolve(__dirname, '../../../../../shared/data');
-function dataFile(...parts: string[]): string {
-  const path = join(SHARED, ...parts);
-  if (!existsSync(path))
-    throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
-  return path;
-}
+import { sharedData as dataFile } from '../internal/shared-data';
 
 describe('readItemsJsonl on Luxury_Beauty_items.jsonl', () => {
   it('reads every item with unescaped text and the asin as an attribute', async () => {

@@ -1,18 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { NotFoundError } from '@thoughtspace/runtime';
 import type { RawDataset } from '../types';
 import { readPairs, readPairsWithItems } from './pairs';
-
-const SHARED = resolve(__dirname, '../../../../../shared/data');
-function dataFile(...parts: string[]): string {
-  const path = join(SHARED, ...parts);
-  if (!existsSync(path))
-    throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
-  return path;
-}
+import { sharedData as dataFile } from '../internal/shared-data';
 
 function counts(raw: RawDataset): { users: number; items: number; interactions: number } {
   return {

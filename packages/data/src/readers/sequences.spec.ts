@@ -1,21 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { buildEvaluationSet } from '../candidates';
 import { contentDigest } from '../manifest';
 import { prepareDataset } from '../prepare';
 import { detectFormat } from './detect';
 import { MAX_ID_BYTES } from './ids';
 import { readSequences } from './sequences';
-
-const SHARED = resolve(__dirname, '../../../../../shared/data');
-function dataDir(name: string): string {
-  const path = join(SHARED, name);
-  if (!existsSync(path))
-    throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
-  return path;
-}
+import { sharedData as dataDir } from '../internal/shared-data';
 
 /** Rewrite a "user item" pairs file as one "user item item ..." line per user, in first-seen user order. */
 async function pairsToSequences(pairs: string, out: string): Promise<void> {
