@@ -56,6 +56,8 @@ export interface ReadReport {
   malformed: number;
   /** The first few malformed lines (file, line, reason; never the content, which may be user data). */
   malformedSamples: MalformedLine[];
+  /** Data lines and malformed lines per file, in reading order (not stored in the manifest). */
+  byFile?: { path: string; lines: number; malformed: number }[];
 }
 
 /** The output of every reader. */

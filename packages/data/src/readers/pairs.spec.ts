@@ -35,6 +35,7 @@ describe('readPairs on real files', () => {
       lines: 63953,
       malformed: 0,
       malformedSamples: [],
+      byFile: [{ path, lines: 63953, malformed: 0 }],
     });
   });
 

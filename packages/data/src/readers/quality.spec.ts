@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
-import { readPairs } from './pairs';
+import { readPairs, readPairsWithItems } from './pairs';
 import { checkReadReport, DEFAULT_MAX_MALFORMED } from './quality';
 
 describe('checkReadReport', () => {
@@ -35,6 +35,28 @@ describe('checkReadReport', () => {
     expect(message).toMatch(/hint: .*--format sequences/);
     // A higher limit lets the same read through.
     await expect(checkReadReport(raw, { maxMalformed: 0.8 })).resolves.toBeUndefined();
+  });
+
+  it('judges each file on its own: a clean catalogue does not dilute a broken interactions file', async () => {
+    const pairs = join(dir, 'data.txt');
+    const items = join(dir, 'data_items.jsonl');
+    const good = Array.from({ length: 8 }, (_, i) => `u${i} i${i}`);
+    await writeFile(pairs, [...good, 'u8 i1 i2', 'u9 i3 i4 i5'].join('\n'));
+    await writeFile(
+      items,
+      Array.from({ length: 40 }, (_, i) => JSON.stringify({ item_id: i, title: `t${i}` })).join(
+        '\n',
+      ),
+    );
+    const raw = await readPairsWithItems({ pairs, items });
+    expect(raw.report.malformed / raw.report.lines).toBeLessThan(0.1); // 2 of 50 overall
+    expect(raw.report.byFile).toEqual([
+      { path: pairs, lines: 10, malformed: 2 },
+      { path: items, lines: 40, malformed: 0 },
+    ]);
+    const message = await checkReadReport(raw).catch((e: Error) => e.message);
+    expect(message).toContain(`2 of 10 data lines (20.0%) in ${pairs} are malformed`);
+    await expect(checkReadReport(raw, { maxMalformed: 0.2 })).resolves.toBeUndefined();
   });
 
   it('says when nothing was parsed, with the first malformed lines, and never blames k-core', async () => {

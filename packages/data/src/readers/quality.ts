@@ -7,7 +7,8 @@ export const DEFAULT_MAX_MALFORMED = 0.1;
 
 /**
  * Fail a read that did not produce a dataset worth preprocessing: nothing
- * parsed at all, or more than `maxMalformed` of its data lines malformed.
+ * parsed at all, or more than `maxMalformed` of the data lines of any one of
+ * its files malformed.
  * The error carries the malformed-line report (file, line number, reason;
  * never line content) and, when the first source file's lines suggest it,
  * a hint about the format they look like.
@@ -15,13 +16,23 @@ export const DEFAULT_MAX_MALFORMED = 0.1;
 export async function checkReadReport(raw: RawDataset, options: ReadOptions = {}): Promise<void> {
   const max = maxMalformedOf(options);
   const r = raw.report;
-  const share = r.lines === 0 ? 0 : r.malformed / r.lines;
-  if (raw.interactions.length > 0 && share <= max) return;
-  const where = r.files.map((f) => f.path).join(', ') || 'the source files';
+  // The worst file decides: a large clean catalogue must not hide a broken interactions file.
+  const files = r.byFile?.filter((f) => f.lines > 0) ?? [];
+  const overall = {
+    path: r.files.map((f) => f.path).join(', '),
+    lines: r.lines,
+    malformed: r.malformed,
+  };
+  const share = (f: { lines: number; malformed: number }): number =>
+    f.lines === 0 ? 0 : f.malformed / f.lines;
+  const worst = files.reduce((a, b) => (share(b) > share(a) ? b : a), files[0] ?? overall);
+  if (raw.interactions.length > 0 && share(worst) <= max) return;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const where = overall.path || 'the source files';
   const head =
     raw.interactions.length === 0
-      ? `no interactions could be read from ${where} (${r.lines.toLocaleString('en-US')} data lines, ${r.malformed.toLocaleString('en-US')} malformed)`
-      : `${r.malformed.toLocaleString('en-US')} of ${r.lines.toLocaleString('en-US')} data lines (${percent(share)}) in ${where} are malformed, more than the ${percent(max)} allowed (--max-malformed)`;
+      ? `no interactions could be read from ${where} (${n(r.lines)} data lines, ${n(r.malformed)} malformed)`
+      : `${n(worst.malformed)} of ${n(worst.lines)} data lines (${percent(share(worst))}) in ${worst.path || where} are malformed, more than the ${percent(max)} allowed (--max-malformed)`;
   const hint = await hintFor(raw.reader, r);
   throw new InvalidArgumentError(
     [`${head}; reader ${raw.reader}`, ...samples(r), ...(hint ? [`hint: ${hint}`] : [])].join('\n'),
@@ -45,6 +56,7 @@ function samples(r: ReadReport): string[] {
 }
 
 async function hintFor(reader: string, r: ReadReport): Promise<string | undefined> {
+  // The first file a reader opens holds the interactions (catalogues come after).
   const first = r.files[0]?.path;
   if (first === undefined || /\.gz$/.test(first)) return undefined;
   try {
@@ -55,5 +67,8 @@ async function hintFor(reader: string, r: ReadReport): Promise<string | undefine
 }
 
 function percent(x: number): string {
-  return `${(100 * x).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
+  const one = (100 * x).toFixed(1);
+  // Never round a partial share to 0.0% or 100.0%.
+  if ((one === '100.0' && x < 1) || (one === '0.0' && x > 0)) return `${(100 * x).toFixed(2)}%`;
+  return `${one}%`;
 }
