@@ -1,14 +1,24 @@
-import { prepareDataset, shortHash, type Prepared } from '@thoughtspace/data';
+import { prepareDataset, shortHash, type Prepared, type TextLayout } from '@thoughtspace/data';
 import { preprocessOverrides, type DatasetFlags } from './options';
 
+/** Reading flags only some commands offer (`data prepare`); unset means the defaults. */
+export interface ReadFlags {
+  format?: TextLayout;
+  maxMalformed?: number;
+}
+
 /** Load a dataset as the flags say, telling the user what is happening on stderr. */
-export async function loadDataset(flags: DatasetFlags, quiet = false): Promise<Prepared> {
+export async function loadDataset(
+  flags: DatasetFlags & ReadFlags,
+  quiet = false,
+): Promise<Prepared> {
   const started = performance.now();
   if (!quiet) process.stderr.write(`loading ${flags.dataset} ...\n`);
   const prepared = await prepareDataset({
     dataset: flags.dataset,
     options: preprocessOverrides(flags),
-    read: { strict: flags.strict },
+    read: { strict: flags.strict, maxMalformed: flags.maxMalformed },
+    layout: flags.format,
   });
   if (!quiet) {
     const f = prepared.manifest.report.final;

@@ -2,7 +2,17 @@ import { createHash } from 'node:crypto';
 import type { Dataset, PreprocessOptions, PreprocessReport } from './dataset';
 import type { MalformedLine, SourceFile } from './types';
 
-export const DATASET_FORMAT = 'thoughtspace-dataset/1';
+/**
+ * Version of the on-disk layout. /2 added `files` (sha256 of every stored
+ * file, checked on load); folders written as /1 must be prepared again.
+ */
+export const DATASET_FORMAT = 'thoughtspace-dataset/2';
+
+/** A stored file's identity, as recorded in the manifest and checked on load. */
+export interface StoredFile {
+  sha256: string;
+  bytes: number;
+}
 
 /**
  * Everything needed to name a processed dataset exactly: where it came from
@@ -21,6 +31,11 @@ export interface Manifest {
   malformed: { lines: number; count: number; samples: MalformedLine[] };
   tool: { name: string; version: string };
   createdAt: string;
+  /**
+   * The stored files beside manifest.json, by name. Set by `writeDataset`;
+   * absent on a manifest that was built in memory and not yet written.
+   */
+  files?: Record<string, StoredFile>;
 }
 
 /** sha256 of the processed content: user ids, item ids and every sequence. */

@@ -9,7 +9,8 @@ import type { Dataset, PreprocessOptions, PreprocessReport } from './dataset';
 import { contentDigest, DATASET_FORMAT, manifestHash, type Manifest } from './manifest';
 import { preprocess, validatePreprocessOptions } from './preprocess';
 import { findPreset, PRESETS, resolvePresetDir } from './presets';
-import { detectFormat, readDetected } from './readers';
+import { checkReadReport, detectFormat, readDetected, type TextLayout } from './readers';
+import { maxMalformedOf } from './readers/quality';
 import { readDataset, STORE_FILES } from './store';
 import type { ReadOptions } from './types';
 
@@ -21,6 +22,8 @@ export interface PrepareRequest {
   /** Preprocessing overrides; unset fields take the preset's defaults, then the global defaults. */
   options?: Partial<PreprocessOptions>;
   read?: ReadOptions;
+  /** How to read a `*.txt` source (pairs or one sequence per line), overriding detection. */
+  layout?: TextLayout;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -62,14 +65,16 @@ export async function prepareDataset(req: PrepareRequest): Promise<Prepared> {
       return { name: manifest.name, dataset, manifest };
     }
   }
-  const format = await detectFormat(dir);
+  const format = await detectFormat(dir, { layout: req.layout });
   if (preset && format.reader !== preset.reader) {
     throw new FailedPreconditionError(
       `${dir} looks like ${format.reader} data, but preset "${preset.name}" expects ${preset.reader}; is the folder complete?`,
     );
   }
   const options = validatePreprocessOptions({ ...defaults, ...definedOnly(req.options ?? {}) });
+  maxMalformedOf(req.read ?? {});
   const raw = await readDetected(format, req.read ?? {});
+  await checkReadReport(raw, req.read ?? {});
   const { dataset, report } = preprocess(raw, options);
   return {
     name,

@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   Float32,
@@ -14,8 +15,9 @@ import {
 } from 'apache-arrow';
 import { DataLossError, NotFoundError } from '@thoughtspace/runtime';
 import type { Dataset } from './dataset';
+import { stageDir } from './internal/atomic-dir';
 import type { Item } from './types';
-import { DATASET_FORMAT, type Manifest } from './manifest';
+import { DATASET_FORMAT, type Manifest, type StoredFile } from './manifest';
 
 /**
  * On-disk layout of a processed dataset (a directory):
@@ -33,16 +35,66 @@ export const STORE_FILES = {
   users: 'users.arrow',
 } as const;
 
-export async function writeDataset(dir: string, ds: Dataset, manifest: Manifest): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, STORE_FILES.interactions), tableToIPC(interactionsTable(ds), 'file'));
-  await writeFile(join(dir, STORE_FILES.items), tableToIPC(itemsTable(ds.items), 'file'));
-  const users = new Table({
-    user: vectorFromArray(Int32Array.from(ds.userIds, (_, i) => i)),
-    id: vectorFromArray(ds.userIds, new Utf8()),
-  });
-  await writeFile(join(dir, STORE_FILES.users), tableToIPC(users, 'file'));
-  await writeFile(join(dir, STORE_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+/** A dataset folder being written; see `createDatasetWriter`. */
+export interface DatasetWriter {
+  /** The folder the dataset will be in after `commit`. */
+  readonly dir: string;
+  /** Write every file into the staging folder, then move it into place. Returns the manifest as written. */
+  commit(ds: Dataset, manifest: Manifest): Promise<Manifest>;
+  /** Give up: remove the staging folder, leaving `dir` as it was. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Start writing a dataset folder. The files go into a staging folder beside
+ * `dir` that replaces it in one rename on `commit`, so a failure at any point
+ * leaves the old folder whole. The staging folder is created here, so an
+ * unwritable `dir` fails now, before the caller reads anything. An existing
+ * `dir` may hold only the dataset files (STORE_FILES); anything else is refused
+ * rather than deleted.
+ */
+export async function createDatasetWriter(options: { dir: string }): Promise<DatasetWriter> {
+  const staged = await stageDir({ dir: options.dir, replaceable: Object.values(STORE_FILES) });
+  return {
+    dir: staged.target,
+    abort: staged.abort,
+    async commit(ds: Dataset, manifest: Manifest): Promise<Manifest> {
+      try {
+        const users = new Table({
+          user: vectorFromArray(Int32Array.from(ds.userIds, (_, i) => i)),
+          id: vectorFromArray(ds.userIds, new Utf8()),
+        });
+        const files: Record<string, StoredFile> = {};
+        const put = async (name: string, bytes: Uint8Array): Promise<void> => {
+          await writeFile(join(staged.staging, name), bytes);
+          files[name] = { sha256: sha256(bytes), bytes: bytes.byteLength };
+        };
+        await put(STORE_FILES.interactions, tableToIPC(interactionsTable(ds), 'file'));
+        await put(STORE_FILES.items, tableToIPC(itemsTable(ds.items), 'file'));
+        await put(STORE_FILES.users, tableToIPC(users, 'file'));
+        const written: Manifest = { ...manifest, format: DATASET_FORMAT, files };
+        await writeFile(
+          join(staged.staging, STORE_FILES.manifest),
+          `${JSON.stringify(written, null, 2)}\n`,
+        );
+        await staged.commit();
+        return written;
+      } catch (err) {
+        await staged.abort();
+        throw err;
+      }
+    },
+  };
+}
+
+/** Write a dataset folder in one step (see `createDatasetWriter`). */
+export async function writeDataset(
+  dir: string,
+  ds: Dataset,
+  manifest: Manifest,
+): Promise<Manifest> {
+  const writer = await createDatasetWriter({ dir });
+  return writer.commit(ds, manifest);
 }
 
 export async function readManifest(dir: string): Promise<Manifest> {
@@ -58,16 +110,44 @@ export async function readManifest(dir: string): Promise<Manifest> {
   const manifest = JSON.parse(text) as Manifest;
   if (manifest.format !== DATASET_FORMAT) {
     throw new DataLossError(
-      `${path}: format is ${String(manifest.format)}, expected ${DATASET_FORMAT}`,
+      `${path}: format is ${String(manifest.format)}, expected ${DATASET_FORMAT}; prepare the dataset again`,
     );
   }
   return manifest;
 }
 
+/** Read one stored file and check it against the manifest's sha256; errors name the file. */
+async function readVerified(dir: string, manifest: Manifest, name: string): Promise<Uint8Array> {
+  const path = join(dir, name);
+  const want = manifest.files?.[name];
+  if (want === undefined)
+    throw new DataLossError(`${join(dir, STORE_FILES.manifest)} lists no sha256 for ${name}`);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new DataLossError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code})`, {
+      cause: err,
+    });
+  }
+  const got = sha256(bytes);
+  if (got !== want.sha256) {
+    throw new DataLossError(
+      `${path}: sha256 ${got.slice(0, 12)}... (${bytes.length} bytes) does not match the manifest's ` +
+        `${want.sha256.slice(0, 12)}... (${want.bytes} bytes): the file was changed after it was written; prepare the dataset again`,
+    );
+  }
+  return bytes;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 export async function readDataset(dir: string): Promise<{ dataset: Dataset; manifest: Manifest }> {
   const manifest = await readManifest(dir);
   const load = async (name: string): Promise<Table> =>
-    tableFromIPC(await readFile(join(dir, name)));
+    tableFromIPC(await readVerified(dir, manifest, name));
   const [inter, items, users] = await Promise.all([
     load(STORE_FILES.interactions),
     load(STORE_FILES.items),

@@ -56,6 +56,8 @@ export interface ReadReport {
   malformed: number;
   /** The first few malformed lines (file, line, reason; never the content, which may be user data). */
   malformedSamples: MalformedLine[];
+  /** Data lines and malformed lines per file, in reading order (not stored in the manifest). */
+  byFile?: { path: string; lines: number; malformed: number }[];
 }
 
 /** The output of every reader. */
@@ -73,4 +75,10 @@ export interface ReadOptions {
   strict?: boolean;
   /** How many malformed lines to keep verbatim in the report (default 5). */
   maxSamples?: number;
+  /**
+   * The largest share of data lines that may be malformed before the read
+   * fails (default 0.1, see DEFAULT_MAX_MALFORMED); 1 accepts any share.
+   * Checked by `prepareDataset`, after the read, with the malformed-line report.
+   */
+  maxMalformed?: number;
 }

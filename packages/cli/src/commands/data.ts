@@ -1,18 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError as CommanderInvalidArgument, Option, type Command } from 'commander';
 import {
+  createDatasetWriter,
   dataRoots,
+  DEFAULT_MAX_MALFORMED,
   download,
   PRESETS,
   resolveDownload,
   shortHash,
-  writeDataset,
+  TEXT_LAYOUTS,
   type Manifest,
 } from '@thoughtspace/data';
 import { alignColumns } from '@thoughtspace/metrics';
 import { datasetOptions, type DatasetFlags } from '../options';
-import { loadDataset } from '../load';
+import { loadDataset, type ReadFlags } from '../load';
 import { say } from '../output';
 
 export function registerData(program: Command): void {
@@ -29,11 +31,30 @@ export function registerData(program: Command): void {
     )
     .requiredOption('--out <dir>', 'output folder');
   for (const o of datasetOptions()) prepare.addOption(o);
-  prepare.action(async (flags: DatasetFlags & { out: string }) => {
+  prepare.addOption(
+    new Option(
+      '--format <layout>',
+      'read a *.txt file as "user item" pairs or as one "user item item ..." sequence per line (default: detected from its first lines)',
+    ).choices(TEXT_LAYOUTS),
+  );
+  prepare.addOption(
+    new Option(
+      '--max-malformed <fraction>',
+      `fail when more than this share of lines is malformed (0 to 1; default ${DEFAULT_MAX_MALFORMED})`,
+    ).argParser(fractionArg('--max-malformed')),
+  );
+  prepare.action(async (flags: DatasetFlags & ReadFlags & { out: string }) => {
     const started = performance.now();
-    const { dataset, manifest } = await loadDataset(flags);
-    await writeDataset(flags.out, dataset, manifest);
-    printPrepareReport(manifest);
+    // Staged before the read: an unwritable --out fails now, in one line.
+    const writer = await createDatasetWriter({ dir: flags.out });
+    try {
+      const { dataset, manifest } = await loadDataset(flags);
+      await writer.commit(dataset, manifest);
+      printPrepareReport(manifest);
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
     say(`wrote ${flags.out} in ${((performance.now() - started) / 1000).toFixed(1)}s`);
   });
 
@@ -62,6 +83,15 @@ export function registerData(program: Command): void {
         `downloaded to ${dir}; prepare it with: thoughtspace data prepare --dataset ${dir} --out <dir>`,
       );
     });
+}
+
+function fractionArg(flag: string) {
+  return (value: string): number => {
+    const x = Number(value);
+    if (value.trim() === '' || !Number.isFinite(x) || x < 0 || x > 1)
+      throw new CommanderInvalidArgument(`${flag} must be a number from 0 to 1`);
+    return x;
+  };
 }
 
 export function printPrepareReport(manifest: Manifest): void {
@@ -94,7 +124,9 @@ export function printPrepareReport(manifest: Manifest): void {
   );
   const m = manifest.malformed;
   if (m.count > 0) {
-    say(`malformed lines: ${fmt(m.count)} of ${fmt(m.lines)} (skipped; --strict makes them fatal)`);
+    say(
+      `malformed lines: ${fmt(m.count)} of ${fmt(m.lines)} (skipped; --strict makes them fatal, --max-malformed sets the share allowed)`,
+    );
     for (const s of m.samples) say(`  ${s.file}:${s.line}: ${s.reason}`);
   } else {
     say(`malformed lines: 0 of ${fmt(m.lines)}`);

@@ -1,17 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { NotFoundError } from '@thoughtspace/runtime';
 import { readAmazon2014, readAmazon2018 } from './amazon';
+import { sharedData as dataFile } from '../internal/shared-data';
 
-const SHARED = resolve(__dirname, '../../../../../shared/data');
-function dataFile(...parts: string[]): string {
-  const path = join(SHARED, ...parts);
-  if (!existsSync(path))
-    throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
-  return path;
-}
 // The 2014 fixtures are gzipped as the real files are (and so Prettier leaves the
 // Python-literal lines alone); `zcat` shows them.
 const FIXTURES = join(__dirname, '__fixtures__', 'amazon-2014');

@@ -18,6 +18,7 @@ export type DataLineHandler = (line: string, lineNo: number) => string | void;
 export class ReadContext {
   readonly malformed: MalformedCollector;
   private readonly files: SourceFile[] = [];
+  private readonly counts = new Map<string, { lines: number; malformed: number }>();
   private lines = 0;
 
   constructor(options: ReadOptions = {}) {
@@ -31,6 +32,7 @@ export class ReadContext {
     options: EachLineOptions = {},
   ): Promise<void> {
     let headerPending = options.onHeader !== undefined;
+    const counts = this.countsOf(path);
     const file = await forEachLine(path, { encoding: options.encoding }, (line, lineNo) => {
       if (isBlank(line)) return;
       if (headerPending) {
@@ -39,8 +41,9 @@ export class ReadContext {
         return;
       }
       this.lines++;
+      counts.lines++;
       const reason = onLine(line, lineNo);
-      if (reason !== undefined) this.malformed.add(path, lineNo, reason);
+      if (reason !== undefined) this.reject(path, lineNo, reason);
     });
     this.files.push(file);
   }
@@ -48,6 +51,16 @@ export class ReadContext {
   /** Reject a line outside `eachLine` (e.g. found inconsistent after the whole file was read). */
   reject(file: string, line: number, reason: string): void {
     this.malformed.add(file, line, reason);
+    this.countsOf(file).malformed++;
+  }
+
+  private countsOf(path: string): { lines: number; malformed: number } {
+    let c = this.counts.get(path);
+    if (c === undefined) {
+      c = { lines: 0, malformed: 0 };
+      this.counts.set(path, c);
+    }
+    return c;
   }
 
   report(): ReadReport {
@@ -56,6 +69,7 @@ export class ReadContext {
       lines: this.lines,
       malformed: this.malformed.count,
       malformedSamples: this.malformed.samples,
+      byFile: [...this.counts].map(([path, c]) => ({ path, ...c })),
     };
   }
 }

@@ -1,16 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '@thoughtspace/runtime';
 import { detectFormat, readDirectory } from './detect';
+import { sharedData as dataDir } from '../internal/shared-data';
 
-const SHARED = resolve(__dirname, '../../../../../shared/data');
-function dataDir(name: string): string {
-  const path = join(SHARED, name);
-  if (!existsSync(path))
-    throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
-  return path;
-}
 const FIXTURES = join(__dirname, '__fixtures__');
 
 describe('detectFormat on the real datasets', () => {
@@ -80,6 +74,49 @@ describe('detectFormat on fixtures', () => {
   });
 });
 
+describe('detectFormat on *.txt files: pairs or one sequence per line', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'readers-detect-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads lines of varying length as sequences and "user item" lines as pairs', async () => {
+    writeFileSync(join(dir, 'data.txt'), 'u1 a b c\nu2 b c\nu3 a b c d e\nu4 c d e f\n');
+    expect(await detectFormat(dir)).toEqual({
+      reader: 'sequences',
+      files: { sequences: join(dir, 'data.txt') },
+    });
+    writeFileSync(join(dir, 'data.txt'), 'u1 a\nu1 b\nu2 a\nu2 c d e\n');
+    expect((await detectFormat(dir)).reader).toBe('pairs');
+  });
+
+  it('does not take a table with a fixed extra column for sequences', async () => {
+    writeFileSync(join(dir, 'data.txt'), 'u1 a 100\nu1 b 101\nu2 a 102\nu2 c 103\n');
+    expect((await detectFormat(dir)).reader).toBe('pairs');
+  });
+
+  it('picks P5 and IDGenRec file names among other *.txt files, with an items file', async () => {
+    writeFileSync(join(dir, 'negative_samples.txt'), 'u1 x y z\n');
+    writeFileSync(join(dir, 'sequential_data.txt'), '1 2 3\n2 3 4 5\n');
+    writeFileSync(join(dir, 'sequential_data_items.jsonl'), '');
+    expect(await detectFormat(dir)).toEqual({
+      reader: 'sequences',
+      files: {
+        sequences: join(dir, 'sequential_data.txt'),
+        items: join(dir, 'sequential_data_items.jsonl'),
+      },
+    });
+  });
+
+  it('lets the layout option override the guess', async () => {
+    writeFileSync(join(dir, 'data.txt'), 'u1 a\nu2 b\n');
+    expect((await detectFormat(dir, { layout: 'sequences' })).reader).toBe('sequences');
+    writeFileSync(join(dir, 'data.txt'), 'u1 a b c\nu2 b c\nu3 a b c d\n');
+    expect((await detectFormat(dir, { layout: 'pairs' })).reader).toBe('pairs');
+  });
+});
+
 describe('detectFormat failures', () => {
   let dir: string;
   beforeEach(() => {
@@ -98,7 +135,7 @@ describe('detectFormat failures', () => {
   it('refuses to guess between two candidates', async () => {
     writeFileSync(join(dir, 'a.txt'), '');
     writeFileSync(join(dir, 'b.txt'), '');
-    await expect(detectFormat(dir)).rejects.toThrow(/ambiguous "user item" files: a\.txt, b\.txt/);
+    await expect(detectFormat(dir)).rejects.toThrow(/ambiguous \*\.txt files: a\.txt, b\.txt/);
   });
 
   it('names a missing folder', async () => {

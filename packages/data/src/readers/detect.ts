@@ -8,12 +8,15 @@ import { readItemsJsonl } from './items-jsonl';
 import { readMovieLens } from './movielens';
 import { readPairs, readPairsWithItems } from './pairs';
 import { readRecbole } from './recbole';
+import { readSequences } from './sequences';
+import { looksLikeSequences, sniffLines } from './sniff';
 import { readUnisrec } from './unisrec';
 
 /** A reader and the files it should read, as found by `detectFormat`. */
 export type DetectedFormat =
   | { reader: 'pairs'; files: { pairs: string } }
   | { reader: 'pairs-with-items'; files: { pairs: string; items: string } }
+  | { reader: 'sequences'; files: { sequences: string; items?: string } }
   | { reader: 'items-jsonl'; files: { items: string } }
   | {
       reader: 'amazon-2014' | 'amazon-2018' | 'amazon-2023';
@@ -23,17 +26,40 @@ export type DetectedFormat =
   | { reader: 'recbole'; files: { inter: string; item?: string } }
   | { reader: 'movielens'; files: { ratings: string; movies?: string } };
 
-/** Reader names, as used in manifests and `--format`. */
+/** Reader names, as used in manifests. */
 export type ReaderName = DetectedFormat['reader'];
+
+/** The two layouts of a whitespace-separated `*.txt` file, as named by `--format`. */
+export type TextLayout = 'pairs' | 'sequences';
+export const TEXT_LAYOUTS: readonly TextLayout[] = ['pairs', 'sequences'];
+
+/** File names other projects give their one-sequence-per-line files (P5, IDGenRec). */
+const SEQUENCE_FILE_NAMES = ['sequential_data.txt', 'user_sequence.txt'];
+
+export interface DetectOptions {
+  /**
+   * How to read a `*.txt` file, overriding the guess from its first lines
+   * (ignored for other formats, which their file names decide).
+   */
+  layout?: TextLayout;
+}
 
 /**
  * Decide from the file names in `dir` which reader applies. Rules, first
  * match wins: `<n>.train.inter` (UniSRec), `<n>.inter` (RecBole),
  * `ratings.dat` / `u.data` (MovieLens), `*.jsonl[.gz]` reviews (Amazon 2023),
  * `*.json[.gz]` reviews (Amazon 2014 when named `reviews_*`, else 2018),
- * `*.txt` pairs (with `<stem>_items.jsonl` when present), `*_items.jsonl`.
+ * `*.txt` (with `<stem>_items.jsonl` when present), `*_items.jsonl`.
+ * A `*.txt` file is read as one sequence per line when most of its first 200
+ * lines have 3 or more fields in varying numbers (see `looksLikeSequences`),
+ * else as "user item" pairs; `options.layout` overrides the guess. Among
+ * several `*.txt` files, `sequential_data.txt` (P5) or `user_sequence.txt`
+ * (IDGenRec) is taken; otherwise several are ambiguous.
  */
-export async function detectFormat(dir: string): Promise<DetectedFormat> {
+export async function detectFormat(
+  dir: string,
+  options: DetectOptions = {},
+): Promise<DetectedFormat> {
   const names = await listFiles(dir);
   const at = (n: string): string => join(dir, n);
   const has = (n: string): boolean => names.includes(n);
@@ -97,11 +123,16 @@ export async function detectFormat(dir: string): Promise<DetectedFormat> {
 
   const txt = names.filter((n) => n.endsWith('.txt'));
   if (txt.length > 0) {
-    const pairs = one('"user item" files', txt);
-    const items = pairs.slice(0, -'.txt'.length) + '_items.jsonl';
-    if (has(items))
-      return { reader: 'pairs-with-items', files: { pairs: at(pairs), items: at(items) } };
-    return { reader: 'pairs', files: { pairs: at(pairs) } };
+    const known = txt.filter((n) => SEQUENCE_FILE_NAMES.includes(n));
+    const file = one('*.txt files', known.length > 0 ? known : txt);
+    const itemsName = file.slice(0, -'.txt'.length) + '_items.jsonl';
+    const items = has(itemsName) ? at(itemsName) : undefined;
+    const layout =
+      options.layout ?? (looksLikeSequences(await sniffLines(at(file))) ? 'sequences' : 'pairs');
+    if (layout === 'sequences')
+      return { reader: 'sequences', files: { sequences: at(file), ...(items ? { items } : {}) } };
+    if (items) return { reader: 'pairs-with-items', files: { pairs: at(file), items } };
+    return { reader: 'pairs', files: { pairs: at(file) } };
   }
   if (itemsJsonl.length > 0)
     return { reader: 'items-jsonl', files: { items: at(one('item catalogues', itemsJsonl)) } };
@@ -109,7 +140,7 @@ export async function detectFormat(dir: string): Promise<DetectedFormat> {
   throw new InvalidArgumentError(
     `${dir}: unknown format; found ${names.length === 0 ? 'no files' : names.join(', ')}. ` +
       'Expected one of: <name>.train.inter (UniSRec), <name>.inter (RecBole), ratings.dat or u.data (MovieLens), ' +
-      '*.jsonl[.gz] (Amazon 2023), *.json[.gz] (Amazon 2014/2018), *.txt "user item" pairs, *_items.jsonl',
+      '*.jsonl[.gz] (Amazon 2023), *.json[.gz] (Amazon 2014/2018), *.txt ("user item" pairs or "user item item ..." sequences), *_items.jsonl',
   );
 }
 
@@ -123,6 +154,8 @@ export function readDetected(
       return readPairs({ ...options, ...format.files });
     case 'pairs-with-items':
       return readPairsWithItems({ ...options, ...format.files });
+    case 'sequences':
+      return readSequences({ ...options, ...format.files });
     case 'items-jsonl':
       return readItemsJsonl({ ...options, ...format.files });
     case 'amazon-2014':
@@ -141,8 +174,11 @@ export function readDetected(
 }
 
 /** Detect the format of `dir` and read it. */
-export async function readDirectory(dir: string, options: ReadOptions = {}): Promise<RawDataset> {
-  return readDetected(await detectFormat(dir), options);
+export async function readDirectory(
+  dir: string,
+  options: ReadOptions & DetectOptions = {},
+): Promise<RawDataset> {
+  return readDetected(await detectFormat(dir, options), options);
 }
 
 async function listFiles(dir: string): Promise<string[]> {

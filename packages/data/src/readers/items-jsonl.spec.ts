@@ -1,14 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { readItemsJsonl } from './items-jsonl';
-
-const SHARED = resolve(__dirname, '../../../../../shared/data');
-function dataFile(...parts: string[]): string {
-  const path = join(SHARED, ...parts);
-  if (!existsSync(path))
-    throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
-  return path;
-}
+import { sharedData as dataFile } from '../internal/shared-data';
 
 describe('readItemsJsonl on Luxury_Beauty_items.jsonl', () => {
   it('reads every item with unescaped text and the asin as an attribute', async () => {
@@ -40,5 +31,34 @@ describe('readItemsJsonl on Luxury_Beauty_items.jsonl', () => {
     expect(
       raw.items.filter((it) => entity.test(it.title ?? '') || entity.test(it.description ?? '')),
     ).toEqual([]);
+  });
+});
+
+// Counted by `npm run bench -- entities` (bench/results/entities.json): with the
+// `entities` package, 2 of 12,282 luxury-beauty-2018 and 2 of 3,708
+// all-beauty-2018 title/description fields decode differently from the old
+// hand-written table; ml-100k, scientific-2018 and the review texts do not change.
+describe('HTML entities in real item text that the old hand-written table missed', () => {
+  it('all-beauty-2018 item 859: &#150; is an en dash, not a dropped control character', async () => {
+    const raw = await readItemsJsonl({
+      items: dataFile('all-beauty-2018', 'All_Beauty_items.jsonl'),
+    });
+    const item = raw.items.find((it) => it.id === '859');
+    expect(item?.attributes?.asin).toBe('B0144E3WPM');
+    // The old decoder produced U+0096 and stripped it: "from 20400 kHz".
+    expect(item?.description).toContain('(usually from 20\u2013400 kHz)');
+    const seller = raw.items.find((it) => it.id === '727');
+    expect(seller?.description).toContain('===\u226bSeller: Dum Beauty\u226a===');
+  });
+
+  it('luxury-beauty-2018 items 2461 and 5066: a trailing legacy "&nbsp" is decoded, then trimmed', async () => {
+    const raw = await readItemsJsonl({
+      items: dataFile('luxury-beauty-2018', 'Luxury_Beauty_items.jsonl'),
+    });
+    for (const id of ['2461', '5066']) {
+      const description = raw.items.find((it) => it.id === id)?.description ?? '';
+      expect(description.endsWith('Greenlife. http://cosmetics.ecocert.com')).toBe(true);
+    }
+    expect(raw.items.filter((it) => (it.description ?? '').includes('&nbsp'))).toEqual([]);
   });
 });

@@ -1,18 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { NotFoundError } from '@thoughtspace/runtime';
 import type { RawDataset } from '../types';
 import { readPairs, readPairsWithItems } from './pairs';
-
-const SHARED = resolve(__dirname, '../../../../../shared/data');
-function dataFile(...parts: string[]): string {
-  const path = join(SHARED, ...parts);
-  if (!existsSync(path))
-    throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
-  return path;
-}
+import { sharedData as dataFile } from '../internal/shared-data';
 
 function counts(raw: RawDataset): { users: number; items: number; interactions: number } {
   return {
@@ -42,6 +35,7 @@ describe('readPairs on real files', () => {
       lines: 63953,
       malformed: 0,
       malformedSamples: [],
+      byFile: [{ path, lines: 63953, malformed: 0 }],
     });
   });
 
@@ -91,6 +85,28 @@ describe('readPairs on edge cases', () => {
     expect(raw.report.malformedSamples).toEqual([
       { file: path, line: 5, reason: 'expected 2 whitespace-separated fields (user item), got 1' },
       { file: path, line: 6, reason: 'expected 2 whitespace-separated fields (user item), got 3' },
+    ]);
+  });
+
+  it('bounds ids at 256 UTF-8 bytes and rejects control characters (a 5 MB user id is a malformed line)', async () => {
+    const path = join(dir, 'long-ids.txt');
+    const huge = 'u'.repeat(5 * 1024 * 1024);
+    const at256 = 'é'.repeat(128); // 256 bytes in UTF-8, 128 UTF-16 units
+    const at258 = 'é'.repeat(129);
+    writeFileSync(path, `${huge} A\n${at256} B\nu1 ${at258}\nu2 C\u0000D\nu3 E\n`);
+    const raw = await readPairs({ pairs: path });
+    expect(raw.interactions).toEqual([
+      { user: at256, item: 'B' },
+      { user: 'u3', item: 'E' },
+    ]);
+    expect(raw.report.malformedSamples).toEqual([
+      {
+        file: path,
+        line: 1,
+        reason: `user id is ${5 * 1024 * 1024} bytes, longer than the 256-byte limit`,
+      },
+      { file: path, line: 3, reason: 'item id is 258 bytes, longer than the 256-byte limit' },
+      { file: path, line: 4, reason: 'item id contains a control character' },
     ]);
   });
 

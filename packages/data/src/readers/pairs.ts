@@ -1,10 +1,15 @@
 import type { Interaction, RawDataset, ReadOptions } from '../types';
 import { joinCatalogue } from './catalogue';
 import { ReadContext } from './context';
+import { idProblem, splitFields } from './ids';
 import { readItemsCatalogue } from './items-jsonl';
 
 export interface PairsReadOptions extends ReadOptions {
-  /** A "user item" file: one pair per line, whitespace separated, chronological per user. */
+  /**
+   * A "user item" file: one pair per line, whitespace separated,
+   * chronological per user. Ids longer than MAX_ID_BYTES (256 UTF-8 bytes)
+   * or holding control characters make the line malformed.
+   */
   pairs: string;
 }
 
@@ -41,13 +46,11 @@ export async function readPairsWithItems(options: PairsWithItemsReadOptions): Pr
 async function readPairsInto(ctx: ReadContext, path: string): Promise<Interaction[]> {
   const interactions: Interaction[] = [];
   await ctx.eachLine(path, (line) => {
-    // Fast path for the usual "123 456"; anything else goes through the general split.
-    let parts = line.split(' ');
-    if (parts.length !== 2 || parts[0] === '' || parts[1] === '' || line.indexOf('\t') >= 0) {
-      parts = line.trim().split(/\s+/);
-    }
+    const parts = splitFields(line);
     if (parts.length !== 2)
       return `expected 2 whitespace-separated fields (user item), got ${parts.length}`;
+    const problem = idProblem('user', parts[0]) ?? idProblem('item', parts[1]);
+    if (problem !== undefined) return problem;
     interactions.push({ user: parts[0], item: parts[1] });
   });
   return interactions;

@@ -1,16 +1,9 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { readRecbole } from './recbole';
-
-const SHARED = resolve(__dirname, '../../../../../shared/data');
-function dataFile(...parts: string[]): string {
-  const path = join(SHARED, ...parts);
-  if (!existsSync(path))
-    throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
-  return path;
-}
+import { sharedData as dataFile } from '../internal/shared-data';
 
 describe('readRecbole on ml-100k', () => {
   it('reads interactions with ratings and timestamps, and items with titles and genres', async () => {

@@ -11,8 +11,16 @@ describe('unescapeHtml', () => {
     );
   });
 
-  it('leaves unknown, unterminated and out-of-range references as written', () => {
-    expect(unescapeHtml('&bogus; &amp &#xFFFFFFF; AT&T')).toBe('&bogus; &amp &#xFFFFFFF; AT&T');
+  it('decodes as an HTML5 parser does in text: the full named table, cp1252 numbers, legacy names', () => {
+    // Names the old hand-written table lacked.
+    expect(unescapeHtml('&Gt; &Lt; &frac58; &CounterClockwiseContourIntegral;')).toBe(
+      '\u226b \u226a \u215d \u2233',
+    );
+    // Numeric references in 128-159 mean Windows-1252 characters (&#150; is an en dash).
+    expect(unescapeHtml('20&#150;400 kHz, &#153;')).toBe('20\u2013400 kHz, \u2122');
+    // Legacy names without a semicolon, as browsers read them; unknown names stay.
+    expect(unescapeHtml('ecocert.com&nbsp')).toBe('ecocert.com\u00a0');
+    expect(unescapeHtml('&bogus; AT&T &#xFFFFFFF;')).toBe('&bogus; AT&T \ufffd');
   });
 
   it('decodes double-escaped text (common in Amazon data) until stable', () => {

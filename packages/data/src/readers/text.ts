@@ -1,31 +1,24 @@
-import { NAMED_ENTITIES } from './html-entities';
+import { decodeHTML } from 'entities';
 
-const ENTITY = /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/g;
 // C0 and C1 control characters and DEL, except \t (09) and \n (0A).
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
- * Decode HTML character references (named, decimal and hex); unknown or
- * invalid ones stay as written. Amazon text is escaped twice in places
- * ("&amp;ndash;"), so decoding repeats until nothing changes (at most three
- * passes): text that legitimately spells out an entity is far rarer than that.
+ * Decode HTML character references as an HTML5 parser does in text (the
+ * `entities` package: the full HTML5 named table, decimal and hex, and the
+ * legacy names browsers accept without a semicolon, such as `&nbsp`).
+ * Amazon text is escaped twice in places ("&amp;ndash;"), so decoding repeats
+ * until nothing changes (at most three passes): text that legitimately spells
+ * out an entity is far rarer than that.
  */
 export function unescapeHtml(text: string): string {
   for (let pass = 0; pass < 3 && text.indexOf('&') >= 0; pass++) {
-    const next = text.replace(ENTITY, decodeReference);
+    const next = decodeHTML(text);
     if (next === text) break;
     text = next;
   }
   return text;
-}
-
-function decodeReference(whole: string, ref: string): string {
-  if (ref.charCodeAt(0) !== 35 /* # */) return NAMED_ENTITIES[ref] ?? whole;
-  const hex = ref[1] === 'x' || ref[1] === 'X';
-  const code = parseInt(ref.slice(hex ? 2 : 1), hex ? 16 : 10);
-  if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return whole;
-  return String.fromCodePoint(code);
 }
 
 /** Remove control characters other than newline and tab (carriage returns included). */

@@ -1,17 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '@thoughtspace/runtime';
 import { readUnisrec } from './unisrec';
 import { reconstructSequence, type PrefixRow } from './unisrec-sequence';
-
-const SHARED = resolve(__dirname, '../../../../../shared/data');
-function dataFile(...parts: string[]): string {
-  const path = join(SHARED, ...parts);
-  if (!existsSync(path))
-    throw new Error(`real dataset missing: ${path} (see shared/data/README.md)`);
-  return path;
-}
+import { sharedData as dataFile } from '../internal/shared-data';
 
 /** Parse an .inter file independently of the reader: user index -> rows. */
 function interRows(path: string): { user: string; history: string[]; target: string }[] {
