@@ -87,7 +87,8 @@ describe('readConfig', () => {
       tracesExporter: 'none',
       otlpEndpoint: undefined,
       shutdownTimeoutMs: 10000,
-      drainDelayMs: 0,
+      drainDelayMs: 5000,
+      reflection: true,
     });
     expect(() => readConfig(SERVICE_CONFIG, { LOG_LEVEL: 'loud' })).toThrow(
       'LOG_LEVEL="loud" is not one of debug, info, warn, error, silent',

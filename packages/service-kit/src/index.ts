@@ -33,7 +33,13 @@ export type {
 // Health and server lifecycle
 export { createHealth, ServingStatus, OVERALL } from './health';
 export type { Health, HealthOptions } from './health';
-export { startServer, gracefulShutdown, shutdownOnSignals } from './server';
+export {
+  startServer,
+  gracefulShutdown,
+  shutdownOnSignals,
+  DEFAULT_DRAIN_DELAY_MS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+} from './server';
 export type {
   StartServerOptions,
   StartedServer,
@@ -64,5 +70,5 @@ export { setupTelemetry, EXPORTER_KINDS } from './sdk';
 export type { Telemetry, TelemetryOptions, ExporterKind } from './sdk';
 
 // The main.ts life cycle
-export { runService, runMain } from './run';
+export { runService, runMain, startFailureExitCode } from './run';
 export type { BuiltService, RunningService, CommonServiceConfig } from './run';

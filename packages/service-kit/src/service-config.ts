@@ -1,4 +1,4 @@
-import { enumVar, intVar, stringVar } from './config';
+import { boolVar, enumVar, intVar, stringVar } from './config';
 import { LOG_LEVELS } from './logger';
 import { EXPORTER_KINDS } from './sdk';
 
@@ -27,14 +27,20 @@ export const SERVICE_CONFIG = {
     default: 10_000,
     min: 0,
     max: 600_000,
-    description: 'how long in-flight calls may finish after SIGTERM',
+    description: 'after the drain delay, how long accepted calls may run before they are cancelled',
   }),
   drainDelayMs: intVar({
     name: 'DRAIN_DELAY_MS',
-    default: 0,
+    default: 5_000,
     min: 0,
-    max: 60_000,
-    description: 'wait after health flips to NOT_SERVING before refusing calls',
+    max: 600_000,
+    description:
+      'after SIGTERM: health NOT_SERVING, then this wait (still serving) before refusing new calls; cover a readiness probe period',
+  }),
+  reflection: boolVar({
+    name: 'GRPC_REFLECTION',
+    default: true,
+    description: 'serve gRPC server reflection (grpcurl, evans, Postman)',
   }),
 };
 
