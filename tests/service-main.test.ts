@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
-import { REPO, runCli } from './helpers';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { REPO, runCli, tempDir } from './helpers';
+import { tinySasrecModel } from './model-fixtures';
 import { mainJs, SERVERS } from './server-processes';
 
 function runMainJs(name: string, env: Record<string, string>) {
@@ -47,5 +50,21 @@ describe('node services/<name>/dist/main.js with a bad variable', () => {
     expect(code).toBe(3);
     expect(stderr).toMatch(/^candidate-gen: .*\/nonexistent\/model/);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a truncated model.onnx refuses to start naming the file and its size', async () => {
+    const dir = await tempDir('ts-truncated-');
+    await cp(await tinySasrecModel(), dir, { recursive: true });
+    const file = join(dir, 'model.onnx');
+    const bytes = await readFile(file);
+    await writeFile(file, bytes.subarray(0, 1000));
+    const { code, stderr } = await runMainJs('candidate-gen', {
+      MODEL_DIR: dir,
+      GRPC_PORT: '0',
+      LOG_LEVEL: 'silent',
+    });
+    expect(code).toBe(3);
+    expect(stderr).toContain(`could not load ${file} (1000 bytes) on cpu`);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
   });
 });
