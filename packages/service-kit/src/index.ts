@@ -49,8 +49,25 @@ export type {
 } from './server';
 
 // Configuration and logging
-export { readConfig, stringVar, intVar, floatVar, boolVar, enumVar } from './config';
-export type { ConfigOf, ConfigSchema, VarSpec } from './config';
+export {
+  readConfig,
+  envVar,
+  intString,
+  floatString,
+  boolString,
+  configObject,
+  describeConfig,
+  stringVar,
+  intVar,
+  floatVar,
+  boolVar,
+  enumVar,
+} from './config';
+export type { ConfigOf, ConfigSchema, VarSpec, ConfigDocRow } from './config';
+export { renderConfigDoc } from './config-doc';
+export type { ConfigDocSection } from './config-doc';
+/** zod, for services declaring variables with `envVar(name, z....)`. */
+export { z } from 'zod';
 export { SERVICE_CONFIG, MODEL_SERVICE_CONFIG } from './service-config';
 export { createLogger, silentLogger, LOG_LEVELS } from './logger';
 export type { Logger, LoggerOptions, LogLevel, LogFields } from './logger';

@@ -10,7 +10,12 @@ import { EXPORTER_KINDS } from './sdk';
 export const SERVICE_CONFIG = {
   host: stringVar({ name: 'GRPC_HOST', default: '0.0.0.0', description: 'interface to bind' }),
   port: intVar({ name: 'GRPC_PORT', default: 50051, min: 0, max: 65535, description: 'gRPC port' }),
-  logLevel: enumVar({ name: 'LOG_LEVEL', values: LOG_LEVELS, default: 'info' }),
+  logLevel: enumVar({
+    name: 'LOG_LEVEL',
+    values: LOG_LEVELS,
+    default: 'info',
+    description: 'lowest level of the JSON log lines written to stderr',
+  }),
   tracesExporter: enumVar({
     name: 'OTEL_TRACES_EXPORTER',
     values: EXPORTER_KINDS,
@@ -57,6 +62,7 @@ export const MODEL_SERVICE_CONFIG = {
     name: 'ORT_EXECUTION_PROVIDER',
     values: ['cpu', 'cuda'] as const,
     default: 'cpu',
-    description: 'cuda needs the GPU build of onnxruntime-node (onnxruntime-node-install=cuda12)',
+    description:
+      'cuda needs the CUDA binaries of onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=cuda12, docs/gpu.md)',
   }),
 };
