@@ -69,7 +69,7 @@ export type { ConfigDocSection } from './config-doc';
 /** zod, for services declaring variables with `envVar(name, z....)`. */
 export { z } from 'zod';
 export { SERVICE_CONFIG, MODEL_SERVICE_CONFIG } from './service-config';
-export { createLogger, silentLogger, LOG_LEVELS } from './logger';
+export { createLogger, silentLogger, loggerInContext, LOG_LEVELS } from './logger';
 export type { Logger, LoggerOptions, LogLevel, LogFields } from './logger';
 
 // Telemetry: API-only helpers for library code, SDK set-up for main.ts

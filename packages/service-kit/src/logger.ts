@@ -1,4 +1,4 @@
-import { context, isSpanContextValid, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
 import pino from 'pino';
 import { redact } from './internal/redact';
 
@@ -107,6 +107,27 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     };
   };
   return make(options.namespace, options.fields ?? {});
+}
+
+/**
+ * A logger whose lines always carry the span of `ctx` (an RPC's server span),
+ * even when written from a callback outside that context (a completion
+ * handler, a timer): every line of a call joins the call's trace.
+ */
+export function loggerInContext(logger: Logger, ctx: Context): Logger {
+  const bind =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, fields?: LogFields): void =>
+      context.with(ctx, () => logger[level](message, fields));
+  return {
+    level: logger.level,
+    debug: bind('debug'),
+    info: bind('info'),
+    warn: bind('warn'),
+    error: bind('error'),
+    namespace: (name) => loggerInContext(logger.namespace(name), ctx),
+    child: (fields) => loggerInContext(logger.child(fields), ctx),
+  };
 }
 
 /** A logger that writes nothing: the default where a logger is optional. */
