@@ -15,7 +15,7 @@ const HEALTH_PROTO = join(REPO, 'proto/grpc/health/v1/health.proto');
 interface Probe {
   target: string;
   services: string[];
-  files: Record<string, string[]>;
+  files: Record<string, Record<string, [string, string]>>;
   health: Record<string, string>;
   watch: string[];
 }
@@ -55,9 +55,17 @@ describe('every server, seen by a client the project did not write (Python grpci
     SERVERS.forEach((spec, i) => {
       const r = results[i];
       expect(r.services).toEqual(expect.arrayContaining([spec.service, 'grpc.health.v1.Health']));
-      // The descriptor the reflection service hands out resolves to real methods.
-      expect(r.files[spec.service].length).toBeGreaterThan(0);
-      expect(r.files['grpc.health.v1.Health']).toEqual(expect.arrayContaining(['Check', 'Watch']));
+      // The descriptors handed out resolve every method's message types (what grpcurl needs).
+      const methods = Object.entries(r.files[spec.service]);
+      expect(methods.length).toBeGreaterThan(0);
+      for (const [method, [input, output]] of methods) {
+        expect(input).toBe(`thoughtspace.v1.${method}Request`);
+        expect(output).toBe(`thoughtspace.v1.${method}Response`);
+      }
+      expect(r.files['grpc.health.v1.Health']).toMatchObject({
+        Check: ['grpc.health.v1.HealthCheckRequest', 'grpc.health.v1.HealthCheckResponse'],
+        Watch: ['grpc.health.v1.HealthCheckRequest', 'grpc.health.v1.HealthCheckResponse'],
+      });
       expect(r.health['']).toBe('SERVING');
       expect(r.health[spec.service]).toBe('SERVING');
       expect(r.watch).toEqual(['SERVING']);

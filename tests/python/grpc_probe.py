@@ -5,7 +5,8 @@ python3-grpc-tools). Compiles the standard reflection .proto and
 grpc.health.v1 with grpc_tools.protoc into a temporary folder, then against
 each target prints one JSON line:
 
-  {"target": ..., "services": [...], "files": {service: [methods]},
+  {"target": ..., "services": [...],
+   "files": {service: {method: [input type, output type]}},
    "health": {"": "SERVING", ...}, "watch": ["SERVING"]}
 
 usage: grpc_probe.py --reflection-proto DIR --health-proto DIR TARGET...
@@ -21,7 +22,7 @@ import tempfile
 
 import grpc
 from grpc_tools import protoc
-from google.protobuf import descriptor_pb2
+from google.protobuf import descriptor_pb2, descriptor_pool
 
 
 def compile_proto(out, source, module):
@@ -45,17 +46,28 @@ def probe(target, refl, refl_grpc, health, health_grpc):
 
     listed = ask(list_services="")
     services = sorted(s.name for s in listed.list_services_response.service)
-    files = {}
+    # What grpcurl does: fetch each service's file (with its dependencies)
+    # and build a descriptor pool, so every method's message types resolve.
+    protos = {}
     for name in services:
         res = ask(file_containing_symbol=name)
         if res.HasField("error_response"):
             raise SystemExit(f"{target}: reflection error for {name}: {res.error_response.error_message}")
         for blob in res.file_descriptor_response.file_descriptor_proto:
             fd = descriptor_pb2.FileDescriptorProto.FromString(blob)
-            for svc in fd.service:
-                full = f"{fd.package}.{svc.name}" if fd.package else svc.name
-                if full == name:
-                    files[name] = [m.name for m in svc.method]
+            protos[fd.name] = fd
+    pool = descriptor_pool.DescriptorPool()
+    pending = dict(protos)
+    while pending:
+        added = [n for n, fd in pending.items() if all(d not in pending for d in fd.dependency)]
+        if not added:
+            raise SystemExit(f"{target}: reflection returned files with missing dependencies: {sorted(pending)}")
+        for n in added:
+            pool.Add(pending.pop(n))
+    files = {}
+    for name in services:
+        svc = pool.FindServiceByName(name)
+        files[name] = {m.name: [m.input_type.full_name, m.output_type.full_name] for m in svc.methods}
 
     hstub = health_grpc.HealthStub(channel)
     status_name = health.HealthCheckResponse.ServingStatus.Name
