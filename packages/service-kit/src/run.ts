@@ -102,11 +102,7 @@ export function startFailureExitCode(err: unknown): number {
  * exit with startFailureExitCode. `start` may throw synchronously (config is
  * read before the first await) or reject; both end the same way.
  */
-export function runMain(
-  name: string,
-  start: () => Promise<unknown>,
-  exit: (code: number) => void = (code) => process.exit(code),
-): Promise<void> {
+export function runMain(name: string, start: () => Promise<unknown>): Promise<void> {
   return Promise.resolve()
     .then(start)
     .then(
@@ -116,7 +112,7 @@ export function runMain(
         const text =
           err instanceof Error ? (known ? err.message : (err.stack ?? err.message)) : String(err);
         process.stderr.write(`${name}: ${text}\n`);
-        exit(startFailureExitCode(err));
+        process.exit(startFailureExitCode(err));
       },
     );
 }
