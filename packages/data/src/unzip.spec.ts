@@ -16,6 +16,18 @@ describe('unzip', () => {
   });
 
   it('rejects a file that is not a zip', () => {
-    expect(() => unzip(Buffer.from('not a zip at all, just some bytes here'))).toThrow(/not a zip/);
+    expect(() => unzip(Buffer.from('not a zip at all, just some bytes here'))).toThrow(
+      /zip: not a zip archive/,
+    );
+  });
+});
+
+describe('unzip on a damaged archive', () => {
+  it('reports a corrupted entry instead of returning wrong bytes', () => {
+    const archive = Buffer.from(readFileSync(GLOVE));
+    // Flip bytes in the middle of the compressed data of the first entry.
+    const mid = Math.floor(archive.length / 2);
+    for (let i = 0; i < 64; i++) archive[mid + i] ^= 0xff;
+    expect(() => unzip(archive)).toThrow(/zip: not a zip archive or damaged/);
   });
 });

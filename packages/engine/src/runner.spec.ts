@@ -1,6 +1,9 @@
 /**
  * @jest-environment <rootDir>/packages/engine/jest-environment.js
  */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FailedPreconditionError, InvalidArgumentError } from '@thoughtspace/runtime';
 import { Graph } from './internal/graph';
 import { emitModel } from './internal/model';
@@ -50,5 +53,21 @@ describe('ModelRunner', () => {
     await expect(
       ModelRunner.create({ model: model(), executionProvider: 'tpu' as 'cpu' }),
     ).rejects.toThrow(InvalidArgumentError);
+  });
+
+  test('a truncated .onnx file is reported naming the file and its size', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ts-runner-'));
+    const path = join(dir, 'model.onnx');
+    const bytes = model();
+    await writeFile(path, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const half = Math.floor(bytes.length / 2);
+    await expect(ModelRunner.create({ model: path })).rejects.toThrow(
+      new RegExp(`could not load ${path.replace(/[.]/g, '\\.')} \\(${half} bytes\\) on cpu`),
+    );
+    // Bytes read by the caller: the caller names the file through `source`.
+    const read = new Uint8Array(await readFile(path));
+    const err = await ModelRunner.create({ model: read, source: path }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(FailedPreconditionError);
+    expect((err as Error).message).toContain(`${path} (${half} bytes)`);
   });
 });

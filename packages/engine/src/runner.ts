@@ -1,6 +1,7 @@
 // The only module that imports onnxruntime-node: services and the trainer run
 // models through this seam, so the runtime (and its execution provider) can
 // be swapped or mocked without touching model code.
+import { statSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { FailedPreconditionError, InvalidArgumentError } from '@thoughtspace/runtime';
 import { DType, TypedData } from './internal/dtype';
@@ -19,7 +20,12 @@ export type ExecutionProvider = 'cpu' | 'cuda';
 export interface ModelRunnerOptions {
   /** Serialised ONNX model or a path to a .onnx file. */
   model: Uint8Array | string;
-  /** 'cpu' (default) or 'cuda' (needs `onnxruntime-node-install=cuda12` at npm install time and a GPU). */
+  /**
+   * The file the bytes came from, named in load errors (default: `model`
+   * when it is a path). Pass it whenever the bytes were read from disk.
+   */
+  source?: string;
+  /** 'cpu' (default) or 'cuda' (needs the CUDA binaries, ONNXRUNTIME_NODE_INSTALL=cuda12, see docs/gpu.md, and a GPU). */
   executionProvider?: ExecutionProvider;
   /** Intra-op threads; fix it for bit-reproducible CPU results. Default 2. */
   threads?: number;
@@ -54,6 +60,16 @@ function fromOrt(t: ort.Tensor): TensorValue {
   return { dtype: t.type as DType, dims: [...t.dims], data: t.data as TypedData };
 }
 
+/** Size of what failed to load: a truncated file is the commonest cause. */
+function describeSize(model: Uint8Array | string, source: string): string {
+  if (typeof model !== 'string') return `${model.length} bytes`;
+  try {
+    return `${statSync(source).size} bytes`;
+  } catch {
+    return 'not readable';
+  }
+}
+
 export class ModelRunner {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -80,14 +96,17 @@ export class ModelRunner {
     } catch (err) {
       const hint =
         ep === 'cuda'
-          ? ' (CUDA needs onnxruntime-node installed with onnxruntime-node-install=cuda12 in .npmrc, and an NVIDIA GPU with CUDA 12)'
+          ? ' (CUDA needs onnxruntime-node installed with ONNXRUNTIME_NODE_INSTALL=cuda12 and its install script allowed, and an NVIDIA GPU with CUDA 12; see docs/gpu.md)'
           : '';
       const first = String((err as Error).message).split('\n')[0];
+      const source =
+        options.source ?? (typeof options.model === 'string' ? options.model : undefined);
+      const what = source
+        ? `${source} (${describeSize(options.model, source)})`
+        : `the model (${options.model.length} bytes in memory)`;
       throw new FailedPreconditionError(
-        `onnxruntime could not load the model on ${ep}${hint}: ${first}`,
-        {
-          cause: err,
-        },
+        `onnxruntime could not load ${what} on ${ep}${hint}: ${first}`,
+        { cause: err },
       );
     }
   }

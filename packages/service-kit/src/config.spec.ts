@@ -1,5 +1,17 @@
 import { InvalidArgumentError } from '@thoughtspace/runtime';
-import { boolVar, enumVar, floatVar, intVar, readConfig, stringVar, type ConfigOf } from './config';
+import { z } from 'zod';
+import {
+  boolVar,
+  describeConfig,
+  enumVar,
+  envVar,
+  floatVar,
+  intString,
+  intVar,
+  readConfig,
+  stringVar,
+  type ConfigOf,
+} from './config';
 import { SERVICE_CONFIG } from './service-config';
 
 const schema = {
@@ -87,10 +99,52 @@ describe('readConfig', () => {
       tracesExporter: 'none',
       otlpEndpoint: undefined,
       shutdownTimeoutMs: 10000,
-      drainDelayMs: 0,
+      drainDelayMs: 5000,
+      reflection: true,
     });
     expect(() => readConfig(SERVICE_CONFIG, { LOG_LEVEL: 'loud' })).toThrow(
       'LOG_LEVEL="loud" is not one of debug, info, warn, error, silent',
     );
+  });
+});
+
+describe('envVar: any zod schema over the raw string', () => {
+  const schema = {
+    endpoint: envVar('ENDPOINT', z.url({ message: 'is not a URL' }), {
+      optional: true,
+      type: 'URL',
+      description: 'where to send',
+    }),
+    batch: envVar('BATCH', intString({ min: 1, max: 64 }), { default: 8, type: 'integer 1..64' }),
+    token: envVar('SERVICE_TOKEN', z.string().min(20, { message: 'is too short' }), {
+      optional: true,
+    }),
+  };
+
+  it('parses, defaults, and reports the zod message naming the variable', () => {
+    expect(readConfig(schema, { ENDPOINT: 'http://vllm:8000/v1' })).toEqual({
+      endpoint: 'http://vllm:8000/v1',
+      batch: 8,
+      token: undefined,
+    });
+    expect(() =>
+      readConfig(schema, { ENDPOINT: 'vllm', BATCH: '65', SERVICE_TOKEN: 'abc' }),
+    ).toThrow(
+      'invalid configuration: ENDPOINT="vllm" is not a URL; BATCH="65" is above the maximum 64; SERVICE_TOKEN=[redacted] is too short',
+    );
+  });
+
+  it('describes each variable for the generated docs', () => {
+    expect(describeConfig(schema)).toEqual([
+      { name: 'ENDPOINT', type: 'URL', default: '(unset)', description: 'where to send' },
+      { name: 'BATCH', type: 'integer 1..64', default: '8', description: '' },
+      { name: 'SERVICE_TOKEN', type: 'string', default: '(unset)', description: '' },
+    ]);
+    expect(
+      describeConfig({ port: intVar({ name: 'GRPC_PORT', default: 1, min: 0, max: 9 }) })[0],
+    ).toMatchObject({
+      type: 'integer 0..9',
+      default: '1',
+    });
   });
 });

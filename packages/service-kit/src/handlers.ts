@@ -17,7 +17,7 @@ import {
 import { deadlineMs } from './deadline';
 import { DeadlineExceededError, toServiceError } from './errors';
 import { once } from './internal/once';
-import { silentLogger, type Logger } from './logger';
+import { loggerInContext, silentLogger, type Logger } from './logger';
 import { defaultTracer } from './telemetry';
 import { extractFromMetadata } from './trace-context';
 
@@ -153,7 +153,6 @@ type SurfaceCall = Pick<
 function startRpc(call: SurfaceCall, options: RpcOptions): Rpc {
   const method = call.getPath();
   const [service = 'unknown', name = 'unknown'] = method.replace(/^\//, '').split('/');
-  const logger = (options.logger ?? silentLogger).namespace(name);
   const tracer = options.tracer ?? defaultTracer();
   const parent = extractFromMetadata(call.metadata, context.active());
   const span = tracer.startSpan(
@@ -165,6 +164,9 @@ function startRpc(call: SurfaceCall, options: RpcOptions): Rpc {
     parent,
   );
   const active = trace.setSpan(parent, span);
+  // Every line this call logs carries its trace_id/span_id, including the
+  // error mapping that runs after the handler's context has ended.
+  const logger = loggerInContext((options.logger ?? silentLogger).namespace(name), active);
 
   const deadline = deadlineMs(call.getDeadline());
   const abort = new AbortController();

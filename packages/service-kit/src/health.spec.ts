@@ -79,3 +79,38 @@ describe('grpc.health.v1', () => {
     other.cancel();
   });
 });
+
+describe('grpc.health.v1 registered with grpc-health-check definition (addToServer)', () => {
+  it('answers Check and Watch, and endWatches() ends open streams with OK so shutdown is not held', async () => {
+    const health = createHealth({ services: { [SCORER]: ServingStatus.NOT_SERVING } });
+    const server = await startTestServer((s) => health.addToServer(s));
+    const client = new HealthClient(server.address, credentials.createInsecure());
+    try {
+      health.setAllServing();
+      expect(await check(client, SCORER)).toEqual({ status: ServingStatus.SERVING });
+      const seen: ServingStatus[] = [];
+      const stream: ClientReadableStream<HealthCheckResponse> = client.watch({ service: '' });
+      stream.on('data', (m: HealthCheckResponse) => seen.push(m.status));
+      const ended = new Promise<number>((resolve) =>
+        stream.on('status', (s: { code: number }) => resolve(s.code)),
+      );
+      await waitFor(() => seen.length === 1);
+      expect(health.openWatches).toBe(1);
+      health.shutdown();
+      await waitFor(() => seen.length === 2);
+      expect(seen).toEqual([ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
+      health.endWatches();
+      expect(await ended).toBe(status.OK);
+      expect(health.openWatches).toBe(0);
+      // With no Watch open, tryShutdown completes at once.
+      const t0 = Date.now();
+      await new Promise<void>((resolve, reject) =>
+        server.server.tryShutdown((err) => (err ? reject(err) : resolve())),
+      );
+      expect(Date.now() - t0).toBeLessThan(2000);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+});

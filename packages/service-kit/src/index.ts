@@ -33,7 +33,13 @@ export type {
 // Health and server lifecycle
 export { createHealth, ServingStatus, OVERALL } from './health';
 export type { Health, HealthOptions } from './health';
-export { startServer, gracefulShutdown, shutdownOnSignals } from './server';
+export {
+  startServer,
+  gracefulShutdown,
+  shutdownOnSignals,
+  DEFAULT_DRAIN_DELAY_MS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+} from './server';
 export type {
   StartServerOptions,
   StartedServer,
@@ -43,10 +49,27 @@ export type {
 } from './server';
 
 // Configuration and logging
-export { readConfig, stringVar, intVar, floatVar, boolVar, enumVar } from './config';
-export type { ConfigOf, ConfigSchema, VarSpec } from './config';
+export {
+  readConfig,
+  envVar,
+  intString,
+  floatString,
+  boolString,
+  configObject,
+  describeConfig,
+  stringVar,
+  intVar,
+  floatVar,
+  boolVar,
+  enumVar,
+} from './config';
+export type { ConfigOf, ConfigSchema, VarSpec, ConfigDocRow } from './config';
+export { renderConfigDoc } from './config-doc';
+export type { ConfigDocSection } from './config-doc';
+/** zod, for services declaring variables with `envVar(name, z....)`. */
+export { z } from 'zod';
 export { SERVICE_CONFIG, MODEL_SERVICE_CONFIG } from './service-config';
-export { createLogger, silentLogger, LOG_LEVELS } from './logger';
+export { createLogger, silentLogger, loggerInContext, LOG_LEVELS } from './logger';
 export type { Logger, LoggerOptions, LogLevel, LogFields } from './logger';
 
 // Telemetry: API-only helpers for library code, SDK set-up for main.ts
@@ -64,5 +87,5 @@ export { setupTelemetry, EXPORTER_KINDS } from './sdk';
 export type { Telemetry, TelemetryOptions, ExporterKind } from './sdk';
 
 // The main.ts life cycle
-export { runService, runMain } from './run';
+export { runService, runMain, startFailureExitCode } from './run';
 export type { BuiltService, RunningService, CommonServiceConfig } from './run';

@@ -1,4 +1,5 @@
 import { createLogger } from './logger';
+import { setupTelemetry, type Telemetry } from './sdk';
 
 function capture(level: 'debug' | 'info' | 'warn' = 'info') {
   const lines: string[] = [];
@@ -53,5 +54,48 @@ describe('createLogger', () => {
     expect(line.err).toMatchObject({ name: 'TypeError', message: 'boom' });
     expect(line.level).toBe('error');
     expect(JSON.stringify(line)).not.toMatch(/sk-1|sk-2/);
+  });
+});
+
+describe('createLogger inside an OpenTelemetry span', () => {
+  let telemetry: Telemetry;
+  beforeAll(() => {
+    telemetry = setupTelemetry({ serviceName: 'logger-spec' });
+  });
+  afterAll(() => telemetry.shutdown());
+
+  it('writes the active span trace_id and span_id on every line, and none outside a span', async () => {
+    const { logger, records } = capture();
+    const ids = await telemetry.tracer.startActiveSpan('outer', async (span) => {
+      logger.info('inside');
+      await new Promise((r) => setTimeout(r, 1));
+      logger.namespace('kafka').child({ requestId: 'r2' }).warn('after await');
+      span.end();
+      return span.spanContext();
+    });
+    logger.info('outside');
+    const [inside, afterAwait, outside] = records();
+    expect(ids.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(inside).toMatchObject({ msg: 'inside', trace_id: ids.traceId, span_id: ids.spanId });
+    expect(afterAwait).toMatchObject({
+      ns: 'candidate-gen:kafka',
+      requestId: 'r2',
+      trace_id: ids.traceId,
+      span_id: ids.spanId,
+    });
+    expect(outside.trace_id).toBeUndefined();
+    expect(outside.span_id).toBeUndefined();
+  });
+
+  it('does not let a field forge the trace ids', () => {
+    const { logger, records } = capture();
+    const ids = telemetry.tracer.startActiveSpan('s', (span) => {
+      logger.info('forged', { trace_id: 'x', span_id: 'y' });
+      span.end();
+      return span.spanContext();
+    });
+    const [line] = records();
+    expect(line.trace_id).toBe(ids.traceId);
+    expect(line.span_id).toBe(ids.spanId);
   });
 });

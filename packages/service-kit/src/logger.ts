@@ -1,3 +1,5 @@
+import { context, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
+import pino from 'pino';
 import { redact } from './internal/redact';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -21,7 +23,7 @@ export interface Logger {
 export interface LoggerOptions {
   /** Lowest level written (default `info`); `silent` writes nothing. */
   level?: LogLevel;
-  /** Where JSON lines go; defaults to process.stderr so stdout stays for data. */
+  /** Where JSON lines go; defaults to stderr (written synchronously) so stdout stays for data. */
   stream?: { write(line: string): unknown };
   /** Namespace of the root logger, e.g. the service name. */
   namespace?: string;
@@ -31,35 +33,75 @@ export interface LoggerOptions {
   now?: () => Date;
 }
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+/** Keys pino or this module writes itself; a field of the same name is dropped so it cannot forge them. */
+const RESERVED = new Set(['time', 'level', 'msg', 'ns', 'trace_id', 'span_id', 'trace_flags']);
+
+function fieldsOf(value: unknown): LogFields {
+  const out = redact(value) as LogFields;
+  for (const key of RESERVED) delete out[key];
+  return out;
+}
+
+/** The active span's ids, so every line written inside a span joins its trace. */
+function traceFields(): LogFields {
+  const span = trace.getSpan(context.active());
+  if (!span) return {};
+  const sc = span.spanContext();
+  if (!isSpanContextValid(sc)) return {};
+  return {
+    trace_id: sc.traceId,
+    span_id: sc.spanId,
+    trace_flags: `0${sc.traceFlags.toString(16)}`.slice(-2),
+  };
+}
 
 /**
- * Structured JSON logs, one object per line:
- * `{"time":"...","level":"info","ns":"candidate-gen","msg":"listening","port":50051}`.
- * Field keys matching /token|secret|password|key/i are written as `[redacted]`.
+ * Structured JSON logs through pino, one object per line:
+ * `{"level":"info","time":"...","ns":"candidate-gen","trace_id":"...","span_id":"...","msg":"listening","port":50051}`.
+ * Inside an active OpenTelemetry span every line carries its `trace_id` and
+ * `span_id`. Field keys matching /token|secret|password|key/i, at any depth,
+ * are written as `[redacted]`; errors are reduced to name, message, code and
+ * the top of the stack.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
-  const stream = options.stream ?? process.stderr;
   const now = options.now ?? (() => new Date());
+  const destination = options.stream ?? pino.destination({ fd: 2, sync: true });
+  const root = pino(
+    {
+      level,
+      base: null,
+      timestamp: () => `,"time":"${now().toISOString()}"`,
+      formatters: {
+        level: (label) => ({ level: label }),
+        bindings: (bindings) => redact(bindings) as LogFields,
+        log: (obj) => redact(obj) as LogFields,
+      },
+      mixin: traceFields,
+      // The mixin's ids win over a field of the same name.
+      mixinMergeStrategy: (merge, mixin) => Object.assign(merge, mixin),
+    },
+    destination as pino.DestinationStream,
+  );
 
+  // Each wrapper derives its pino child from the root with the merged bindings,
+  // so a nested namespace writes one `ns` key rather than one per level.
   const make = (ns: string | undefined, base: LogFields): Logger => {
-    const write = (lineLevel: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
-      if (RANK[lineLevel] < RANK[level]) return;
-      const line: LogFields = { time: now().toISOString(), level: lineLevel };
-      if (ns) line.ns = ns;
-      line.msg = msg;
-      // Fixed keys win over fields so a field cannot forge the level or time.
-      const extra = redact({ ...base, ...fields }) as LogFields;
-      for (const [k, v] of Object.entries(extra)) if (!(k in line)) line[k] = v;
-      stream.write(`${JSON.stringify(line)}\n`);
-    };
+    const bindings = fieldsOf(base);
+    if (ns) bindings.ns = ns;
+    const p = Object.keys(bindings).length > 0 ? root.child(bindings) : root;
+    const write =
+      (lineLevel: Exclude<LogLevel, 'silent'>) =>
+      (msg: string, fields?: LogFields): void => {
+        if (fields) p[lineLevel](fieldsOf(fields), msg);
+        else p[lineLevel](msg);
+      };
     return {
       level,
-      debug: (m, f) => write('debug', m, f),
-      info: (m, f) => write('info', m, f),
-      warn: (m, f) => write('warn', m, f),
-      error: (m, f) => write('error', m, f),
+      debug: write('debug'),
+      info: write('info'),
+      warn: write('warn'),
+      error: write('error'),
       namespace: (name) => make(ns ? `${ns}:${name}` : name, base),
       child: (fields) => make(ns, { ...base, ...fields }),
     };
@@ -67,5 +109,26 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return make(options.namespace, options.fields ?? {});
 }
 
+/**
+ * A logger whose lines always carry the span of `ctx` (an RPC's server span),
+ * even when written from a callback outside that context (a completion
+ * handler, a timer): every line of a call joins the call's trace.
+ */
+export function loggerInContext(logger: Logger, ctx: Context): Logger {
+  const bind =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, fields?: LogFields): void =>
+      context.with(ctx, () => logger[level](message, fields));
+  return {
+    level: logger.level,
+    debug: bind('debug'),
+    info: bind('info'),
+    warn: bind('warn'),
+    error: bind('error'),
+    namespace: (name) => loggerInContext(logger.namespace(name), ctx),
+    child: (fields) => loggerInContext(logger.child(fields), ctx),
+  };
+}
+
 /** A logger that writes nothing: the default where a logger is optional. */
-export const silentLogger: Logger = createLogger({ level: 'silent' });
+export const silentLogger: Logger = createLogger({ level: 'silent', stream: { write: () => {} } });

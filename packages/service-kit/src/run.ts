@@ -1,4 +1,5 @@
 import type { Server } from '@grpc/grpc-js';
+import { Status, ThoughtspaceError } from '@thoughtspace/runtime';
 import type { ConfigOf } from './config';
 import type { Health } from './health';
 import { createLogger, type LogFields, type Logger } from './logger';
@@ -54,6 +55,7 @@ export async function runService(o: {
     server,
     host: config.host,
     port: config.port,
+    reflection: config.reflection,
     logger,
   });
   health.setAllServing();
@@ -74,16 +76,43 @@ export async function runService(o: {
     port,
     stop: async () => {
       health.shutdown();
+      health.endWatches();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       await cleanup();
     },
   };
 }
 
-/** `if (require.main === module) runMain('encoder', runEncoder)`: start, or print the reason and exit 1. */
-export function runMain(name: string, start: () => Promise<unknown>): void {
-  start().catch((err: unknown) => {
-    process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
+/**
+ * Exit code of a service process that could not start, the same as the CLI's:
+ * 2 invalid input (a bad environment variable), 3 not found / precondition (a
+ * model directory that is missing or does not match its manifest), 1 anything else.
+ */
+export function startFailureExitCode(err: unknown): number {
+  if (err instanceof ThoughtspaceError) {
+    if (err.code === Status.INVALID_ARGUMENT) return 2;
+    if (err.code === Status.NOT_FOUND || err.code === Status.FAILED_PRECONDITION) return 3;
+  }
+  return 1;
+}
+
+/**
+ * `if (require.main === module) runMain('encoder', runEncoder)`: start, or
+ * print one line naming the problem (no stack trace for a known error) and
+ * exit with startFailureExitCode. `start` may throw synchronously (config is
+ * read before the first await) or reject; both end the same way.
+ */
+export function runMain(name: string, start: () => Promise<unknown>): Promise<void> {
+  return Promise.resolve()
+    .then(start)
+    .then(
+      () => undefined,
+      (err: unknown) => {
+        const known = err instanceof ThoughtspaceError;
+        const text =
+          err instanceof Error ? (known ? err.message : (err.stack ?? err.message)) : String(err);
+        process.stderr.write(`${name}: ${text}\n`);
+        process.exit(startFailureExitCode(err));
+      },
+    );
 }

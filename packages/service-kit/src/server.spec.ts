@@ -55,7 +55,7 @@ describe('startServer and gracefulShutdown', () => {
     const inFlight = call(client);
     await waitFor(() => started() === 1);
     const t0 = Date.now();
-    const result = await gracefulShutdown(server, { timeoutMs: 5000, health });
+    const result = await gracefulShutdown(server, { timeoutMs: 5000, health, drainDelayMs: 0 });
     expect(result).toBe('graceful');
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(health.getStatus('')).toBe(ServingStatus.NOT_SERVING);
@@ -73,7 +73,7 @@ describe('startServer and gracefulShutdown', () => {
     const inFlight = call(client);
     await waitFor(() => started() === 1);
     const t0 = Date.now();
-    expect(await gracefulShutdown(server, { timeoutMs: 100 })).toBe('forced');
+    expect(await gracefulShutdown(server, { timeoutMs: 100, drainDelayMs: 0 })).toBe('forced');
     expect(Date.now() - t0).toBeLessThan(1000);
     const { err } = await inFlight;
     expect([status.CANCELLED, status.UNAVAILABLE]).toContain(err?.code);

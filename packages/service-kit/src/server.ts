@@ -1,6 +1,7 @@
 import { ServerCredentials, type Server } from '@grpc/grpc-js';
 import { UnavailableError } from './errors';
 import type { Health } from './health';
+import { addReflection } from './internal/reflection';
 import { silentLogger, type Logger } from './logger';
 
 export interface StartServerOptions {
@@ -16,6 +17,14 @@ export interface StartServerOptions {
    * `ServerCredentials.createSsl(caCert, [{ private_key, cert_chain }], requireClientCert)`.
    */
   credentials?: ServerCredentials;
+  /**
+   * Add gRPC server reflection (grpc.reflection.v1 and v1alpha) describing the
+   * services already added, so grpcurl, evans or Postman can discover the API
+   * (default true; services turn it off with GRPC_REFLECTION=false).
+   */
+  reflection?: boolean;
+  /** Where the .proto sources for reflection are (default: the repository's proto/). */
+  protoDir?: string;
   logger?: Logger;
 }
 
@@ -31,6 +40,11 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
   const host = options.host ?? '0.0.0.0';
   const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const credentials = options.credentials ?? ServerCredentials.createInsecure();
+  const logger = options.logger ?? silentLogger;
+  if (options.reflection ?? true) {
+    const services = addReflection(options.server, options.protoDir);
+    logger.debug('reflection on', { services: services ?? 'all' });
+  }
   const port = await new Promise<number>((resolve, reject) => {
     options.server.bindAsync(`${hostPart}:${options.port}`, credentials, (err, bound) => {
       if (err)
@@ -43,19 +57,32 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
     });
   });
   const address = `${hostPart}:${port}`;
-  (options.logger ?? silentLogger).info('listening', { address });
+  logger.info('listening', { address });
   return { port, address };
 }
 
+/** Default wait between NOT_SERVING and refusing calls: a readiness probe period (Kubernetes' default periodSeconds is 10; charts use 5). */
+export const DEFAULT_DRAIN_DELAY_MS = 5_000;
+/** Default time accepted calls get to finish before the rest are cancelled. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
 export interface ShutdownOptions {
-  /** How long in-flight calls may run before they are cancelled (default 10000 ms). */
+  /**
+   * How long accepted calls may run, after the drain delay, before they are
+   * cancelled (default 10000 ms).
+   */
   timeoutMs?: number;
   /**
    * Flipped to NOT_SERVING first, so load balancers and probes stop sending
-   * new calls while in-flight ones finish.
+   * new calls while in-flight ones finish; its Watch streams are ended before
+   * the server stops, so a watching probe cannot hold the shutdown open.
    */
   health?: Health;
-  /** Wait between the health flip and refusing new calls, for endpoints to update (default 0). */
+  /**
+   * Wait between the health flip and refusing new calls, long enough for a
+   * readiness probe to see NOT_SERVING and endpoints to update (default 5000
+   * ms). Calls arriving meanwhile are still served.
+   */
   drainDelayMs?: number;
   logger?: Logger;
 }
@@ -63,16 +90,26 @@ export interface ShutdownOptions {
 /** `graceful` when every in-flight call finished in time, `forced` when the rest were cancelled. */
 export type ShutdownResult = 'graceful' | 'forced';
 
-/** Stop accepting calls, let in-flight calls finish (tryShutdown), then forceShutdown after the timeout. */
+/**
+ * The shutdown order that loses no accepted call:
+ * 1. health NOT_SERVING (probes and balancers stop routing here);
+ * 2. wait `drainDelayMs` while still serving whatever arrives;
+ * 3. end health Watch streams, then `tryShutdown`: no new calls (GOAWAY, so
+ *    clients retry elsewhere) while every accepted call runs to completion;
+ * 4. after `timeoutMs`, `forceShutdown` cancels what is still running.
+ */
 export async function gracefulShutdown(
   server: Server,
   options: ShutdownOptions = {},
 ): Promise<ShutdownResult> {
   const logger = options.logger ?? silentLogger;
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  const drainDelayMs = options.drainDelayMs ?? DEFAULT_DRAIN_DELAY_MS;
   options.health?.shutdown();
-  if (options.drainDelayMs) await new Promise((r) => setTimeout(r, options.drainDelayMs));
-  logger.info('shutting down', { timeoutMs });
+  logger.info('health NOT_SERVING; draining', { drainDelayMs });
+  if (drainDelayMs > 0) await new Promise((r) => setTimeout(r, drainDelayMs));
+  options.health?.endWatches();
+  logger.info('refusing new calls; waiting for accepted calls', { timeoutMs });
   return new Promise<ShutdownResult>((resolve) => {
     let settled = false;
     const timer = setTimeout(() => {

@@ -1,4 +1,4 @@
-import { enumVar, intVar, stringVar } from './config';
+import { boolVar, enumVar, intVar, stringVar } from './config';
 import { LOG_LEVELS } from './logger';
 import { EXPORTER_KINDS } from './sdk';
 
@@ -10,7 +10,12 @@ import { EXPORTER_KINDS } from './sdk';
 export const SERVICE_CONFIG = {
   host: stringVar({ name: 'GRPC_HOST', default: '0.0.0.0', description: 'interface to bind' }),
   port: intVar({ name: 'GRPC_PORT', default: 50051, min: 0, max: 65535, description: 'gRPC port' }),
-  logLevel: enumVar({ name: 'LOG_LEVEL', values: LOG_LEVELS, default: 'info' }),
+  logLevel: enumVar({
+    name: 'LOG_LEVEL',
+    values: LOG_LEVELS,
+    default: 'info',
+    description: 'lowest level of the JSON log lines written to stderr',
+  }),
   tracesExporter: enumVar({
     name: 'OTEL_TRACES_EXPORTER',
     values: EXPORTER_KINDS,
@@ -27,14 +32,20 @@ export const SERVICE_CONFIG = {
     default: 10_000,
     min: 0,
     max: 600_000,
-    description: 'how long in-flight calls may finish after SIGTERM',
+    description: 'after the drain delay, how long accepted calls may run before they are cancelled',
   }),
   drainDelayMs: intVar({
     name: 'DRAIN_DELAY_MS',
-    default: 0,
+    default: 5_000,
     min: 0,
-    max: 60_000,
-    description: 'wait after health flips to NOT_SERVING before refusing calls',
+    max: 600_000,
+    description:
+      'after SIGTERM: health NOT_SERVING, then this wait (still serving) before refusing new calls; cover a readiness probe period',
+  }),
+  reflection: boolVar({
+    name: 'GRPC_REFLECTION',
+    default: true,
+    description: 'serve gRPC server reflection (grpcurl, evans, Postman)',
   }),
 };
 
@@ -51,6 +62,7 @@ export const MODEL_SERVICE_CONFIG = {
     name: 'ORT_EXECUTION_PROVIDER',
     values: ['cpu', 'cuda'] as const,
     default: 'cpu',
-    description: 'cuda needs the GPU build of onnxruntime-node (onnxruntime-node-install=cuda12)',
+    description:
+      'cuda needs the CUDA binaries of onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=cuda12, docs/gpu.md)',
   }),
 };

@@ -10,6 +10,7 @@ import {
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { startTestServer, type TestServer } from '../../../tests/grpc-helpers';
 import { unary } from './handlers';
+import { createLogger } from './logger';
 import { setupTelemetry, type Telemetry } from './sdk';
 import { activeSpan, withSpan } from './telemetry';
 import { extractTraceContext, injectIntoMetadata, injectTraceHeaders } from './trace-context';
@@ -95,6 +96,50 @@ describe('OpenTelemetry', () => {
       expect(rpc?.spanContext().traceId).toBe(span.spanContext().traceId);
       expect(rpc?.parentSpanContext?.spanId).toBe(span.spanContext().spanId);
     });
+  });
+
+  it('writes the RPC span trace_id/span_id on every log line of a call, the error mapping included', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ stream: { write: (l: string) => lines.push(l) } });
+    const logged = await startTestServer((s) =>
+      s.addService(ScorerService, {
+        score: unary<ScoreRequest, ScoreResponse>(
+          async (req, ctx) => {
+            ctx.logger.info('scoring', { candidates: req.candidateItemIds.length });
+            await new Promise((r) => setTimeout(r, 1));
+            if (req.reason === 'crash') throw new Error('model exploded');
+            return { candidates: { candidates: [], model: 't' } };
+          },
+          { logger },
+        ),
+      }),
+    );
+    const c = new ScorerClient(logged.address, credentials.createInsecure());
+    try {
+      await withSpan(telemetry.tracer, 'client', {}, async (span) => {
+        const code = await new Promise<number>((resolve) =>
+          c.score(
+            { candidateItemIds: ['a'], reason: 'crash' },
+            injectIntoMetadata(new Metadata()),
+            (err) => resolve(err ? err.code : status.OK),
+          ),
+        );
+        expect(code).toBe(status.INTERNAL);
+        await telemetry.forceFlush();
+        const rpc = exporter
+          .getFinishedSpans()
+          .find((x) => x.name === 'thoughtspace.v1.Scorer/Score');
+        const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect(records.map((r) => r.level)).toEqual(expect.arrayContaining(['info', 'error']));
+        for (const r of records) {
+          expect(r.trace_id).toBe(span.spanContext().traceId);
+          expect(r.span_id).toBe(rpc?.spanContext().spanId);
+        }
+      });
+    } finally {
+      c.close();
+      await logged.close();
+    }
   });
 
   it('round-trips W3C trace context through a Kafka headers record', async () => {

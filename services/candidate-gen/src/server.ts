@@ -1,7 +1,6 @@
 import { Server } from '@grpc/grpc-js';
 import {
   CandidateGenService,
-  HealthService,
   type CandidateGenServer,
   type UserHistory,
   type RequestMeta,
@@ -93,6 +92,6 @@ export function createServer(deps: CandidateGenDeps): { server: Server; health: 
   };
   const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
   server.addService(CandidateGenService, impl);
-  server.addService(HealthService, health.implementation);
+  health.addToServer(server);
   return { server, health };
 }

@@ -1,7 +1,6 @@
 import { Server } from '@grpc/grpc-js';
 import {
   EncoderService,
-  HealthService,
   type Behaviour,
   type EncoderServer,
   type RequestMeta,
@@ -66,6 +65,6 @@ export function createServer(deps: EncoderDeps): { server: Server; health: Healt
   };
   const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
   server.addService(EncoderService, impl);
-  server.addService(HealthService, health.implementation);
+  health.addToServer(server);
   return { server, health };
 }

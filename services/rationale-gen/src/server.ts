@@ -1,6 +1,5 @@
 import { Server } from '@grpc/grpc-js';
 import {
-  HealthService,
   RationaleGenService,
   RationaleKind as ProtoKind,
   SERVICE_NAMES,
@@ -73,7 +72,7 @@ export function createServer(deps: RationaleGenDeps): { server: Server; health: 
   };
   const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
   server.addService(RationaleGenService, impl);
-  server.addService(HealthService, health.implementation);
+  health.addToServer(server);
   return { server, health };
 }
 

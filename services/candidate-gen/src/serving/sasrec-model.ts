@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ModelRunner, type ExecutionProvider } from '@thoughtspace/engine';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { loadSasrec, type SasrecManifest } from '../sasrec/artifact';
@@ -32,15 +33,16 @@ export class SasrecModel {
     options: { threads?: number; executionProvider?: ExecutionProvider } = {},
   ): Promise<SasrecModel> {
     const loaded = await loadSasrec(dir);
-    const create = (model: Uint8Array) =>
+    const create = (model: Uint8Array, file: string) =>
       ModelRunner.create({
         model,
+        source: join(dir, file),
         threads: options.threads,
         executionProvider: options.executionProvider,
       });
     const [runner, userEncoder] = await Promise.all([
-      create(loaded.onnx),
-      create(loaded.userEncoder),
+      create(loaded.onnx, loaded.manifest.files.onnx),
+      create(loaded.userEncoder, loaded.manifest.files.userEncoder),
     ]);
     return new SasrecModel(
       loaded.manifest,

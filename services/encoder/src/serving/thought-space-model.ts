@@ -1,7 +1,12 @@
+import { join } from 'node:path';
 import { ModelRunner, type ExecutionProvider } from '@thoughtspace/engine';
 import { cosine, FailedPreconditionError, InvalidArgumentError } from '@thoughtspace/runtime';
 import type { Tokenizer } from '../tokenizer';
-import { loadThoughtSpaceFiles, type EncoderManifest } from '../thought-space/artifact';
+import {
+  loadThoughtSpaceFiles,
+  MODEL_FILES,
+  type EncoderManifest,
+} from '../thought-space/artifact';
 import { encodeTexts, type TextEncoders } from '../thought-space/encode';
 import { inputNames, type TowerName } from '../thought-space/graph';
 
@@ -23,15 +28,16 @@ export class ThoughtSpaceModel implements TextEncoders {
     options: { threads?: number; executionProvider?: ExecutionProvider } = {},
   ): Promise<ThoughtSpaceModel> {
     const loaded = await loadThoughtSpaceFiles(dir);
-    const create = (model: Uint8Array) =>
+    const create = (model: Uint8Array, file: string) =>
       ModelRunner.create({
         model,
+        source: join(dir, file),
         threads: options.threads,
         executionProvider: options.executionProvider,
       });
     const [rationale, behaviour] = await Promise.all([
-      create(loaded.rationaleEncoder),
-      create(loaded.behaviourEncoder),
+      create(loaded.rationaleEncoder, MODEL_FILES.rationaleEncoder),
+      create(loaded.behaviourEncoder, MODEL_FILES.behaviourEncoder),
     ]);
     return new ThoughtSpaceModel(
       loaded.manifest,

@@ -15,7 +15,8 @@ import type { ThoughtSpace, TrainSummary } from './train';
 
 export const MODEL_FORMAT = 'thoughtspace-encoder/1';
 
-const FILES = {
+/** File names inside a Thought Space model directory. */
+export const MODEL_FILES = {
   rationaleEncoder: 'rationale-encoder.onnx',
   behaviourEncoder: 'behaviour-encoder.onnx',
   checkpoint: 'checkpoint.safetensors',
@@ -91,12 +92,15 @@ export async function saveThoughtSpace(
       feeds,
       reference: await space.trainer.evaluate(feeds, { [out]: space.model[tower].embedding }),
     });
-    await put(tower === 'rationale' ? FILES.rationaleEncoder : FILES.behaviourEncoder, onnx);
+    await put(
+      tower === 'rationale' ? MODEL_FILES.rationaleEncoder : MODEL_FILES.behaviourEncoder,
+      onnx,
+    );
   }
-  await saveCheckpoint(space.trainer, join(dir, FILES.checkpoint), space.config);
-  sha[FILES.checkpoint] = sha256(await readFile(join(dir, FILES.checkpoint)));
+  await saveCheckpoint(space.trainer, join(dir, MODEL_FILES.checkpoint), space.config);
+  sha[MODEL_FILES.checkpoint] = sha256(await readFile(join(dir, MODEL_FILES.checkpoint)));
   if (meta.catalogue)
-    await put(FILES.catalogue, Buffer.from(`${JSON.stringify(meta.catalogue)}\n`));
+    await put(MODEL_FILES.catalogue, Buffer.from(`${JSON.stringify(meta.catalogue)}\n`));
   const manifest: EncoderManifest = {
     format: MODEL_FORMAT,
     config: space.config,
@@ -106,10 +110,10 @@ export async function saveThoughtSpace(
     training: space.summary,
     exportCheck,
     files: {
-      rationaleEncoder: FILES.rationaleEncoder,
-      behaviourEncoder: FILES.behaviourEncoder,
-      checkpoint: FILES.checkpoint,
-      ...(meta.catalogue ? { catalogue: FILES.catalogue } : {}),
+      rationaleEncoder: MODEL_FILES.rationaleEncoder,
+      behaviourEncoder: MODEL_FILES.behaviourEncoder,
+      checkpoint: MODEL_FILES.checkpoint,
+      ...(meta.catalogue ? { catalogue: MODEL_FILES.catalogue } : {}),
     },
     sha256: sha,
     createdAt: new Date().toISOString(),
