@@ -17,6 +17,7 @@ import {
 } from '@thoughtspace/data';
 import { alignColumns, compareRanks, formatMetricTable } from '@thoughtspace/metrics';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
+import { renderHtmlReport, renderSvg } from '@thoughtspace/report';
 import { loadGenericSpace, type GenericSpace } from '@thoughtspace/tot-selector';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -124,7 +125,7 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
     resamples: flags.resamples,
   });
   rows.push({ name: 'sasrec', provider: 'none', report: sasrecRun.report, run: sasrecRun });
-  await writeLearningCurve(
+  const learningCurve = await writeLearningCurve(
     flags.out,
     sasrec.curve,
     `${manifest.name} (manifest ${shortHash(manifest.hash)}), seed ${flags.seed}`,
@@ -309,26 +310,42 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
     notes,
   });
   if (reasoning)
-    await writeFile(join(flags.out, 'thought-space-projection.svg'), reasoning.encoder.projection);
-  await writeMetricsChart(
+    await writeFile(
+      join(flags.out, 'thought-space-projection.svg'),
+      await renderSvg(reasoning.encoder.projection),
+    );
+  const metricsChart = await writeMetricsChart(
     flags.out,
     `${manifest.name}: test metrics (${formatProtocol(protocol)})`,
     `manifest ${shortHash(manifest.hash)}, seed ${flags.seed}, 95% bootstrap CIs over ${set.cases.length} users`,
     rows,
   );
+  const reportMd = renderReport({
+    header,
+    command,
+    manifest,
+    rows,
+    results,
+    reference: REFERENCE,
+    sections: [...sections, ...notes.map((n) => `Note: ${n}\n`)],
+  });
+  await writeFile(join(flags.out, 'report.md'), reportMd);
   await writeFile(
-    join(flags.out, 'report.md'),
-    renderReport({
-      header,
-      command,
-      manifest,
-      rows,
-      results,
-      reference: REFERENCE,
-      sections: [...sections, ...notes.map((n) => `Note: ${n}\n`)],
+    join(flags.out, 'report.html'),
+    renderHtmlReport({
+      title: `thoughtspace run: ${manifest.name}`,
+      sections: [
+        // The interactive charts below replace the markdown's SVG image links.
+        { heading: 'Results', markdown: reportMd.replace(/^!\[[^\]]*\]\([^)]*\.svg\)\n?/gm, '') },
+        { heading: 'Test metrics', spec: metricsChart },
+        { heading: 'SASRec learning curve', spec: learningCurve },
+        ...(reasoning
+          ? [{ heading: 'Thought Space projection', spec: reasoning.encoder.projection }]
+          : []),
+      ],
     }),
   );
   say(
-    `\nwrote ${flags.out}/results.json, report.md, metrics.svg, learning-curve.svg in ${((performance.now() - started) / 1000).toFixed(1)}s`,
+    `\nwrote ${flags.out}/results.json, report.md, report.html, metrics.svg, learning-curve.svg in ${((performance.now() - started) / 1000).toFixed(1)}s`,
   );
 }

@@ -1,6 +1,7 @@
 import type { ScorerRun } from '@thoughtspace/baselines';
 import { rankOfTarget, reportFromRanks } from '@thoughtspace/metrics';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
+import type { ChartSpec } from '@thoughtspace/report';
 import { dotScores, trainerUserEmbeddings, type TrainedSasrec } from '@thoughtspace/candidate-gen';
 import {
   buildEvaluationSet,
@@ -15,7 +16,7 @@ import {
 import {
   evaluateRecall,
   projectionSample,
-  projectionSvg,
+  projectionSpec,
   splitByUser,
   ThoughtSpace,
   trainThoughtSpace,
@@ -78,8 +79,8 @@ export interface ReasoningResult {
   canary: { variant: Variant; run: ScorerRun; chance: number };
   encoder: {
     trainedOn: string;
-    /** SVG: PCA of held-out behaviour / positive / negative embeddings before and after training. */
-    projection: string;
+    /** vega-lite spec: PCA of held-out behaviour / positive / negative embeddings before and after training. */
+    projection: ChartSpec;
     pairs: number;
     heldOutPairs: number;
     recallBefore: { mean: number; low: number; high: number };
@@ -155,7 +156,7 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
   });
   const recallAfter = await evaluateRecall(space, split.heldOut, { seed: o.seed });
   const recallBefore = await evaluateRecall(untrained, split.heldOut, { seed: o.seed });
-  const projection = projectionSvg({
+  const projection = projectionSpec({
     title:
       "Thought Space: held-out behaviours, their positive rationales and other users' rationales",
     subtitle: `provider ${o.source.provider}, seed ${o.seed}, PCA of 60 held-out users`,
