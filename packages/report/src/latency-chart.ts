@@ -98,7 +98,19 @@ export function latencyPercentilesChartSpec(options: LatencyChartOptions): Chart
           scale: { scheme: 'oranges', reverse: false },
         },
         ...(series.length > 1
-          ? { strokeDash: { field: 'series', type: 'nominal', sort: series, title: null } }
+          ? {
+              strokeDash: {
+                field: 'series',
+                type: 'nominal',
+                sort: series,
+                title: null,
+                legend: {
+                  symbolType: 'stroke',
+                  symbolStrokeWidth: 2,
+                  encode: { symbols: { update: { stroke: { value: '#444' } } } },
+                },
+              },
+            }
           : {}),
         detail: { field: 'series' },
         tooltip,

@@ -51,6 +51,11 @@ export function scaleChartSpec(options: ScaleChartOptions): ChartSpec {
         type: 'quantitative',
         title: 'users',
         scale: log ? { type: 'log' } : {},
+        // Ticks at the measured sizes, not at log-scale defaults between them.
+        axis: {
+          values: [...new Set(values.map((v) => v.users))].sort((a, b) => a - b),
+          format: ',d',
+        },
       },
       y: {
         field: 'seconds',
