@@ -48,12 +48,14 @@ export function lineChartSpec(options: LineChartOptions): ChartSpec {
     scale: { domain: names, scheme: 'tableau10' },
     legend: { orient: 'right' },
   };
+  // Epochs and other counts get whole-number ticks, not 1.0, 1.5, 2.0.
+  const xAxis = values.every((v) => Number.isInteger(v.x)) ? { format: 'd', tickMinStep: 1 } : {};
   const plot = (yTitle: string, xTitle: string | null, height: number) => ({
     width: 520,
     height,
     mark: { type: 'line', point: { size: 20 }, strokeWidth: 2 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: xTitle },
+      x: { field: 'x', type: 'quantitative', title: xTitle, axis: xAxis },
       y: { field: 'y', type: 'quantitative', title: yTitle },
       color,
       tooltip: [
