@@ -335,8 +335,11 @@ export async function runMainJob(flags: RunFlags): Promise<void> {
     renderHtmlReport({
       title: `thoughtspace run: ${manifest.name}`,
       sections: [
-        // The interactive charts below replace the markdown's SVG image links.
-        { heading: 'Results', markdown: reportMd.replace(/^!\[[^\]]*\]\([^)]*\.svg\)\n?/gm, '') },
+        // The page has its own title, and interactive charts replace the SVG image links.
+        {
+          heading: 'Results',
+          markdown: reportMd.replace(/^# .*\n/, '').replace(/^!\[[^\]]*\]\([^)]*\.svg\)\n?/gm, ''),
+        },
         { heading: 'Test metrics', spec: metricsChart },
         { heading: 'SASRec learning curve', spec: learningCurve },
         ...(reasoning
