@@ -48,7 +48,11 @@ describe('thoughtspace run --quick', () => {
     }
     const report = await readFile(join(out, 'report.md'), 'utf8');
     expect(report).toContain('## Leakage canary');
-    for (const f of ['metrics.svg', 'learning-curve.svg'])
+    for (const f of ['metrics.svg', 'learning-curve.svg', 'thought-space-projection.svg'])
       expect((await readFile(join(out, f), 'utf8')).startsWith('<svg')).toBe(true);
+    // The interactive report: the markdown, then metrics, learning curve and projection charts.
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html.match(/<div class="chart" id="chart-\d">/g)).toHaveLength(3);
+    expect(html.includes('Leakage canary')).toBe(true);
   });
 });

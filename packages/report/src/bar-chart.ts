@@ -1,4 +1,12 @@
-import { PALETTE, niceScale, svgDocument, text } from './svg';
+import { InvalidArgumentError } from '@thoughtspace/runtime';
+import {
+  chartTitle,
+  firstSeen,
+  requireFinite,
+  requireNonEmpty,
+  requireText,
+} from './internal/spec';
+import { renderSvg, type ChartSpec } from './render';
 
 export interface BarValue {
   /** Series name (e.g. a method). */
@@ -15,83 +23,85 @@ export interface BarGroup {
   values: BarValue[];
 }
 
-/** Grouped bar chart with error bars, as a standalone SVG document. */
-export function barChart(options: {
+export interface BarChartOptions {
   title: string;
-  yLabel?: string;
-  groups: BarGroup[];
   subtitle?: string;
-}): string {
-  const series = [...new Set(options.groups.flatMap((g) => g.values.map((v) => v.series)))];
-  const margin = { top: 56, right: 24, bottom: 48 + 18 * Math.ceil(series.length / 3), left: 64 };
-  const groupWidth = Math.max(60, series.length * 18 + 24);
-  const width = margin.left + margin.right + groupWidth * options.groups.length;
-  const plotH = 280;
-  const height = margin.top + plotH + margin.bottom;
-  const maxVal = Math.max(
-    0,
-    ...options.groups.flatMap((g) => g.values.map((v) => Math.max(v.value, v.high ?? v.value))),
-  );
-  const scale = niceScale(maxVal);
-  const y = (v: number): number => margin.top + plotH - (v / scale.max) * plotH;
-  const body: string[] = [
-    text(margin.left, 22, options.title, 'font-size="15" font-weight="bold"'),
-  ];
-  if (options.subtitle) body.push(text(margin.left, 40, options.subtitle, 'fill="#555"'));
-  for (let t = 0; t <= scale.max + 1e-9; t += scale.step) {
-    body.push(
-      `<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#e5e5e5"/>`,
-    );
-    body.push(
-      text(
-        margin.left - 6,
-        y(t) + 4,
-        t.toFixed(scale.step < 0.1 ? 2 : 1),
-        'text-anchor="end" fill="#555"',
-      ),
-    );
-  }
-  if (options.yLabel)
-    body.push(
-      text(
-        16,
-        margin.top + plotH / 2,
-        options.yLabel,
-        `transform="rotate(-90 16 ${margin.top + plotH / 2})" text-anchor="middle"`,
-      ),
-    );
-  const barW = (groupWidth - 24) / Math.max(1, series.length);
-  options.groups.forEach((g, gi) => {
-    const gx = margin.left + gi * groupWidth + 12;
-    for (const v of g.values) {
-      const si = series.indexOf(v.series);
-      const x = gx + si * barW;
-      const color = PALETTE[si % PALETTE.length];
-      body.push(
-        `<rect x="${x.toFixed(1)}" y="${y(v.value).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(margin.top + plotH - y(v.value)).toFixed(1)}" fill="${color}"/>`,
-      );
-      if (v.low !== undefined && v.high !== undefined) {
-        const cx = x + (barW - 2) / 2;
-        body.push(
-          `<line x1="${cx.toFixed(1)}" x2="${cx.toFixed(1)}" y1="${y(v.low).toFixed(1)}" y2="${y(v.high).toFixed(1)}" stroke="#222"/>`,
+  yLabel?: string;
+  /** Legend title; 'method' by default. */
+  seriesLabel?: string;
+  groups: BarGroup[];
+}
+
+/** Grouped bars (one group per label, one bar per series) with CI error bars where given. */
+export function barChartSpec(options: BarChartOptions): ChartSpec {
+  const groups = requireNonEmpty(options.groups, 'groups');
+  const values = groups.flatMap((g, gi) => {
+    requireText(g.label, `groups[${gi}].label`);
+    return requireNonEmpty(g.values, `groups[${gi}].values`).map((v, vi) => {
+      const at = `groups[${gi}].values[${vi}]`;
+      requireText(v.series, `${at}.series`);
+      requireFinite(v.value, `${at}.value`);
+      if ((v.low === undefined) !== (v.high === undefined))
+        throw new InvalidArgumentError(
+          `${at} needs both low and high for an error bar, or neither`,
         );
-        for (const b of [v.low, v.high])
-          body.push(
-            `<line x1="${(cx - 3).toFixed(1)}" x2="${(cx + 3).toFixed(1)}" y1="${y(b).toFixed(1)}" y2="${y(b).toFixed(1)}" stroke="#222"/>`,
-          );
-      }
-    }
-    body.push(
-      text(gx + (groupWidth - 24) / 2, margin.top + plotH + 18, g.label, 'text-anchor="middle"'),
-    );
+      if (v.low !== undefined) requireFinite(v.low, `${at}.low`);
+      if (v.high !== undefined) requireFinite(v.high, `${at}.high`);
+      return { group: g.label, series: v.series, value: v.value, low: v.low, high: v.high };
+    });
   });
-  series.forEach((s, si) => {
-    const lx = margin.left + (si % 3) * 200;
-    const ly = margin.top + plotH + 40 + Math.floor(si / 3) * 18;
-    body.push(
-      `<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${PALETTE[si % PALETTE.length]}"/>`,
-    );
-    body.push(text(lx + 18, ly, s));
-  });
-  return svgDocument(Math.max(width, margin.left + 600), height, body);
+  const series = firstSeen(values.map((v) => v.series));
+  const yTitle = options.yLabel ?? 'value';
+  const tooltip = [
+    { field: 'series', title: options.seriesLabel ?? 'method' },
+    { field: 'group', title: 'group' },
+    { field: 'value', type: 'quantitative', format: '.4f' },
+    { field: 'low', type: 'quantitative', format: '.4f', title: 'CI low' },
+    { field: 'high', type: 'quantitative', format: '.4f', title: 'CI high' },
+  ] as const;
+  return {
+    title: chartTitle(options.title, options.subtitle),
+    data: { values },
+    width: { step: series.length > 6 ? 14 : 20, for: 'offset' },
+    height: 300,
+    encoding: {
+      x: {
+        field: 'group',
+        type: 'nominal',
+        sort: groups.map((g) => g.label),
+        title: null,
+        axis: { labelAngle: 0, labelFontSize: 12 },
+      },
+      xOffset: { field: 'series', type: 'nominal', sort: series },
+    },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y: { field: 'value', type: 'quantitative', title: yTitle },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: options.seriesLabel ?? 'method',
+            scale: { domain: series, scheme: 'tableau10' },
+            legend: { orient: 'bottom', columns: Math.min(3, series.length) },
+          },
+          tooltip: [...tooltip],
+        },
+      },
+      {
+        transform: [{ filter: 'isValid(datum.low) && isValid(datum.high)' }],
+        mark: { type: 'errorbar', ticks: { size: 5 }, color: '#222' },
+        encoding: {
+          y: { field: 'low', type: 'quantitative', title: yTitle },
+          y2: { field: 'high' },
+        },
+      },
+    ],
+  } as ChartSpec;
+}
+
+/** The grouped bar chart as a standalone SVG document. */
+export function barChart(options: BarChartOptions): Promise<string> {
+  return renderSvg(barChartSpec(options));
 }

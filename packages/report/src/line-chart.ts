@@ -1,77 +1,86 @@
-import { PALETTE, niceScale, svgDocument, text } from './svg';
+import {
+  chartTitle,
+  firstSeen,
+  requireFinite,
+  requireNonEmpty,
+  requireText,
+} from './internal/spec';
+import { renderSvg, type ChartSpec } from './render';
 
 export interface LineSeries {
   name: string;
   points: { x: number; y: number }[];
+  /**
+   * Panel to draw this series in. Series in different panels get stacked plots
+   * with their own y scales and the panel name as y-axis title (e.g. a training
+   * loss above validation metrics); `yLabel` titles a single-panel chart.
+   */
+  panel?: string;
 }
 
-/** Line chart (e.g. a learning curve), as a standalone SVG document. */
-export function lineChart(options: {
+export interface LineChartOptions {
   title: string;
+  subtitle?: string;
   xLabel: string;
   yLabel: string;
   series: LineSeries[];
-  subtitle?: string;
-}): string {
-  const margin = { top: 56, right: 160, bottom: 48, left: 64 };
-  const plotW = 520;
-  const plotH = 280;
-  const all = options.series.flatMap((s) => s.points);
-  const xMax = Math.max(1, ...all.map((p) => p.x));
-  const xMin = Math.min(xMax - 1, ...all.map((p) => p.x));
-  const ys = niceScale(Math.max(0, ...all.map((p) => p.y)));
-  const x = (v: number): number => margin.left + ((v - xMin) / (xMax - xMin)) * plotW;
-  const y = (v: number): number => margin.top + plotH - (v / ys.max) * plotH;
-  const body: string[] = [
-    text(margin.left, 22, options.title, 'font-size="15" font-weight="bold"'),
-  ];
-  if (options.subtitle) body.push(text(margin.left, 40, options.subtitle, 'fill="#555"'));
-  for (let t = 0; t <= ys.max + 1e-9; t += ys.step) {
-    body.push(
-      `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#e5e5e5"/>`,
-    );
-    body.push(
-      text(
-        margin.left - 6,
-        y(t) + 4,
-        t.toFixed(ys.step < 0.1 ? 2 : 1),
-        'text-anchor="end" fill="#555"',
-      ),
-    );
-  }
-  body.push(
-    text(margin.left + plotW / 2, margin.top + plotH + 36, options.xLabel, 'text-anchor="middle"'),
-  );
-  body.push(
-    text(margin.left, margin.top + plotH + 18, String(xMin), 'text-anchor="middle" fill="#555"'),
-  );
-  body.push(
-    text(
-      margin.left + plotW,
-      margin.top + plotH + 18,
-      String(xMax),
-      'text-anchor="middle" fill="#555"',
-    ),
-  );
-  body.push(
-    text(
-      16,
-      margin.top + plotH / 2,
-      options.yLabel,
-      `transform="rotate(-90 16 ${margin.top + plotH / 2})" text-anchor="middle"`,
-    ),
-  );
-  options.series.forEach((s, si) => {
-    const color = PALETTE[si % PALETTE.length];
-    const d = s.points
-      .map((p, i) => `${i ? 'L' : 'M'}${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`)
-      .join(' ');
-    body.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
-    const ly = margin.top + 12 + si * 18;
-    body.push(
-      `<rect x="${margin.left + plotW + 16}" y="${ly - 10}" width="12" height="12" fill="${color}"/>`,
-    );
-    body.push(text(margin.left + plotW + 34, ly, s.name));
+}
+
+/** Lines with a point per observation (e.g. a learning curve), optionally in stacked panels. */
+export function lineChartSpec(options: LineChartOptions): ChartSpec {
+  requireText(options.xLabel, 'xLabel');
+  requireText(options.yLabel, 'yLabel');
+  const values = requireNonEmpty(options.series, 'series').flatMap((s, si) => {
+    requireText(s.name, `series[${si}].name`);
+    return requireNonEmpty(s.points, `series[${si}].points`).map((p, pi) => ({
+      series: s.name,
+      panel: s.panel ?? '',
+      x: requireFinite(p.x, `series[${si}].points[${pi}].x`),
+      y: requireFinite(p.y, `series[${si}].points[${pi}].y`),
+    }));
   });
-  return svgDocument(margin.left + plotW + margin.right, margin.top + plotH + margin.bottom, body);
+  const names = firstSeen(values.map((v) => v.series));
+  const panels = firstSeen(values.map((v) => v.panel));
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    title: null,
+    scale: { domain: names, scheme: 'tableau10' },
+    legend: { orient: 'right' },
+  };
+  // Epochs and other counts get whole-number ticks, not 1.0, 1.5, 2.0.
+  const xAxis = values.every((v) => Number.isInteger(v.x)) ? { format: 'd', tickMinStep: 1 } : {};
+  const plot = (yTitle: string, xTitle: string | null, height: number) => ({
+    width: 520,
+    height,
+    mark: { type: 'line', point: { size: 20 }, strokeWidth: 2 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: xTitle, axis: xAxis },
+      y: { field: 'y', type: 'quantitative', title: yTitle },
+      color,
+      tooltip: [
+        { field: 'series', title: 'series' },
+        { field: 'x', title: options.xLabel },
+        { field: 'y', title: yTitle, format: '.4f' },
+      ],
+    },
+  });
+  const title = chartTitle(options.title, options.subtitle);
+  if (panels.length === 1)
+    return { title, data: { values }, ...plot(options.yLabel, options.xLabel, 280) } as ChartSpec;
+  // One plot per panel, stacked on a shared x axis; the panel name is its y-axis title.
+  return {
+    title,
+    data: { values },
+    vconcat: panels.map((panel, i) => ({
+      transform: [{ filter: { field: 'panel', equal: panel } }],
+      ...plot(panel, i === panels.length - 1 ? options.xLabel : null, 180),
+    })),
+    resolve: { scale: { x: 'shared', y: 'independent', color: 'shared' } },
+  } as ChartSpec;
+}
+
+/** The line chart as a standalone SVG document. */
+export function lineChart(options: LineChartOptions): Promise<string> {
+  return renderSvg(lineChartSpec(options));
 }

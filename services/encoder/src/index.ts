@@ -18,8 +18,8 @@ export type { RecallResult } from './thought-space/evaluate';
 export { buildPairs, renderBehaviour, renderItemRationale } from './experiment/pairs';
 export type { PairOptions } from './experiment/pairs';
 export { pca } from './thought-space/pca';
-export { projectionSample, projectionSvg } from './thought-space/projection';
-export type { ProjectionSample } from './thought-space/projection';
+export { projectionSample, projectionSpec, projectionSvg } from './thought-space/projection';
+export type { ProjectionOptions, ProjectionSample } from './thought-space/projection';
 export { saveThoughtSpace, loadThoughtSpaceFiles, MODEL_FORMAT } from './thought-space/artifact';
 export type {
   EncoderManifest,

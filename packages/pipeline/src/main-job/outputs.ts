@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { formatProtocol, shortHash, type Prepared, type Protocol } from '@thoughtspace/data';
 import { alignColumns, compareRanks, formatMetricTable } from '@thoughtspace/metrics';
 import type { SasrecConfig, TrainedSasrec } from '@thoughtspace/candidate-gen';
+import { renderHtmlReport, renderSvg, type ChartSpec } from '@thoughtspace/report';
 import { writeJson } from '../internal/output';
 import { methodResult, type MethodResult } from '../results';
 import type { ReasoningResult } from './reasoning';
@@ -48,7 +49,7 @@ export function resultsStage(o: {
 
 /**
  * Stage: the printed table and the files of a run (results.json, report.md,
- * metrics.svg, the Thought Space projection).
+ * report.html, metrics.svg, the Thought Space projection).
  */
 export async function outputStage(o: {
   out: string;
@@ -63,7 +64,7 @@ export async function outputStage(o: {
   results: MethodResult[];
   comparisons: Comparison[];
   reasoning?: ReasoningResult;
-  sasrec: { trained: TrainedSasrec; config: SasrecConfig };
+  sasrec: { trained: TrainedSasrec; config: SasrecConfig; learningCurve?: ChartSpec };
   branching: readonly number[];
   notes: string[];
   say: (line?: string) => void;
@@ -159,23 +160,47 @@ export async function outputStage(o: {
     notes,
   });
   if (reasoning)
-    await writeFile(join(o.out, 'thought-space-projection.svg'), reasoning.encoder.projection);
-  await writeMetricsChart(
+    await writeFile(
+      join(o.out, 'thought-space-projection.svg'),
+      await renderSvg(reasoning.encoder.projection),
+    );
+  const metricsChart = await writeMetricsChart(
     o.out,
     `${manifest.name}: test metrics (${formatProtocol(o.protocol)})`,
     `manifest ${shortHash(manifest.hash)}, seed ${o.seed}, 95% bootstrap CIs over ${o.evaluation.testSet.cases.length} users`,
     o.rows,
   );
+  const reportMd = renderReport({
+    header,
+    command: o.command,
+    manifest,
+    rows: o.rows,
+    results: o.results,
+    reference: REFERENCE,
+    sections: [...sections, ...notes.map((n) => `Note: ${n}\n`)],
+  });
+  await writeFile(join(o.out, 'report.md'), reportMd);
+  // One self-contained HTML page per run: the report's text with the interactive charts.
+  const charts: { heading: string; spec: ChartSpec }[] = [
+    { heading: 'Test metrics', spec: metricsChart },
+    ...(o.sasrec.learningCurve
+      ? [{ heading: 'SASRec learning curve', spec: o.sasrec.learningCurve }]
+      : []),
+    ...(reasoning
+      ? [{ heading: 'Thought Space projection', spec: reasoning.encoder.projection }]
+      : []),
+  ];
   await writeFile(
-    join(o.out, 'report.md'),
-    renderReport({
-      header,
-      command: o.command,
-      manifest,
-      rows: o.rows,
-      results: o.results,
-      reference: REFERENCE,
-      sections: [...sections, ...notes.map((n) => `Note: ${n}\n`)],
+    join(o.out, 'report.html'),
+    renderHtmlReport({
+      title: `thoughtspace run: ${manifest.name}`,
+      sections: [
+        {
+          heading: 'Results',
+          markdown: reportMd.replace(/^# .*\n/, '').replace(/^!\[[^\]]*\]\([^)]*\.svg\)\n?/gm, ''),
+        },
+        ...charts,
+      ],
     }),
   );
 }

@@ -1,7 +1,8 @@
 import type { Dataset, LeaveOneOut } from '@thoughtspace/data';
+import type { ChartSpec } from '@thoughtspace/report';
 import {
   positiveRationalePairs,
-  projectionSvg,
+  projectionSpec,
   runPhaseOne,
   type ThoughtSpace,
   type ThoughtSpaceConfig,
@@ -12,7 +13,8 @@ import type { ReasonPort } from '../ports';
 export interface PhaseOneSummary {
   trainedOn: string;
   /** SVG: PCA of held-out behaviour / positive / negative embeddings before and after training. */
-  projection: string;
+  /** Vega-Lite spec: PCA of held-out behaviour / positive / negative embeddings before and after training. */
+  projection: ChartSpec;
   pairs: number;
   heldOutPairs: number;
   recallBefore: { mean: number; low: number; high: number };
@@ -59,7 +61,7 @@ export async function phaseOneStage(o: {
   o.log(
     `thought space: held-out recall@1 among 11 ${recallAfter.recallAt1.mean.toFixed(3)} (before training ${recallBefore.recallAt1.mean.toFixed(3)}, chance ${recallAfter.chance.toFixed(3)})`,
   );
-  const projection = projectionSvg({
+  const projection = projectionSpec({
     title:
       "Thought Space: held-out behaviours, their positive rationales and other users' rationales",
     subtitle: `provider ${o.provider}, seed ${o.seed}, PCA of 60 held-out users`,

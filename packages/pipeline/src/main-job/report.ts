@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { shortHash, type Manifest } from '@thoughtspace/data';
 import { formatMetricMarkdown, METRICS, type MetricReport } from '@thoughtspace/metrics';
-import { barChart } from '@thoughtspace/report';
+import { barChartSpec, renderSvg, type ChartSpec } from '@thoughtspace/report';
 import type { MethodResult } from '../results';
 
 export interface Row {
@@ -11,16 +11,17 @@ export interface Row {
   report: MetricReport;
 }
 
-/** The main table as a grouped bar chart with CIs. */
+/** The main table as a grouped bar chart with CIs: writes metrics.svg, returns the spec. */
 export async function writeMetricsChart(
   out: string,
   title: string,
   subtitle: string,
   rows: Row[],
-): Promise<void> {
-  const chart = barChart({
+): Promise<ChartSpec> {
+  const spec = barChartSpec({
     title,
     subtitle,
+    yLabel: 'score (95% CI)',
     groups: METRICS.filter((m) => m !== 'HR@10').map((m) => ({
       label: m,
       values: rows.map((r) => ({
@@ -31,7 +32,8 @@ export async function writeMetricsChart(
       })),
     })),
   });
-  await writeFile(join(out, 'metrics.svg'), chart);
+  await writeFile(join(out, 'metrics.svg'), await renderSvg(spec));
+  return spec;
 }
 
 export function renderReport(o: {

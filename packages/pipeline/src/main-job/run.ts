@@ -156,7 +156,7 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
     results,
     comparisons,
     reasoning,
-    sasrec: { trained: sasrec.sasrec, config: sasrec.config },
+    sasrec: { trained: sasrec.sasrec, config: sasrec.config, learningCurve: sasrec.learningCurve },
     branching: o.branching,
     notes,
     say,

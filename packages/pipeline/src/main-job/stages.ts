@@ -1,3 +1,4 @@
+import type { ChartSpec } from '@thoughtspace/report';
 import { BASELINES, createBaseline, evaluateScorer, type ScorerRun } from '@thoughtspace/baselines';
 import {
   evaluateSasrec,
@@ -87,7 +88,12 @@ export async function sasrecStage(o: {
   epochs?: number;
   out: string;
   log: (line: string) => void;
-}): Promise<{ sasrec: TrainedSasrec; config: SasrecConfig; row: RunRow }> {
+}): Promise<{
+  sasrec: TrainedSasrec;
+  config: SasrecConfig;
+  learningCurve: ChartSpec;
+  row: RunRow;
+}> {
   const { dataset, manifest } = o.prepared;
   const config = validateConfig({
     ...o.budget.sasrec,
@@ -107,12 +113,17 @@ export async function sasrecStage(o: {
   const run = await evaluateSasrec(sasrec.trainer, sasrec.model, config, o.evaluation.testSet, {
     resamples: o.resamples,
   });
-  await writeLearningCurve(
+  const learningCurve = await writeLearningCurve(
     o.out,
     sasrec.curve,
     `${manifest.name} (manifest ${shortHash(manifest.hash)}), seed ${o.seed}`,
   );
-  return { sasrec, config, row: { name: 'sasrec', provider: 'none', report: run.report, run } };
+  return {
+    sasrec,
+    config,
+    learningCurve,
+    row: { name: 'sasrec', provider: 'none', report: run.report, run },
+  };
 }
 
 /** Pairs the honest reading rests on: does a reason help, does the tree help, does the Thought Space select better? */

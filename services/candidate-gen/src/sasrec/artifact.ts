@@ -7,7 +7,7 @@ import {
   writeSafetensors,
 } from '@thoughtspace/engine';
 import { trainerUserEmbeddings } from './train';
-import { lineChart } from '@thoughtspace/report';
+import { lineChartSpec, renderSvg, type ChartSpec } from '@thoughtspace/report';
 import { FailedPreconditionError, openModelDir, sha256Hex } from '@thoughtspace/runtime';
 import type { SasrecConfig } from './config';
 import type { CurvePoint, TrainedSasrec } from './train';
@@ -134,30 +134,37 @@ export async function saveSasrec(
   return manifest;
 }
 
+/** Writes learning-curve.json and .svg; returns the chart's spec for an HTML report. */
 export async function writeLearningCurve(
   dir: string,
   curve: CurvePoint[],
   subtitle: string,
-): Promise<void> {
+): Promise<ChartSpec> {
   await writeFile(join(dir, 'learning-curve.json'), `${JSON.stringify(curve, null, 2)}\n`);
-  const valid = curve.filter((p) => p.validNdcg10 !== undefined);
-  const svg = lineChart({
+  const validation = (name: string, metric: 'validNdcg10' | 'validHr10' | 'validHr1') => ({
+    name,
+    panel: 'validation metrics',
+    points: curve.flatMap((p) => (p[metric] === undefined ? [] : [{ x: p.epoch, y: p[metric] }])),
+  });
+  const spec = lineChartSpec({
     title: 'SASRec learning curve',
     subtitle,
     xLabel: 'epoch',
-    yLabel: 'loss / validation metric',
+    yLabel: 'value',
     series: [
-      { name: 'train loss', points: curve.map((p) => ({ x: p.epoch, y: p.loss })) },
       {
-        name: 'valid NDCG@10',
-        points: valid.map((p) => ({ x: p.epoch, y: p.validNdcg10 as number })),
+        name: 'train loss (BCE)',
+        panel: 'training loss',
+        points: curve.map((p) => ({ x: p.epoch, y: p.loss })),
       },
-      { name: 'valid HR@10', points: valid.map((p) => ({ x: p.epoch, y: p.validHr10 as number })) },
+      validation('valid NDCG@10', 'validNdcg10'),
+      validation('valid HR@10', 'validHr10'),
       // With 1 + 9 candidates HR@10 is always 1; HR@1 is the informative curve there.
-      { name: 'valid HR@1', points: valid.map((p) => ({ x: p.epoch, y: p.validHr1 as number })) },
-    ],
+      validation('valid HR@1', 'validHr1'),
+    ].filter((s) => s.points.length > 0),
   });
-  await writeFile(join(dir, 'learning-curve.svg'), svg);
+  await writeFile(join(dir, 'learning-curve.svg'), await renderSvg(spec));
+  return spec;
 }
 
 export interface LoadedSasrec {

@@ -81,6 +81,17 @@ describe('SASRec on all-beauty-2018', () => {
     expect(run.report.metrics['HR@1'].low).toBeGreaterThan(0.1);
   });
 
+  it('draws the learning curve: loss above validation metrics, a point per epoch', async () => {
+    const svg = await readFile(join(dir, 'learning-curve.svg'), 'utf8');
+    expect(svg).toMatch(/Y-axis titled 'training loss'/);
+    expect(svg).toMatch(/Y-axis titled 'validation metrics'/);
+    const valid = trained.curve.filter((p) => p.validHr10 !== undefined).length;
+    // Loss every epoch; NDCG@10, HR@10 and HR@1 at each validation.
+    expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(
+      trained.curve.length + 3 * valid,
+    );
+  });
+
   it('exported graph agrees with the training graph forward', async () => {
     const histories = prepared.dataset.sequences
       .slice(0, 64)

@@ -97,7 +97,7 @@ export async function runEncoderExperiment(
     };
     await writeFile(
       files.plot,
-      projectionSvg({
+      await projectionSvg({
         title: 'Thought Space: held-out behaviours and rationales (PCA)',
         subtitle,
         panels: [
@@ -108,7 +108,7 @@ export async function runEncoderExperiment(
     );
     await writeFile(
       files.curve,
-      lineChart({
+      await lineChart({
         title: 'Thought Space training loss',
         subtitle,
         xLabel: 'epoch',

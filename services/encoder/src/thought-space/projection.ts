@@ -1,5 +1,10 @@
 import { pca } from './pca';
-import { scatterChart, type ScatterPanel } from '@thoughtspace/report';
+import {
+  renderSvg,
+  scatterChartSpec,
+  type ChartSpec,
+  type ScatterPanel,
+} from '@thoughtspace/report';
 import type { TextEncoders } from './encode';
 import type { ThoughtPair } from './train';
 
@@ -28,12 +33,14 @@ export async function projectionSample(
   };
 }
 
-/** One PCA panel per sample (PCA fitted on that panel's 3n points), as an SVG document. */
-export function projectionSvg(options: {
+export interface ProjectionOptions {
   title: string;
   subtitle?: string;
   panels: { title: string; sample: ProjectionSample }[];
-}): string {
+}
+
+/** One PCA panel per sample (PCA fitted on that panel's 3n points), as a vega-lite spec. */
+export function projectionSpec(options: ProjectionOptions): ChartSpec {
   const panels: ScatterPanel[] = options.panels.map(({ title, sample }) => {
     const n = sample.behaviours.length;
     const { coords, explained } = pca([
@@ -60,5 +67,10 @@ export function projectionSvg(options: {
       links: Array.from({ length: n }, (_, i) => ({ from: pt(i), to: pt(n + i) })),
     };
   });
-  return scatterChart({ title: options.title, subtitle: options.subtitle, panels });
+  return scatterChartSpec({ title: options.title, subtitle: options.subtitle, panels });
+}
+
+/** The projection as a standalone SVG document. */
+export function projectionSvg(options: ProjectionOptions): Promise<string> {
+  return renderSvg(projectionSpec(options));
 }

@@ -167,8 +167,11 @@ describe('Thought Space on luxury-beauty-2018 (real pairs)', () => {
 
   it('draws the before/after projection as SVG', async () => {
     const sample = await projectionSample(space, heldOut, trained.negativeIndex, 20);
-    const svg = projectionSvg({ title: 't', panels: [{ title: 'after', sample }] });
+    const svg = await projectionSvg({ title: 't', panels: [{ title: 'after', sample }] });
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.match(/<circle/g)).toHaveLength(20 + 1); // 20 behaviours + legend
+    // 20 behaviours, their 20 rationales and 20 other users' rationales; a link from each behaviour.
+    expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(60);
+    expect(svg.match(/aria-roledescription="rule mark"/g)).toHaveLength(20);
+    expect(svg).toMatch(/X-axis titled 'PC 1 \(\d+% of variance\)'/);
   });
 });
