@@ -180,6 +180,7 @@ describe('thoughtspace CLI', () => {
     expect(badBaseline.code).toBe(2);
     expect(badBaseline.stderr).toMatch(/Allowed choices are random, pop, markov/);
 
+    const scratch = join(await tempDir(), 'never-written');
     const badK = await runCli([
       'data',
       'prepare',
@@ -188,7 +189,7 @@ describe('thoughtspace CLI', () => {
       '--kcore',
       '-1',
       '--out',
-      '/tmp/x',
+      scratch,
     ]);
     expect(badK.code).toBe(2);
     expect(badK.stderr).toMatch(/--kcore must be an integer >= 0/);
@@ -201,7 +202,7 @@ describe('thoughtspace CLI', () => {
       '--kcore',
       '50',
       '--out',
-      '/tmp/x',
+      scratch,
     ]);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/empty after filtering/);

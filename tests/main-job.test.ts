@@ -54,5 +54,5 @@ describe('thoughtspace run --quick', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html.match(/<div class="chart" id="chart-\d">/g)).toHaveLength(3);
     expect(html.includes('Leakage canary')).toBe(true);
-  });
+  }, 900_000); // several minutes of real training: a busy 2-core machine needs more than jest's default
 });
