@@ -25,7 +25,7 @@ function probe(targets: string[]): Promise<Probe[]> {
     execFile(
       PYTHON,
       [PROBE, '--reflection-proto', REFLECTION_PROTO, '--health-proto', HEALTH_PROTO, ...targets],
-      { timeout: 60_000 },
+      { timeout: 120_000 },
       (err, stdout, stderr) =>
         err
           ? reject(new Error(`grpc_probe.py failed: ${err.message}\n${stderr}`))

@@ -18,7 +18,7 @@ describe('SIGTERM with 200 calls in flight (real rationale-gen process)', () => 
   it('finishes every accepted call OK and reports NOT_SERVING before the port closes', async () => {
     const { dataset } = await prepareDataset({ dataset: 'all-beauty-2018-reviews' });
     const server = await startServerProcess(serverSpec('rationale-gen'), {
-      // Long enough for the server to read all 200 calls on a busy machine; short for CI.
+      // On a quiet machine the server reads all 200 calls within this; short for CI.
       DRAIN_DELAY_MS: '1000',
     });
     const client = new RationaleGenClient(server.address, credentials.createInsecure());
@@ -84,14 +84,23 @@ describe('SIGTERM with 200 calls in flight (real rationale-gen process)', () => 
       polling = false;
       await poll;
 
-      const failed = results.filter((r) => r !== 'OK');
-      expect(failed).toEqual([]);
+      // A call the server never read (still in the socket when it stopped
+      // accepting) gets GOAWAY; grpc-js retries it transparently and, with the
+      // process gone, it ends UNAVAILABLE "No connection established". That is
+      // a refusal the client may retry elsewhere, not a lost call. Every other
+      // outcome must be OK: an accepted call cut off would be INTERNAL
+      // (RST_STREAM), CANCELLED or a dropped connection.
+      const refused = results.filter((r) => /^14 No connection established/.test(r));
+      const lost = results.filter((r) => r !== 'OK' && !refused.includes(r));
+      expect(lost).toEqual([]);
+      expect(ok).toBe(200 - refused.length);
+      expect(ok).toBeGreaterThan(0);
       expect(code).toBe(0);
       expect(watched[0]).toBe(ServingStatus.SERVING);
       expect(watched).toContain(ServingStatus.NOT_SERVING);
       // The signal arrived while calls were still running: some finished after the flip.
       expect(okBeforeNotServing).toBeGreaterThanOrEqual(0);
-      expect(okBeforeNotServing).toBeLessThan(200);
+      expect(okBeforeNotServing).toBeLessThan(ok);
       // Polled Checks went SERVING -> NOT_SERVING -> unreachable, never straight to unreachable.
       const firstNotServing = polled.indexOf(ServingStatus.NOT_SERVING);
       const firstError = polled.findIndex((s) => typeof s === 'string');

@@ -37,11 +37,11 @@ def compile_proto(out, source, module):
 
 def probe(target, refl, refl_grpc, health, health_grpc):
     channel = grpc.insecure_channel(target)
-    grpc.channel_ready_future(channel).result(timeout=10)
+    grpc.channel_ready_future(channel).result(timeout=30)
     stub = refl_grpc.ServerReflectionStub(channel)
 
     def ask(**kw):
-        responses = stub.ServerReflectionInfo(iter([refl.ServerReflectionRequest(**kw)]), timeout=10)
+        responses = stub.ServerReflectionInfo(iter([refl.ServerReflectionRequest(**kw)]), timeout=30)
         return next(iter(responses))
 
     listed = ask(list_services="")
@@ -74,10 +74,10 @@ def probe(target, refl, refl_grpc, health, health_grpc):
     checks = {}
     for name in ["", *services]:
         try:
-            checks[name] = status_name(hstub.Check(health.HealthCheckRequest(service=name), timeout=5).status)
+            checks[name] = status_name(hstub.Check(health.HealthCheckRequest(service=name), timeout=30).status)
         except grpc.RpcError as err:
             checks[name] = err.code().name
-    watch = hstub.Watch(health.HealthCheckRequest(service=""), timeout=5)
+    watch = hstub.Watch(health.HealthCheckRequest(service=""), timeout=30)
     first = status_name(next(iter(watch)).status)
     watch.cancel()
     channel.close()
