@@ -178,7 +178,7 @@ export function startEvaluatorProcess(env: Record<string, string>): EvaluatorPro
     env: {
       PATH: process.env.PATH ?? '',
       LOG_LEVEL: 'info',
-      EVALUATOR_SESSION_TIMEOUT_MS: '3000',
+      EVALUATOR_SESSION_TIMEOUT_MS: '6000',
       EVALUATOR_CHECKPOINT_INTERVAL_MS: '200',
       EVALUATOR_METRICS_INTERVAL_MS: '500',
       ...env,

@@ -64,16 +64,30 @@ export interface ConsumerOptions {
   heartbeatIntervalMs?: number;
   /** Upper bound of one fetch per partition: what a paused consumer can have in memory. */
   maxBytesPerPartition?: number;
+  /**
+   * Longest fetch long-poll (default 1000 ms). kafkajs heartbeats between
+   * fetches, so this must stay well below the session timeout or an idle
+   * partition gets the member evicted.
+   */
+  maxWaitTimeMs?: number;
   retry?: RetryOptions;
 }
 
 export function createConsumer(options: ConsumerOptions): Consumer {
+  const session = options.sessionTimeoutMs ?? 10_000;
+  const wait = options.maxWaitTimeMs ?? 1000;
+  if (wait * 2 > session) {
+    throw new RangeError(
+      `maxWaitTimeMs (${wait}) must be at most half of sessionTimeoutMs (${session})`,
+    );
+  }
   return options.kafka.consumer({
     groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 10_000,
     rebalanceTimeout: Math.max(options.sessionTimeoutMs ?? 10_000, 10_000),
     heartbeatInterval: options.heartbeatIntervalMs ?? 1000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1 << 20,
+    maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
     allowAutoTopicCreation: false,
     retry: options.retry ?? { retries: 10, initialRetryTime: 100, maxRetryTime: 5000 },
   });

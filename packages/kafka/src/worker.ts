@@ -237,9 +237,17 @@ export function createStageWorker<I, O>(options: StageWorkerOptions<I, O>): Stag
       for (const o of outs) if (o.kind === 'out') options.idempotence?.add(o.requestId);
       const last = chunk[chunk.length - 1].offset;
       payload.resolveOffset(last);
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-      ]);
+      // Through the batch (no retry loop): a rebalance error leaves eachBatch
+      // at once so the member can rejoin; the uncommitted records are
+      // redelivered and de-duplicated downstream by request id.
+      await payload.commitOffsetsIfNecessary({
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+          },
+        ],
+      });
       await payload.heartbeat();
     }
   }

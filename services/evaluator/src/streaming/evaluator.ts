@@ -69,7 +69,7 @@ export interface StreamingEvaluator {
  * See docs/kafka.md.
  */
 export function createStreamingEvaluator(options: StreamingEvaluatorOptions): StreamingEvaluator {
-  const log = (options.logger ?? silentKafkaLogger).namespace('evaluator:streaming');
+  const log = (options.logger ?? silentKafkaLogger).namespace('streaming');
   const topics = {
     predictions: options.topics?.predictions ?? TOPICS.predictions,
     interactions: options.topics?.interactions ?? TOPICS.interactions,
@@ -88,12 +88,10 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
   let offsets: Offsets = {};
   let deadLetters: Message[] = [];
   let dirty = false;
-  let lastCheckpoint = 0;
   let lastMetrics = 0;
   let metricsSeq = 0;
   let publishedJoins = -1;
   let labels = { method: '', provider: '', datasetManifestHash: '' };
-  let chain: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
 
   function toHalf(topic: string, message: KafkaMessage): Half {
@@ -165,7 +163,6 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
   async function doCheckpoint(): Promise<void> {
     if (!dirty) return;
     dirty = false;
-    lastCheckpoint = Date.now();
     const covered = { ...offsets };
     const letters = deadLetters;
     deadLetters = [];
@@ -199,7 +196,12 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
     if (Date.now() - lastMetrics >= metricsEvery) await publishMetrics();
   }
 
-  const checkpoint = (): Promise<void> => (chain = chain.then(doCheckpoint));
+  // One checkpoint at a time; a commit stuck in a rebalance never blocks eachBatch.
+  let inFlight: Promise<void> | undefined;
+  const checkpoint = (): Promise<void> => {
+    inFlight ??= doCheckpoint().finally(() => (inFlight = undefined));
+    return inFlight;
+  };
 
   function metricsEvent(window: string, report: MetricReport | undefined): MetricsEvent {
     const c = state.counters();
@@ -265,7 +267,8 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
       apply(batch.topic, batch.partition, m);
       payload.resolveOffset(m.offset);
     }
-    if (Date.now() - lastCheckpoint >= checkpointEvery) await checkpoint();
+    // Checkpoints run on their own timer: awaiting a commit here would hold
+    // up the rejoin a rebalance needs, and the commit's retries with it.
     await payload.heartbeat();
   }
 
@@ -294,9 +297,11 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
     },
     async stop() {
       clearInterval(timer);
+      await inFlight;
+      await checkpoint(); // commits while the consumer still runs
       await consumer.stop();
       dirty = true;
-      await checkpoint();
+      await checkpoint(); // whatever the last batch added (committed on restart)
       await publishMetrics();
       await consumer.disconnect();
       await producer.disconnect();
