@@ -1,14 +1,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  decodeSafetensors,
   exportInference,
-  readSafetensors,
   saveCheckpoint,
   writeSafetensors,
 } from '@thoughtspace/engine';
 import { trainerUserEmbeddings } from './train';
 import { lineChart } from '@thoughtspace/report';
-import { FailedPreconditionError, NotFoundError } from '@thoughtspace/runtime';
+import { FailedPreconditionError, openModelDir, sha256Hex } from '@thoughtspace/runtime';
 import type { SasrecConfig } from './config';
 import type { CurvePoint, TrainedSasrec } from './train';
 
@@ -41,6 +41,8 @@ export interface SasrecManifest {
     sequencesPerSecond: number;
   };
   files: { onnx: string; userEncoder: string; checkpoint: string; users: string };
+  /** File name -> SHA-256; load refuses a directory whose files do not match. */
+  sha256: Record<string, string>;
   createdAt: string;
 }
 
@@ -79,9 +81,28 @@ export async function saveSasrec(
         shape: [meta.userHistories.length, trained.config.hidden],
         data: users,
       },
+      // Each user's indexed history, flattened with offsets: SimilarUsers' recent items.
+      {
+        name: 'history_offsets',
+        dtype: 'int32',
+        shape: [meta.userHistories.length + 1],
+        data: historyOffsets(meta.userHistories),
+      },
+      {
+        name: 'history_items',
+        dtype: 'int32',
+        shape: [meta.userHistories.reduce((a, h) => a + h.length, 0)],
+        data: Int32Array.from(meta.userHistories.flatMap((h) => Array.from(h))),
+      },
     ],
     metadata: { dataset: meta.manifestHash },
   });
+  const files = {
+    onnx: 'model.onnx',
+    userEncoder: 'user-encoder.onnx',
+    checkpoint: 'checkpoint.safetensors',
+    users: 'users.safetensors',
+  };
   const manifest: SasrecManifest = {
     format: MODEL_FORMAT,
     config: trained.config,
@@ -96,12 +117,12 @@ export async function saveSasrec(
       secondsPerEpoch: trained.secondsPerEpoch,
       sequencesPerSecond: trained.sequencesPerSecond,
     },
-    files: {
-      onnx: 'model.onnx',
-      userEncoder: 'user-encoder.onnx',
-      checkpoint: 'checkpoint.safetensors',
-      users: 'users.safetensors',
-    },
+    files,
+    sha256: Object.fromEntries(
+      await Promise.all(
+        Object.values(files).map(async (f) => [f, sha256Hex(await readFile(join(dir, f)))]),
+      ),
+    ),
     createdAt: new Date().toISOString(),
   };
   await writeFile(join(dir, 'model.json'), `${JSON.stringify(manifest)}\n`);
@@ -147,37 +168,34 @@ export interface LoadedSasrec {
   itemEmbedding: Float32Array;
   /** [users, hidden], aligned with manifest.userIds. */
   userEmbedding: Float32Array;
+  /** Per user (aligned with manifest.userIds), the indexed history; absent in model directories written before it was saved. */
+  userHistories?: Int32Array[];
+}
+
+function historyOffsets(histories: Int32Array[]): Int32Array {
+  const out = new Int32Array(histories.length + 1);
+  histories.forEach((h, i) => (out[i + 1] = out[i] + h.length));
+  return out;
 }
 
 /** Load a model directory, checking it is complete and consistent with its manifest. */
 export async function loadSasrec(dir: string): Promise<LoadedSasrec> {
-  let manifest: SasrecManifest;
-  try {
-    manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as SasrecManifest;
-  } catch (err) {
-    throw new NotFoundError(`no SASRec model at ${dir} (model.json missing or unreadable)`, {
-      cause: err,
-    });
-  }
-  if (manifest.format !== MODEL_FORMAT) {
-    throw new FailedPreconditionError(
-      `${dir}/model.json: format ${String(manifest.format)}, expected ${MODEL_FORMAT}`,
-    );
-  }
+  const { manifest, read } = await openModelDir<SasrecManifest>(dir, {
+    format: MODEL_FORMAT,
+    what: 'SASRec',
+  });
   if (manifest.itemIds.length !== manifest.numItems) {
     throw new FailedPreconditionError(
       `${dir}/model.json: ${manifest.itemIds.length} item ids for numItems ${manifest.numItems}`,
     );
   }
-  const read = (file: string) =>
-    readFile(join(dir, file)).catch((err: unknown) => {
-      throw new FailedPreconditionError(`${dir}: ${file} is missing`, { cause: err });
-    });
-  const [onnx, userEncoder] = await Promise.all([
+  const [onnx, userEncoder, checkpoint, usersBytes] = await Promise.all([
     read(manifest.files.onnx),
     read(manifest.files.userEncoder),
+    read(manifest.files.checkpoint),
+    read(manifest.files.users),
   ]);
-  const ckpt = await readSafetensors(join(dir, manifest.files.checkpoint));
+  const ckpt = decodeSafetensors(checkpoint, join(dir, manifest.files.checkpoint));
   const emb = ckpt.tensors.find((t) => t.name === 'item_embedding');
   const expected = [manifest.numItems + 1, manifest.config.hidden];
   if (!emb || emb.shape.join(',') !== expected.join(',')) {
@@ -185,9 +203,8 @@ export async function loadSasrec(dir: string): Promise<LoadedSasrec> {
       `${dir}: checkpoint item_embedding is [${emb?.shape.join(', ') ?? 'missing'}], manifest expects [${expected.join(', ')}]`,
     );
   }
-  const users = (await readSafetensors(join(dir, manifest.files.users))).tensors.find(
-    (t) => t.name === 'user_embedding',
-  );
+  const usersFile = decodeSafetensors(usersBytes, join(dir, manifest.files.users)).tensors;
+  const users = usersFile.find((t) => t.name === 'user_embedding');
   if (
     !users ||
     users.shape.join(',') !== [manifest.userIds.length, manifest.config.hidden].join(',')
@@ -196,8 +213,23 @@ export async function loadSasrec(dir: string): Promise<LoadedSasrec> {
       `${dir}: users.safetensors user_embedding is [${users?.shape.join(', ') ?? 'missing'}], manifest expects [${manifest.userIds.length}, ${manifest.config.hidden}]`,
     );
   }
+  const offsets = usersFile.find((t) => t.name === 'history_offsets')?.data as
+    Int32Array | undefined;
+  const flat = usersFile.find((t) => t.name === 'history_items')?.data as Int32Array | undefined;
+  let userHistories: Int32Array[] | undefined;
+  if (offsets && flat) {
+    if (
+      offsets.length !== manifest.userIds.length + 1 ||
+      offsets[offsets.length - 1] !== flat.length
+    )
+      throw new FailedPreconditionError(
+        `${dir}: users.safetensors history_offsets do not match ${manifest.userIds.length} users and ${flat.length} history items`,
+      );
+    userHistories = manifest.userIds.map((_, u) => flat.subarray(offsets[u], offsets[u + 1]));
+  }
   return {
     manifest,
+    userHistories,
     onnx: new Uint8Array(onnx),
     userEncoder: new Uint8Array(userEncoder),
     itemEmbedding: emb.data as Float32Array,

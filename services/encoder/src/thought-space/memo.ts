@@ -1,5 +1,5 @@
 import { createProgress } from '@thoughtspace/runtime';
-import type { ThoughtSpacePort } from './ports';
+import type { TextEncoders } from './encode';
 
 /** Texts per inner call: large enough to batch well, small enough for progress lines. */
 const CHUNK = 4096;
@@ -9,20 +9,17 @@ const CHUNK = 4096;
  * same leaves and behaviours under several strategies, and batching all
  * unique texts up front is much faster than many small calls.
  */
-export class MemoSpace implements ThoughtSpacePort {
+export class MemoSpace implements TextEncoders {
   private readonly rationales = new Map<string, Float32Array>();
   private readonly behaviours = new Map<string, Float32Array>();
 
   constructor(
-    private readonly inner: {
-      encodeRationales(texts: readonly string[]): Promise<Float32Array[]>;
-      encodeBehaviours(texts: readonly string[]): Promise<Float32Array[]>;
-    },
+    private readonly inner: TextEncoders,
     readonly dim: number,
     private readonly options: { silent?: boolean } = {},
   ) {}
 
-  encodeRationales(texts: string[]): Promise<Float32Array[]> {
+  encodeRationales(texts: readonly string[]): Promise<Float32Array[]> {
     return this.encode(
       texts,
       this.rationales,
@@ -31,7 +28,7 @@ export class MemoSpace implements ThoughtSpacePort {
     );
   }
 
-  encodeBehaviours(texts: string[]): Promise<Float32Array[]> {
+  encodeBehaviours(texts: readonly string[]): Promise<Float32Array[]> {
     return this.encode(
       texts,
       this.behaviours,
@@ -41,9 +38,9 @@ export class MemoSpace implements ThoughtSpacePort {
   }
 
   private async encode(
-    texts: string[],
+    texts: readonly string[],
     cache: Map<string, Float32Array>,
-    run: (t: string[]) => Promise<Float32Array[]>,
+    run: (t: readonly string[]) => Promise<Float32Array[]>,
     label: string,
   ): Promise<Float32Array[]> {
     const missing = [...new Set(texts.filter((t) => !cache.has(t)))];

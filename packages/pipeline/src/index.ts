@@ -1,0 +1,40 @@
+export type {
+  HistoryEvent,
+  CallOptions,
+  ScoredItem,
+  SimilarUser,
+  CandidatePort,
+  CataloguePort,
+  Reason,
+  ReasonPort,
+  TreeNode,
+  SelectionStrategy,
+  SelectionPort,
+  ThoughtSpacePort,
+  ScorerPort,
+  PipelinePorts,
+} from './ports';
+export { createPipeline, STAGES, DEFAULT_PIPELINE } from './chain';
+export type {
+  Pipeline,
+  PipelineDefaults,
+  RecommendRequest,
+  RecommendResponse,
+  StageName,
+} from './chain';
+export { inProcessReasons, treeSource } from './adapters/reasons';
+export { methodResult } from './results';
+export type { MethodResult } from './results';
+export { runMainJob, VARIANTS } from './main-job/run';
+export type { MainJobOptions } from './main-job/run';
+export { MAIN_BUDGET, QUICK_BUDGET, KEY_COMPARISONS } from './main-job/stages';
+export { runReasoning } from './main-job/reasoning';
+export type { ReasoningOptions, ReasoningResult } from './main-job/reasoning';
+export { VARIANT_LABELS } from './main-job/phase-two';
+export type { Variant } from './main-job/phase-two';
+export {
+  inProcessCandidates,
+  inProcessCatalogue,
+  inProcessSelection,
+  inProcessScorer,
+} from './adapters/in-process';
