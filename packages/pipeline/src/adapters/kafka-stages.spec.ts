@@ -44,7 +44,7 @@ import {
 } from '@thoughtspace/data';
 import { MemoSpace, type ThoughtSpace } from '@thoughtspace/encoder';
 import { createProvider, type RationaleProvider } from '@thoughtspace/rationale-gen';
-import { sasrecScale, scoreExamples, type TrainedScorer } from '@thoughtspace/scorer';
+import { sasrecScale, type TrainedScorer } from '@thoughtspace/scorer';
 import { historyEntries } from '@thoughtspace/text';
 import { thoughtSpaceAgreement } from '@thoughtspace/tot-selector';
 import {
@@ -70,8 +70,6 @@ describe('the chain as Kafka stage workers', () => {
   let space: ThoughtSpace;
   let scorer: TrainedScorer;
   let ports: PipelinePorts;
-  let batchLogits: Float32Array;
-  let validCase: { user: number; history: Int32Array; candidates: Int32Array };
   let requestCases: { user: number; history: Int32Array }[];
   let broker: TestBroker;
   let workers: StageWorker[] = [];
@@ -158,12 +156,6 @@ describe('the chain as Kafka stage workers', () => {
     const scale = sasrecScale(
       valid.cases.map((_, i) => sasrec.scores(caseStates, i, valid.candidates[i].items)),
     );
-    [batchLogits] = await scoreExamples(scorer, [examples[0]]);
-    validCase = {
-      user: valid.cases[0].user,
-      history: valid.cases[0].history,
-      candidates: valid.candidates[0].items,
-    };
 
     const dir = await mkdtemp(join(tmpdir(), 'ts-pipeline-'));
     await saveSasrec(dir, trained, {
