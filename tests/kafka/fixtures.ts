@@ -13,6 +13,7 @@ import { rankOfTarget } from '@thoughtspace/metrics';
 import {
   EVENT_TYPES,
   TOPICS,
+  createConsumer,
   createKafka,
   createProducer,
   eventHeaders,
@@ -249,4 +250,34 @@ export function assertExactlyOnce(checkpoint: Checkpoint, data: RealCases): void
   });
   expect(checkpoint.state.counts.joined).toBe(data.cases.length);
   for (const [id, , rank] of checkpoint.state.done) expect([id, rank]).toEqual([id, sent.get(id)]);
+}
+
+/**
+ * Commit offset 0 on every partition of `topics` for `groupId`, by joining
+ * the group (the mock cluster has no DescribeGroups, so kafkajs's admin
+ * setOffsets cannot be used). Joining waits for a dead member to be evicted.
+ */
+export async function rewindGroup(options: {
+  brokers: string[];
+  groupId: string;
+  topics: Record<string, number>;
+}): Promise<void> {
+  const kafka = createKafka({
+    config: { brokers: options.brokers, clientId: 'test-rewind', ssl: false },
+  });
+  const consumer = createConsumer({ kafka, groupId: options.groupId, sessionTimeoutMs: 6000 });
+  let joined!: () => void;
+  const join = new Promise<void>((r) => (joined = r));
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  await consumer.connect();
+  await consumer.subscribe({ topics: Object.keys(options.topics), fromBeginning: true });
+  // Never resolves offsets or commits on its own: only the rewind below is committed.
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => {} });
+  await join;
+  await consumer.commitOffsets(
+    Object.entries(options.topics).flatMap(([topic, n]) =>
+      Array.from({ length: n }, (_, partition) => ({ topic, partition, offset: '0' })),
+    ),
+  );
+  await consumer.disconnect();
 }
