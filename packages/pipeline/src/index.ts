@@ -38,3 +38,5 @@ export {
   inProcessSelection,
   inProcessScorer,
 } from './adapters/in-process';
+export { kafkaStageHandlers } from './adapters/kafka-stages';
+export type { KafkaStageHandlers } from './adapters/kafka-stages';

@@ -82,7 +82,41 @@ export interface InteractionEvent {
 /** The evaluator's streaming metrics after an update. */
 export interface MetricsEvent {
   header?: EventHeader | undefined;
-  metrics?: Metrics | undefined;
+  metrics?:
+    | Metrics
+    | undefined;
+  /**
+   * "cumulative" (every case so far) or "last:N" (the N most recently joined
+   * cases).
+   */
+  window: string;
+  counters?: StreamCounters | undefined;
+}
+
+/**
+ * The streaming evaluator's running counts; cases are counted once per
+ * request id across redeliveries and restarts.
+ */
+export interface StreamCounters {
+  /** Prediction and interaction records read (redeliveries included). */
+  predictionsRead: number;
+  interactionsRead: number;
+  /** Requests whose prediction and ground truth met: the metric cases. */
+  joined: number;
+  /** Records ignored because their request id was already counted or buffered. */
+  duplicates: number;
+  /**
+   * Buffered halves that waited past the join TTL or were evicted by the
+   * buffer bound.
+   */
+  expired: number;
+  /**
+   * Joined requests dropped with a reason (e.g. ground truth not among the
+   * candidates).
+   */
+  rejected: number;
+  /** Halves waiting for their partner now. */
+  buffered: number;
 }
 
 function createBaseEventHeader(): EventHeader {
@@ -903,7 +937,7 @@ export const InteractionEvent: MessageFns<InteractionEvent> = {
 };
 
 function createBaseMetricsEvent(): MetricsEvent {
-  return { header: undefined, metrics: undefined };
+  return { header: undefined, metrics: undefined, window: "", counters: undefined };
 }
 
 export const MetricsEvent: MessageFns<MetricsEvent> = {
@@ -913,6 +947,12 @@ export const MetricsEvent: MessageFns<MetricsEvent> = {
     }
     if (message.metrics !== undefined) {
       Metrics.encode(message.metrics, writer.uint32(18).fork()).join();
+    }
+    if (message.window !== "") {
+      writer.uint32(26).string(message.window);
+    }
+    if (message.counters !== undefined) {
+      StreamCounters.encode(message.counters, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -946,6 +986,22 @@ export const MetricsEvent: MessageFns<MetricsEvent> = {
             message.metrics = Metrics.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.window = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.counters = StreamCounters.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -962,6 +1018,8 @@ export const MetricsEvent: MessageFns<MetricsEvent> = {
     return {
       header: isSet(object.header) ? EventHeader.fromJSON(object.header) : undefined,
       metrics: isSet(object.metrics) ? Metrics.fromJSON(object.metrics) : undefined,
+      window: isSet(object.window) ? globalThis.String(object.window) : "",
+      counters: isSet(object.counters) ? StreamCounters.fromJSON(object.counters) : undefined,
     };
   },
 
@@ -972,6 +1030,12 @@ export const MetricsEvent: MessageFns<MetricsEvent> = {
     }
     if (message.metrics !== undefined) {
       obj.metrics = Metrics.toJSON(message.metrics);
+    }
+    if (message.window !== "") {
+      obj.window = message.window;
+    }
+    if (message.counters !== undefined) {
+      obj.counters = StreamCounters.toJSON(message.counters);
     }
     return obj;
   },
@@ -987,6 +1051,183 @@ export const MetricsEvent: MessageFns<MetricsEvent> = {
     message.metrics = (object.metrics !== undefined && object.metrics !== null)
       ? Metrics.fromPartial(object.metrics)
       : undefined;
+    message.window = object.window ?? "";
+    message.counters = (object.counters !== undefined && object.counters !== null)
+      ? StreamCounters.fromPartial(object.counters)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStreamCounters(): StreamCounters {
+  return { predictionsRead: 0, interactionsRead: 0, joined: 0, duplicates: 0, expired: 0, rejected: 0, buffered: 0 };
+}
+
+export const StreamCounters: MessageFns<StreamCounters> = {
+  encode(message: StreamCounters, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.predictionsRead !== 0) {
+      writer.uint32(8).uint64(message.predictionsRead);
+    }
+    if (message.interactionsRead !== 0) {
+      writer.uint32(16).uint64(message.interactionsRead);
+    }
+    if (message.joined !== 0) {
+      writer.uint32(24).uint64(message.joined);
+    }
+    if (message.duplicates !== 0) {
+      writer.uint32(32).uint64(message.duplicates);
+    }
+    if (message.expired !== 0) {
+      writer.uint32(40).uint64(message.expired);
+    }
+    if (message.rejected !== 0) {
+      writer.uint32(48).uint64(message.rejected);
+    }
+    if (message.buffered !== 0) {
+      writer.uint32(56).uint64(message.buffered);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamCounters {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamCounters();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.predictionsRead = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.interactionsRead = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.joined = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.duplicates = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.expired = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.rejected = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.buffered = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamCounters {
+    return {
+      predictionsRead: isSet(object.predictionsRead)
+        ? globalThis.Number(object.predictionsRead)
+        : isSet(object.predictions_read)
+        ? globalThis.Number(object.predictions_read)
+        : 0,
+      interactionsRead: isSet(object.interactionsRead)
+        ? globalThis.Number(object.interactionsRead)
+        : isSet(object.interactions_read)
+        ? globalThis.Number(object.interactions_read)
+        : 0,
+      joined: isSet(object.joined) ? globalThis.Number(object.joined) : 0,
+      duplicates: isSet(object.duplicates) ? globalThis.Number(object.duplicates) : 0,
+      expired: isSet(object.expired) ? globalThis.Number(object.expired) : 0,
+      rejected: isSet(object.rejected) ? globalThis.Number(object.rejected) : 0,
+      buffered: isSet(object.buffered) ? globalThis.Number(object.buffered) : 0,
+    };
+  },
+
+  toJSON(message: StreamCounters): unknown {
+    const obj: any = {};
+    if (message.predictionsRead !== 0) {
+      obj.predictionsRead = Math.round(message.predictionsRead);
+    }
+    if (message.interactionsRead !== 0) {
+      obj.interactionsRead = Math.round(message.interactionsRead);
+    }
+    if (message.joined !== 0) {
+      obj.joined = Math.round(message.joined);
+    }
+    if (message.duplicates !== 0) {
+      obj.duplicates = Math.round(message.duplicates);
+    }
+    if (message.expired !== 0) {
+      obj.expired = Math.round(message.expired);
+    }
+    if (message.rejected !== 0) {
+      obj.rejected = Math.round(message.rejected);
+    }
+    if (message.buffered !== 0) {
+      obj.buffered = Math.round(message.buffered);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StreamCounters>): StreamCounters {
+    return StreamCounters.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StreamCounters>): StreamCounters {
+    const message = createBaseStreamCounters();
+    message.predictionsRead = object.predictionsRead ?? 0;
+    message.interactionsRead = object.interactionsRead ?? 0;
+    message.joined = object.joined ?? 0;
+    message.duplicates = object.duplicates ?? 0;
+    message.expired = object.expired ?? 0;
+    message.rejected = object.rejected ?? 0;
+    message.buffered = object.buffered ?? 0;
     return message;
   },
 };

@@ -1,0 +1,357 @@
+/**
+ * @jest-environment <rootDir>/packages/engine/jest-environment.js
+ */
+import { mkdtemp } from 'node:fs/promises';
+import {
+  TOPICS,
+  candidatesCodec,
+  createConsumer,
+  createKafka,
+  createProducer,
+  createStageWorker,
+  deadLetterTopic,
+  eventHeaders,
+  EVENT_TYPES,
+  headerString,
+  HEADERS,
+  predictionCodec,
+  recRequestCodec,
+  selectionCodec,
+  type StageWorker,
+} from '@thoughtspace/kafka';
+import type { PredictionEvent } from '@thoughtspace/proto';
+import type { KafkaMessage } from 'kafkajs';
+import { startBroker, type TestBroker } from '../../../../tests/kafka/broker';
+import { waitFor } from '../../../../tests/kafka/fixtures';
+import { kafkaStageHandlers } from './kafka-stages';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createCandidateDomain,
+  saveSasrec,
+  SasrecModel,
+  trainedSasrecIndex,
+  trainSasrec,
+  validateConfig,
+} from '@thoughtspace/candidate-gen';
+import {
+  buildEvaluationSet,
+  leaveOneOut,
+  parseProtocol,
+  prepareDataset,
+  sequencesBefore,
+  type Prepared,
+} from '@thoughtspace/data';
+import { MemoSpace, type ThoughtSpace } from '@thoughtspace/encoder';
+import { createProvider, type RationaleProvider } from '@thoughtspace/rationale-gen';
+import { sasrecScale, type TrainedScorer } from '@thoughtspace/scorer';
+import { historyEntries } from '@thoughtspace/text';
+import { thoughtSpaceAgreement } from '@thoughtspace/tot-selector';
+import {
+  inProcessCandidates,
+  inProcessCatalogue,
+  inProcessScorer,
+  inProcessSelection,
+} from './in-process';
+import { inProcessReasons, treeSource } from './reasons';
+import { createPipeline } from '../chain';
+import { phaseOneStage } from '../main-job/phase-one';
+import { examplesFor, prepareSplit, trainVariant } from '../main-job/phase-two';
+import type { PipelinePorts } from '../ports';
+
+// The chain as three Kafka stage workers (candidate-gen, tot-selector,
+// scorer) over librdkafka's mock cluster, on the same real models as
+// chain.spec.ts (all-beauty-2018: a small SASRec, the embedded provider, a
+// Thought Space and a scorer trained by the main job's stages).
+describe('the chain as Kafka stage workers', () => {
+  let prepared: Prepared;
+  let model: SasrecModel;
+  let provider: RationaleProvider;
+  let space: ThoughtSpace;
+  let scorer: TrainedScorer;
+  let ports: PipelinePorts;
+  let requestCases: { user: number; history: Int32Array }[];
+  let broker: TestBroker;
+  let workers: StageWorker[] = [];
+  const GROUPS = { candidates: 'candidate-gen', selection: 'tot-selector', scorer: 'scorer' };
+
+  beforeAll(async () => {
+    prepared = await prepareDataset({ dataset: 'all-beauty-2018' });
+    const { dataset, manifest } = prepared;
+    const loo = leaveOneOut(dataset);
+    const protocol = parseProtocol('sampled:9');
+    const trained = await trainSasrec({
+      dataset,
+      datasetHash: manifest.hash,
+      loo,
+      config: validateConfig({
+        maxLen: 20,
+        hidden: 16,
+        epochs: 2,
+        evalEvery: 2,
+        patience: 0,
+        seed: 3,
+      }),
+      validProtocol: protocol,
+      silent: true,
+    });
+    provider = await createProvider({ kind: 'embedded' });
+    const reasons = inProcessReasons(provider);
+    const log = () => undefined;
+    const phase = await phaseOneStage({
+      dataset,
+      loo,
+      name: 'all-beauty-2018',
+      reasons,
+      provider: 'embedded',
+      seed: 3,
+      encoderConfig: { epochs: 1 },
+      silent: true,
+      log,
+    });
+    space = phase.space;
+    const memo = new MemoSpace(space, space.config.outputDim, { silent: true });
+    const sasrec = trainedSasrecIndex(trained);
+    const valid = buildEvaluationSet({
+      dataset,
+      datasetHash: manifest.hash,
+      split: 'valid',
+      protocol,
+      seed: 3,
+      loo,
+    });
+    valid.cases = valid.cases.slice(0, 400);
+    requestCases = valid.cases.slice(0, 6);
+    valid.candidates = valid.candidates.slice(0, 400);
+    const context = {
+      dataset,
+      loo,
+      sasrec,
+      source: treeSource(reasons),
+      memo,
+      branching: [2, 2],
+      silent: true,
+    };
+    const preparedValid = await prepareSplit(context, valid, 'valid');
+    const agreement = { 'thought-space': thoughtSpaceAgreement(memo) };
+    const examples = await examplesFor({
+      prepared: preparedValid,
+      variant: 'thought-space',
+      dataset,
+      sasrec,
+      memo,
+      seed: 3,
+      agreement,
+    });
+    scorer = await trainVariant({
+      examples,
+      shape: { candidates: 10, features: 4, reasonDim: memo.dim, itemDim: 16 },
+      seed: 3,
+      config: { epochs: 2 },
+      label: 'scorer',
+      silent: true,
+    });
+    const pool = sequencesBefore(loo, 'valid');
+    const caseStates = await sasrec.userStates(valid.cases.map((c) => c.history));
+    const scale = sasrecScale(
+      valid.cases.map((_, i) => sasrec.scores(caseStates, i, valid.candidates[i].items)),
+    );
+
+    const dir = await mkdtemp(join(tmpdir(), 'ts-pipeline-'));
+    await saveSasrec(dir, trained, {
+      datasetName: prepared.name,
+      manifestHash: manifest.hash,
+      itemIds: dataset.itemIds,
+      userIds: dataset.userIds,
+      userHistories: pool,
+    });
+    await trained.trainer.dispose();
+    model = await SasrecModel.load(dir, { threads: 1 });
+    const domain = createCandidateDomain({ model });
+    const catalogue = inProcessCatalogue(dataset.items);
+    ports = {
+      candidates: inProcessCandidates(domain),
+      catalogue,
+      reasons,
+      selection: inProcessSelection({ reasons, encoders: memo }),
+      scorer: inProcessScorer({
+        scorer,
+        candidates: domain,
+        encoders: memo,
+        catalogue,
+        fit: { sequences: pool, numItems: dataset.items.length },
+        itemIndex: new Map(dataset.itemIds.map((id, i) => [id, i])),
+        scale,
+      }),
+    };
+
+    broker = await startBroker({
+      topics: {
+        [TOPICS.recRequests]: 2,
+        [TOPICS.candidates]: 2,
+        [TOPICS.selections]: 2,
+        [TOPICS.predictions]: 2,
+        [deadLetterTopic(GROUPS.candidates)]: 1,
+        [deadLetterTopic(GROUPS.selection)]: 1,
+        [deadLetterTopic(GROUPS.scorer)]: 1,
+      },
+    });
+    const kafka = createKafka({
+      config: { brokers: broker.brokers, clientId: 'pipeline-stages', ssl: false },
+    });
+    const handlers = kafkaStageHandlers({ ports, defaults: { branching: [2, 2] } });
+    const stage = <I, O>(
+      name: keyof typeof GROUPS,
+      input: { topic: string; codec: never },
+      output: { topic: string; codec: never },
+      handle: (e: I) => Promise<O>,
+    ) =>
+      createStageWorker<I, O>({
+        name: GROUPS[name],
+        consumer: createConsumer({ kafka, groupId: GROUPS[name] }),
+        producer: createProducer({ kafka }),
+        groupId: GROUPS[name],
+        input,
+        output,
+        handle,
+        concurrency: 2,
+      });
+    workers = [
+      stage(
+        'candidates',
+        { topic: TOPICS.recRequests, codec: recRequestCodec as never },
+        { topic: TOPICS.candidates, codec: candidatesCodec as never },
+        handlers.candidates,
+      ),
+      stage(
+        'selection',
+        { topic: TOPICS.candidates, codec: candidatesCodec as never },
+        { topic: TOPICS.selections, codec: selectionCodec as never },
+        handlers.selection,
+      ),
+      stage(
+        'scorer',
+        { topic: TOPICS.selections, codec: selectionCodec as never },
+        { topic: TOPICS.predictions, codec: predictionCodec as never },
+        handlers.scorer,
+      ),
+    ];
+    for (const w of workers) await w.start();
+  });
+
+  afterAll(async () => {
+    for (const w of workers) await w.stop();
+    await broker?.stop();
+    await scorer?.trainer.dispose();
+    await space?.dispose();
+    await model?.dispose();
+    await provider?.dispose();
+  });
+
+  const historyOf = (user: number, history: Int32Array) =>
+    historyEntries(prepared.dataset, user, history);
+
+  const request = (i: number, deadline = 0) => {
+    const c = requestCases[i];
+    const userId = prepared.dataset.userIds[c.user];
+    const history = historyOf(c.user, c.history);
+    return {
+      userId,
+      history,
+      record: {
+        key: userId,
+        value: recRequestCodec.encode({
+          header: {
+            requestId: `req-${i}-${deadline}`,
+            userId,
+            producedAtUnixMs: Date.now(),
+            datasetManifestHash: prepared.manifest.hash,
+          },
+          history: {
+            userId,
+            interactions: history.map((e) => ({
+              itemId: e.item.id,
+              rating: e.rating,
+              review: e.review,
+            })),
+          },
+          k: 10,
+          candidateItemIds: [],
+          deadlineUnixMs: deadline,
+          method: 'thought-space',
+        }),
+        headers: eventHeaders(EVENT_TYPES.recRequest, `req-${i}-${deadline}`),
+      },
+    };
+  };
+
+  async function readAll(topic: string, group: string, n: number): Promise<KafkaMessage[]> {
+    const kafka = createKafka({ config: { brokers: broker.brokers, clientId: group, ssl: false } });
+    const consumer = createConsumer({ kafka, groupId: group });
+    const got: KafkaMessage[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void got.push(message) });
+    try {
+      await waitFor(
+        `${n} records on ${topic}`,
+        async () => (got.length >= n ? true : undefined),
+        60_000,
+      );
+    } finally {
+      await consumer.disconnect();
+    }
+    return got;
+  }
+
+  it('every request becomes one prediction equal to the in-process chain, through all three stages', async () => {
+    const kafka = createKafka({
+      config: { brokers: broker.brokers, clientId: 'replay', ssl: false },
+    });
+    const producer = createProducer({ kafka });
+    await producer.connect();
+    const requests = requestCases.map((_, i) => request(i));
+    await producer.send({ topic: TOPICS.recRequests, messages: requests.map((r) => r.record) });
+    await producer.disconnect();
+    const got = await readAll(TOPICS.predictions, 'test-predictions', requests.length);
+    const byId = new Map<string, PredictionEvent>();
+    for (const m of got) {
+      const e = predictionCodec.decode(m.value);
+      expect(byId.has(e.header!.requestId)).toBe(false);
+      byId.set(e.header!.requestId, e);
+    }
+    expect(byId.size).toBe(requests.length);
+    const pipeline = createPipeline({ ports, defaults: { branching: [2, 2] } });
+    for (const [i, r] of requests.entries()) {
+      const streamed = byId.get(`req-${i}-0`)!;
+      const local = await pipeline.recommend({
+        history: r.history,
+        userId: r.userId,
+        k: 10,
+        candidates: 10,
+        seed: r.userId,
+      });
+      expect(local.degraded).toBeUndefined();
+      const p = streamed.prediction!;
+      const ranked = p.candidateItemIds
+        .map((itemId, j) => ({ itemId, score: p.scores[j] }))
+        .sort((a, b) => b.score - a.score || a.itemId.localeCompare(b.itemId));
+      expect(ranked).toEqual(local.items);
+      expect(p.provider).toBe(local.reason!.provider);
+    }
+  });
+
+  it('an expired deadline is dead-lettered by candidate-gen with the reason', async () => {
+    const kafka = createKafka({
+      config: { brokers: broker.brokers, clientId: 'late', ssl: false },
+    });
+    const producer = createProducer({ kafka });
+    await producer.connect();
+    await producer.send({ topic: TOPICS.recRequests, messages: [request(0, 1).record] });
+    await producer.disconnect();
+    const [letter] = await readAll(deadLetterTopic(GROUPS.candidates), 'test-late', 1);
+    expect(headerString(letter.headers, HEADERS.dlqReason)).toMatch(
+      /^handler: deadline_unix_ms: expired \d+ ms ago$/,
+    );
+  });
+});

@@ -1,0 +1,182 @@
+import {
+  RationaleKind,
+  SelectionStrategy as ProtoStrategy,
+  type CandidatesEvent,
+  type PredictionEvent,
+  type RecRequestEvent,
+  type SelectionEvent,
+  type UserHistory,
+} from '@thoughtspace/proto';
+import { InvalidArgumentError } from '@thoughtspace/runtime';
+import { DEFAULT_PIPELINE, type PipelineDefaults } from '../chain';
+import type { HistoryEvent, PipelinePorts, SelectionStrategy, TreeNode } from '../ports';
+
+/**
+ * The chain's stages as Kafka stage handlers (for @thoughtspace/kafka's
+ * createStageWorker): each translates its input event to port calls and the
+ * result to the next event, running the same steps as `createPipeline`, so a
+ * request through rec-requests -> candidates -> selections -> predictions
+ * gets the ranking the in-process chain gives it. Errors are the ports' typed
+ * errors: retriable ones are retried by the worker, the rest dead-lettered.
+ */
+export interface KafkaStageHandlers {
+  /** candidate-gen: RecRequestEvent -> CandidatesEvent. */
+  candidates(e: RecRequestEvent): Promise<CandidatesEvent>;
+  /** tot-selector: CandidatesEvent -> SelectionEvent (similar users, base reason, tree, selection). */
+  selection(e: CandidatesEvent): Promise<SelectionEvent>;
+  /** scorer: SelectionEvent -> PredictionEvent. */
+  scorer(e: SelectionEvent): Promise<PredictionEvent>;
+}
+
+const STRATEGIES: Record<SelectionStrategy, ProtoStrategy> = {
+  'thought-space': ProtoStrategy.THOUGHT_SPACE,
+  'random-leaf': ProtoStrategy.RANDOM_LEAF,
+  'base-only': ProtoStrategy.BASE_ONLY,
+  'generic-semantic': ProtoStrategy.GENERIC_SEMANTIC,
+  'log-likelihood': ProtoStrategy.LOG_LIKELIHOOD,
+};
+
+function strategyOf(method: string, fallback: SelectionStrategy): SelectionStrategy {
+  if (!method) return fallback;
+  if (method in STRATEGIES) return method as SelectionStrategy;
+  throw new InvalidArgumentError(
+    `method: "${method.slice(0, 40)}" is not a selection strategy (${Object.keys(STRATEGIES).join(', ')})`,
+  );
+}
+
+function checkDeadline(deadline: number, now: number): void {
+  if (deadline > 0 && now > deadline) {
+    throw new InvalidArgumentError(`deadline_unix_ms: expired ${now - deadline} ms ago`);
+  }
+}
+
+function historyIds(h: UserHistory | undefined): string[] {
+  const ids = (h?.interactions ?? []).map((i) => i.itemId);
+  if (ids.length === 0) {
+    throw new InvalidArgumentError('history.interactions: must contain at least one interaction');
+  }
+  return ids;
+}
+
+export function kafkaStageHandlers(options: {
+  ports: PipelinePorts;
+  defaults?: Partial<PipelineDefaults>;
+  now?: () => number;
+}): KafkaStageHandlers {
+  const { ports } = options;
+  const defaults = { ...DEFAULT_PIPELINE, ...options.defaults };
+  const now = options.now ?? Date.now;
+
+  const historyEvents = async (h: UserHistory | undefined): Promise<HistoryEvent[]> => {
+    const ids = historyIds(h);
+    const items = await ports.catalogue.items({ itemIds: ids });
+    return h!.interactions.map((it, i) => ({
+      item: items[i],
+      rating: it.rating,
+      review: it.review,
+    }));
+  };
+
+  return {
+    async candidates(e) {
+      checkDeadline(e.deadlineUnixMs, now());
+      const ids = historyIds(e.history);
+      let candidates: { itemId: string; score: number }[];
+      let model = '';
+      if (e.candidateItemIds.length > 0) {
+        candidates = await ports.candidates.scoreCandidates({
+          history: ids,
+          candidates: e.candidateItemIds,
+        });
+      } else {
+        const generated = await ports.candidates.generateCandidates({ history: ids, k: e.k });
+        candidates = generated.items;
+        model = generated.model;
+      }
+      return {
+        header: e.header,
+        history: e.history,
+        candidates: { candidates, model },
+        deadlineUnixMs: e.deadlineUnixMs,
+        method: e.method,
+      };
+    },
+
+    async selection(e) {
+      checkDeadline(e.deadlineUnixMs, now());
+      const strategy = strategyOf(e.method, defaults.strategy);
+      const ids = historyIds(e.history);
+      const history = await historyEvents(e.history);
+      const userId = e.header!.userId;
+      const neighbours = await ports.candidates.similarUsers({
+        history: ids,
+        userId,
+        k: defaults.similarUsers,
+        itemsPerUser: defaults.itemsPerUser,
+      });
+      const own = new Set(ids);
+      const similarIds = [
+        ...new Set(neighbours.flatMap((n) => n.recentItemIds).filter((i) => !own.has(i))),
+      ];
+      const base = await ports.reasons.baseReason({
+        history,
+        similarItems: await ports.catalogue.items({ itemIds: similarIds }),
+      });
+      const tree: TreeNode[] =
+        strategy === 'base-only'
+          ? [{ id: 0, depth: 0, parent: null, reason: base.reason }]
+          : (
+              await ports.selection.expand({
+                history,
+                base: base.reason,
+                branching: defaults.branching,
+              })
+            ).nodes;
+      const selected = await ports.selection.select({
+        nodes: tree,
+        history,
+        strategy,
+        seed: userId,
+      });
+      const leaves = tree.filter((n) => !tree.some((m) => m.parent === n.id));
+      const leafIndex = leaves.findIndex((n) => n.id === selected.node.id);
+      return {
+        header: e.header,
+        history: e.history,
+        candidates: e.candidates,
+        selected: {
+          reason: selected.node.reason,
+          evidence: [],
+          provider: base.provider,
+          model: base.model,
+          kind: selected.node.depth === 0 ? RationaleKind.BASE : RationaleKind.REFINE,
+        },
+        score: selected.leafScores?.[leafIndex] ?? 0,
+        strategy: STRATEGIES[strategy],
+        deadlineUnixMs: e.deadlineUnixMs,
+        method: strategy,
+      };
+    },
+
+    async scorer(e) {
+      checkDeadline(e.deadlineUnixMs, now());
+      const history = await historyEvents(e.history);
+      const candidateIds = e.candidates!.candidates.map((c) => c.itemId);
+      const scored = await ports.scorer.score({
+        history,
+        candidates: candidateIds,
+        reason: e.selected!.reason,
+      });
+      return {
+        header: e.header,
+        prediction: {
+          userId: e.header!.userId,
+          candidateItemIds: scored.map((s) => s.itemId),
+          scores: scored.map((s) => s.score),
+          method: e.method,
+          provider: e.selected!.provider,
+        },
+      };
+    },
+  };
+}
