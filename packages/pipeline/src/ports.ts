@@ -1,0 +1,168 @@
+/**
+ * The ports of the chain (candidates -> base reason -> tree -> selection ->
+ * score). Each port is what one stage needs from the service that owns it,
+ * per request, in plain objects, so that the same chain runs in-process (the
+ * main job, tests), over gRPC (the gateway) and over Kafka (stage workers).
+ *
+ * Rules every adapter keeps:
+ * - arguments and results are plain data (strings, numbers, arrays,
+ *   Float32Array vectors); no class instances, no callbacks;
+ * - every method is async and takes an optional `CallOptions` last, so an
+ *   RPC adapter can pass the remaining deadline and cancel;
+ * - bad input is rejected with a typed error from @thoughtspace/runtime
+ *   (InvalidArgumentError, NotFoundError, ...) naming the field; an adapter
+ *   maps transport failures to UnavailableError naming the service;
+ * - nothing derived from an evaluated target reaches these calls (the
+ *   leakage rule): `history` is always what the user did before.
+ */
+import type { Item } from '@thoughtspace/data';
+
+/** One past interaction as the stages see it: the item with its side information. */
+export interface HistoryEvent {
+  item: Item;
+  /** Explicit rating (1-5 stars on Amazon), when known. */
+  rating?: number;
+  /** Review body, untrusted text. */
+  review?: string;
+}
+
+/** Per-call options every port method accepts. */
+export interface CallOptions {
+  /** Abort the call (client cancelled, budget spent). */
+  signal?: AbortSignal;
+  /** Absolute deadline, `Date.now()` milliseconds; an RPC adapter sends the remaining budget. */
+  deadline?: number;
+}
+
+/** An item id with a model score (higher = better). */
+export interface ScoredItem {
+  itemId: string;
+  score: number;
+}
+
+/** A neighbour in user-embedding space and the items they had most recently. */
+export interface SimilarUser {
+  userId: string;
+  /** Cosine of user embeddings, in [-1, 1]. */
+  similarity: number;
+  /** The neighbour's most recent items (as of the model's split), newest first. */
+  recentItemIds: string[];
+}
+
+/** candidate-gen: SASRec candidates, candidate scores and similar users. */
+export interface CandidatePort {
+  /** The k best items for a history over the whole catalogue, best first (history excluded). */
+  generateCandidates(
+    req: { history: readonly string[]; k: number; exclude?: readonly string[] },
+    opts?: CallOptions,
+  ): Promise<{ items: ScoredItem[]; model: string }>;
+  /** SASRec logits of the given candidates, in request order. */
+  scoreCandidates(
+    req: { history: readonly string[]; candidates: readonly string[] },
+    opts?: CallOptions,
+  ): Promise<ScoredItem[]>;
+  /**
+   * The k nearest users by cosine of user states (score desc, user index asc),
+   * `itemsPerUser` of each one's most recent items; `userId`, when given, is
+   * never its own neighbour.
+   */
+  similarUsers(
+    req: { history: readonly string[]; userId?: string; k: number; itemsPerUser: number },
+    opts?: CallOptions,
+  ): Promise<SimilarUser[]>;
+}
+
+/** Item side information (title, brand, ...) for ids: the text every reason is written from. */
+export interface CataloguePort {
+  /** One item per id, in request order; an unknown id is a NotFoundError naming it. */
+  items(req: { itemIds: readonly string[] }, opts?: CallOptions): Promise<Item[]>;
+}
+
+/** A reason in natural language and who wrote it. */
+export interface Reason {
+  reason: string;
+  /** `embedded`, `llama-cpp` or `openai`. */
+  provider: string;
+  model: string;
+}
+
+/** rationale-gen: the three kinds of rationale of the method. */
+export interface ReasonPort {
+  /** Why this user chose `target`: training targets only (Phase I). */
+  positive(req: { history: HistoryEvent[]; target: Item }, opts?: CallOptions): Promise<Reason>;
+  /** A base reason from the history and similar users' items; never sees a target. */
+  baseReason(
+    req: { history: HistoryEvent[]; similarItems: Item[] },
+    opts?: CallOptions,
+  ): Promise<Reason>;
+  /** One refinement of `parent` in one direction. */
+  refine(
+    req: { history: HistoryEvent[]; parent: string; direction: string },
+    opts?: CallOptions,
+  ): Promise<Reason>;
+}
+
+/** One node of a reasoning tree; the base reason is the root (id 0, depth 0). */
+export interface TreeNode {
+  id: number;
+  depth: number;
+  parent: number | null;
+  reason: string;
+  direction?: string;
+}
+
+/** How a leaf is chosen: the method and its ablations. */
+export type SelectionStrategy =
+  'thought-space' | 'random-leaf' | 'base-only' | 'generic-semantic' | 'log-likelihood';
+
+/** tot-selector: tree expansion and selection. */
+export interface SelectionPort {
+  /**
+   * Expands `base` breadth-first: every node at level l gets branching[l]
+   * refinements. Returns all nodes, root first.
+   */
+  expand(
+    req: { history: HistoryEvent[]; base: string; branching: readonly number[] },
+    opts?: CallOptions,
+  ): Promise<{ nodes: TreeNode[] }>;
+  /**
+   * The leaf (or the root for base-only) that best fits the behaviour context
+   * rendered from `history`; `seed` drives random-leaf (e.g. `${seed}|${user}`).
+   */
+  select(
+    req: {
+      nodes: TreeNode[];
+      history: HistoryEvent[];
+      strategy: SelectionStrategy;
+      seed: string;
+    },
+    opts?: CallOptions,
+  ): Promise<{ node: TreeNode; leafScores?: number[] }>;
+}
+
+/** encoder: the Thought Space towers E1 (rationales) and E2 (behaviours); unit vectors. */
+export interface ThoughtSpacePort {
+  encodeRationales(req: { texts: readonly string[] }, opts?: CallOptions): Promise<Float32Array[]>;
+  encodeBehaviours(req: { texts: readonly string[] }, opts?: CallOptions): Promise<Float32Array[]>;
+}
+
+/** scorer: one logit per candidate given the history and the selected reason. */
+export interface ScorerPort {
+  /**
+   * Scores `candidates` for `history`; `reason` null scores without a reason
+   * (the degraded answer). Results in request order.
+   */
+  score(
+    req: { history: HistoryEvent[]; candidates: readonly string[]; reason: string | null },
+    opts?: CallOptions,
+  ): Promise<ScoredItem[]>;
+}
+
+/** Everything the chain calls; one adapter set per transport. */
+export interface PipelinePorts {
+  candidates: CandidatePort;
+  catalogue: CataloguePort;
+  reasons: ReasonPort;
+  selection: SelectionPort;
+  scorer: ScorerPort;
+}
