@@ -22,3 +22,11 @@ export type {
   RecommendResponse,
   StageName,
 } from './chain';
+export {
+  writeServingBundle,
+  readServingBundle,
+  BUNDLE_FORMAT,
+  BUNDLE_FILE,
+  BUNDLE_MODELS,
+} from './bundle';
+export type { BundleManifest, BundleModel } from './bundle';

@@ -21,9 +21,9 @@ export interface Budgets {
 export const DEFAULT_BUDGETS: Budgets = { reasoningMs: 2000, scoreReserveMs: 100 };
 
 export interface RecommendInput {
-  /** An explicit history, or... */
+  /** An explicit history; when absent, the catalogue's history of `userId`. */
   history?: HistoryEvent[];
-  /** ...a user the catalogue knows. */
+  /** The user: looked up when there is no history; never their own similar user. */
   userId?: string;
   k: number;
   candidates?: number;
@@ -64,8 +64,8 @@ export function createRecommender(o: {
   const strategyDefault = o.defaults?.strategy ?? 'thought-space';
   return {
     async recommend(input, opts) {
-      if ((input.history === undefined) === (input.userId === undefined)) {
-        throw new InvalidArgumentError('exactly one of history or user_id is required');
+      if (input.history === undefined && input.userId === undefined) {
+        throw new InvalidArgumentError('one of history or user_id is required');
       }
       const history = input.history ?? o.catalogue.userHistory(input.userId!);
       const started = now();
