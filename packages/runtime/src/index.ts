@@ -12,3 +12,4 @@ export { createProgress, formatDuration } from './progress';
 export type { Progress, ProgressOptions } from './progress';
 export { createRng, seedWords } from './rng';
 export type { Rng } from './rng';
+export { dot, cosine } from './vector';

@@ -1,4 +1,4 @@
-import type { Item } from '@thoughtspace/data';
+import type { Dataset, Item } from '@thoughtspace/data';
 import { itemText } from './item';
 import { sanitizeUntrusted } from './sanitize';
 
@@ -64,4 +64,29 @@ export function historyLine(entry: HistoryEntry, maxChars: number): string {
 
 function formatRating(r: number): string {
   return Number.isInteger(r) ? String(r) : r.toFixed(1);
+}
+
+/**
+ * A user's history (item indices) as entries with their side information
+ * (ratings, reviews) where the dataset has them; `user` is the dataset's
+ * user index and `history` a prefix of that user's sequence.
+ */
+export function historyEntries(ds: Dataset, user: number, history: Int32Array): HistoryEntry[] {
+  return Array.from(history, (item, j) => {
+    const e: HistoryEntry = { item: ds.items[item] };
+    const rating = ds.ratings?.[user]?.[j];
+    if (rating !== undefined && !Number.isNaN(rating)) e.rating = rating;
+    const review = ds.reviews?.[user]?.[j];
+    if (review) e.review = review;
+    return e;
+  });
+}
+
+/**
+ * The Thought Space's behaviour text (E2's input) as the method uses it
+ * everywhere: the 20 most recent items, plus one candidate when scoring
+ * candidates alike (never the evaluated target alone).
+ */
+export function renderBehaviourText(history: HistoryEntry[], candidate?: Item): string {
+  return renderBehaviour({ history, candidate }, { maxItems: 20 });
 }

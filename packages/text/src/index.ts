@@ -2,6 +2,6 @@ export { sanitizeUntrusted, truncateWords, DATA_FENCE, DATA_FENCE_CLOSE } from '
 export type { SanitizeOptions } from './sanitize';
 export { itemText, itemLabel, hasText, formatPrice } from './item';
 export type { ItemTextOptions } from './item';
-export { renderBehaviour, historyLine } from './behaviour';
+export { renderBehaviour, renderBehaviourText, historyLine, historyEntries } from './behaviour';
 export type { Behaviour, BehaviourOptions, HistoryEntry } from './behaviour';
 export { tokenize, STOPWORDS } from './tokenize';

@@ -126,12 +126,115 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
       history: history(),
       k: 5,
       itemsPerUser: 0,
+      model: '',
     });
     expect(res.users).toHaveLength(5);
     expect(res.users[0].userId).toBe(user0Id);
     expect(res.users[0].similarity).toBeCloseTo(1, 4);
     for (let i = 1; i < 5; i++)
       expect(res.users[i - 1].similarity).toBeGreaterThanOrEqual(res.users[i].similarity);
+  });
+
+  it('SimilarUsers: each neighbour with its items_per_user most recent indexed items, newest first', async () => {
+    const res = await call(client.similarUsers, client, {
+      history: history(),
+      k: 4,
+      itemsPerUser: 3,
+      model: '',
+    });
+    expect(res.users).toHaveLength(4);
+    const idx = new Map(model.manifest.userIds.map((id, u) => [id, u]));
+    for (const u of res.users) {
+      const indexed = model.userHistories?.[idx.get(u.userId) as number] as Int32Array;
+      const expected = Array.from(indexed.slice(-3))
+        .reverse()
+        .map((i) => model.manifest.itemIds[i]);
+      expect(u.recentItemIds).toEqual(expected);
+    }
+    // The user themself: their own indexed history, newest first.
+    expect(res.users[0].recentItemIds).toEqual(user0History.slice(-3).reverse());
+    const none = await call(client.similarUsers, client, {
+      history: history(),
+      k: 2,
+      itemsPerUser: 0,
+      model: '',
+    });
+    for (const u of none.users) expect(u.recentItemIds).toEqual([]);
+  });
+
+  it('SimilarUsers: history.user_id, when an indexed user, is not its own neighbour', async () => {
+    const res = await call(client.similarUsers, client, {
+      history: { ...history(), userId: user0Id },
+      k: 5,
+      itemsPerUser: 0,
+      model: '',
+    });
+    expect(res.users).toHaveLength(5);
+    expect(res.users.map((u) => u.userId)).not.toContain(user0Id);
+  });
+
+  it('SimilarUsers: k is 1..100 and items_per_user 0..50, as documented', async () => {
+    const ok = await call(client.similarUsers, client, {
+      history: history(),
+      k: 100,
+      itemsPerUser: 50,
+      model: '',
+    });
+    expect(ok.users).toHaveLength(100);
+    for (const [req, message] of [
+      [{ k: 101, itemsPerUser: 0 }, /k: must be between 1 and 100, got 101/],
+      [{ k: 0, itemsPerUser: 0 }, /k: must be between 1 and 100, got 0/],
+      [{ k: 5, itemsPerUser: 51 }, /items_per_user: must be between 0 and 50, got 51/],
+    ] as const) {
+      await expect(
+        call(client.similarUsers, client, { history: history(), model: '', ...req }),
+      ).rejects.toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        details: expect.stringMatching(message),
+      });
+    }
+  });
+
+  it('an unknown model is INVALID_ARGUMENT, a known one not served here NOT_FOUND, both naming model', async () => {
+    await expect(
+      call(client.similarUsers, client, {
+        history: history(),
+        k: 5,
+        itemsPerUser: 0,
+        model: 'gpt',
+      }),
+    ).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^model: unknown model "gpt"/),
+    });
+    await expect(
+      call(client.generateCandidates, client, {
+        history: history(),
+        k: 5,
+        excludeItemIds: [],
+        model: 'coderrec',
+      }),
+    ).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+      details: expect.stringMatching(/^model: "coderrec" is not loaded/),
+    });
+    await expect(
+      call(client.scoreCandidates, client, {
+        history: history(),
+        candidateItemIds: [user0History[0]],
+        model: 'nope',
+      }),
+    ).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^model:/),
+    });
+    const named = await call(client.similarUsers, client, {
+      history: history(),
+      k: 1,
+      itemsPerUser: 0,
+      model: 'sasrec',
+    });
+    expect(named.users).toHaveLength(1);
   });
 
   it('item and user embeddings have the model dimension', async () => {

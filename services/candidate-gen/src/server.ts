@@ -49,6 +49,7 @@ export function createServer(deps: CandidateGenDeps): { server: Server; health: 
             history: prelude(req.meta, req.history),
             k: req.k,
             exclude: req.excludeItemIds,
+            model: req.model,
           }),
         ),
       rpc,
@@ -59,6 +60,7 @@ export function createServer(deps: CandidateGenDeps): { server: Server; health: 
           await domain.score({
             history: prelude(req.meta, req.history),
             candidates: req.candidateItemIds,
+            model: req.model,
           }),
         ),
       rpc,
@@ -67,14 +69,11 @@ export function createServer(deps: CandidateGenDeps): { server: Server; health: 
       const users = await domain.similarUsers({
         history: prelude(req.meta, req.history),
         k: req.k,
+        itemsPerUser: req.itemsPerUser,
+        userId: req.history?.userId || undefined,
+        model: req.model,
       });
-      return {
-        users: users.map((u) => ({
-          userId: u.userId,
-          similarity: u.similarity,
-          recentItemIds: [],
-        })),
-      };
+      return { users };
     }, rpc),
     getItemEmbeddings: unary((req) => {
       domain.checkDataset(req.meta?.datasetManifestHash ?? '');

@@ -27,3 +27,10 @@ export type { ScorerDeps } from './server';
 export { loadConfig, SCORER_CONFIG } from './config';
 export type { ScorerServiceConfig } from './config';
 export { runScorer } from './main';
+export {
+  collaborativeFeatures,
+  scorerExamples,
+  sasrecScale,
+  COLLABORATIVE_FEATURES,
+  SCORER_FEATURES,
+} from './features';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { unzip } from '@thoughtspace/data';
-import { NotFoundError } from '@thoughtspace/runtime';
+import { cosine, NotFoundError } from '@thoughtspace/runtime';
 import { tokenize } from '@thoughtspace/text';
 import type { AgreementFn } from './select';
 
@@ -54,16 +54,4 @@ export async function loadGenericSpace(path: string): Promise<GenericSpace> {
       return Float64Array.from(reasons, (r) => cosine(embed(r), b));
     },
   };
-}
-
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
 }

@@ -2,7 +2,7 @@ export { expandTree, leavesOf, validateBranching, DEFAULT_BRANCHING } from './tr
 export type { ThoughtNode, Refine, Directions, ExpandOptions } from './tree';
 export { selectReason, STRATEGIES } from './select';
 export type { Strategy, AgreementFn, SelectOptions, Selection } from './select';
-export { loadGenericSpace, cosine } from './generic-space';
+export { loadGenericSpace } from './generic-space';
 export type { GenericSpace } from './generic-space';
 export { createSelectorDomain, DEFAULT_SELECTOR } from './domain/selector';
 export type {
@@ -25,3 +25,5 @@ export type { TotSelectorDeps } from './server';
 export { loadConfig, TOT_SELECTOR_CONFIG } from './config';
 export type { TotSelectorConfig } from './config';
 export { runTotSelector } from './main';
+export { buildTrees, selectAll, thoughtSpaceAgreement } from './cases';
+export type { CaseReasons, TreeReasonSource } from './cases';

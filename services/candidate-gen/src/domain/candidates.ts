@@ -1,17 +1,35 @@
-import { FailedPreconditionError, InvalidArgumentError } from '@thoughtspace/runtime';
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+} from '@thoughtspace/runtime';
 import type { SasrecModel } from '../serving/sasrec-model';
+import { nearestUsers, recentItems } from '../similar/similar-users';
+
+/** Model variants the API names (proto `model`); this server serves SASRec only. */
+export const MODEL_VARIANTS = ['sasrec', 'coderrec', 'reaemb'] as const;
 
 /** Request size limits; every one is configurable (see config.ts). */
 export interface Limits {
-  /** Largest k for GenerateCandidates / SimilarUsers. */
+  /** Largest k for GenerateCandidates. */
   maxK: number;
+  /** Largest k for SimilarUsers (the API documents 1..100). */
+  maxSimilarUsers: number;
+  /** Largest items_per_user for SimilarUsers (the API documents 0..50). */
+  maxItemsPerUser: number;
   /** Longest accepted history (the model reads only its last maxLen items). */
   maxHistory: number;
   /** Most candidates per ScoreCandidates call. */
   maxCandidates: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxK: 1000, maxHistory: 10000, maxCandidates: 10000 };
+export const DEFAULT_LIMITS: Limits = {
+  maxK: 1000,
+  maxSimilarUsers: 100,
+  maxItemsPerUser: 50,
+  maxHistory: 10000,
+  maxCandidates: 10000,
+};
 
 export interface ScoredId {
   itemId: string;
@@ -27,12 +45,25 @@ export interface CandidateDomain {
   readonly datasetHash: string;
   readonly dim: number;
   checkDataset(hash: string): void;
-  generate(req: { history: string[]; k: number; exclude?: string[] }): Promise<ScoredId[]>;
-  score(req: { history: string[]; candidates: string[] }): Promise<ScoredId[]>;
+  generate(req: {
+    history: string[];
+    k: number;
+    exclude?: string[];
+    model?: string;
+  }): Promise<ScoredId[]>;
+  score(req: { history: string[]; candidates: string[]; model?: string }): Promise<ScoredId[]>;
+  /**
+   * The k nearest indexed users by cosine of user states (score desc, user
+   * index asc), each with up to `itemsPerUser` of their most recent items,
+   * newest first; `userId`, when it is an indexed user, is left out.
+   */
   similarUsers(req: {
     history: string[];
     k: number;
-  }): Promise<{ userId: string; similarity: number }[]>;
+    itemsPerUser?: number;
+    userId?: string;
+    model?: string;
+  }): Promise<{ userId: string; similarity: number; recentItemIds: string[] }[]>;
   itemEmbeddings(itemIds: string[]): Float32Array[];
   userEmbedding(history: string[]): Promise<Float32Array>;
 }
@@ -45,7 +76,7 @@ export function createCandidateDomain(options: {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const index = new Map(model.manifest.itemIds.map((id, i) => [id, i]));
   const d = model.hidden;
-  const userNorms = rowNorms(model.userEmbedding, d);
+  const userIndex = new Map(model.manifest.userIds.map((id, u) => [id, u]));
 
   const toIndices = (ids: string[], field: string, max: number): Int32Array => {
     if (ids.length > max)
@@ -62,9 +93,18 @@ export function createCandidateDomain(options: {
       throw new InvalidArgumentError('history: must contain at least one interaction');
     return toIndices(ids, 'history', limits.maxHistory);
   };
-  const checkK = (k: number, field = 'k'): void => {
-    if (!Number.isInteger(k) || k < 1 || k > limits.maxK)
-      throw new InvalidArgumentError(`${field}: must be between 1 and ${limits.maxK}, got ${k}`);
+  const checkRange = (value: number, field: string, min: number, max: number): void => {
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new InvalidArgumentError(`${field}: must be between ${min} and ${max}, got ${value}`);
+  };
+  const checkK = (k: number): void => checkRange(k, 'k', 1, limits.maxK);
+  const checkModel = (name: string | undefined): void => {
+    if (!name || name === 'sasrec') return;
+    if ((MODEL_VARIANTS as readonly string[]).includes(name))
+      throw new NotFoundError(`model: "${name}" is not loaded on this server (it serves sasrec)`);
+    throw new InvalidArgumentError(
+      `model: unknown model "${truncate(name)}" (one of ${MODEL_VARIANTS.join(', ')}, or empty for the default)`,
+    );
   };
   const ids = model.manifest.itemIds;
 
@@ -80,6 +120,7 @@ export function createCandidateDomain(options: {
       }
     },
     async generate(req) {
+      checkModel(req.model);
       checkK(req.k);
       const h = history(req.history);
       const exclude = [
@@ -92,6 +133,7 @@ export function createCandidateDomain(options: {
         .map((s) => ({ itemId: ids[s.item], score: s.score }));
     },
     async score(req) {
+      checkModel(req.model);
       const h = history(req.history);
       if (req.candidates.length === 0)
         throw new InvalidArgumentError('candidate_item_ids: must not be empty');
@@ -100,19 +142,33 @@ export function createCandidateDomain(options: {
       return req.candidates.map((itemId, i) => ({ itemId, score: scores[i] }));
     },
     async similarUsers(req) {
-      checkK(req.k);
+      checkModel(req.model);
+      checkRange(req.k, 'k', 1, limits.maxSimilarUsers);
+      const perUser = req.itemsPerUser ?? 0;
+      checkRange(perUser, 'items_per_user', 0, limits.maxItemsPerUser);
+      const histories = model.userHistories;
+      if (perUser > 0 && !histories)
+        throw new FailedPreconditionError(
+          'items_per_user: this model directory holds no user histories (saved before they were indexed); retrain it or ask for 0',
+        );
       const h = history(req.history);
       const q = await model.userEmbeddings([h]);
-      const qn = Math.sqrt(q.reduce((a, x) => a + x * x, 0)) || 1;
+      const [ranked] = nearestUsers({
+        queries: q,
+        pool: model.userEmbedding,
+        dim: d,
+        k: req.k,
+        exclude: [req.userId ? (userIndex.get(req.userId) ?? -1) : -1],
+      });
       const users = model.manifest.userIds;
-      const sims = new Float64Array(users.length);
-      for (let u = 0; u < users.length; u++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += q[j] * model.userEmbedding[u * d + j];
-        sims[u] = s / (qn * (userNorms[u] || 1));
-      }
-      const order = Array.from(sims.keys()).sort((a, b) => sims[b] - sims[a] || a - b);
-      return order.slice(0, req.k).map((u) => ({ userId: users[u], similarity: sims[u] }));
+      return ranked.map((n) => ({
+        userId: users[n.user],
+        similarity: n.score,
+        recentItemIds:
+          perUser > 0 && histories
+            ? recentItems(histories[n.user], perUser).map((i) => ids[i])
+            : [],
+      }));
     },
     itemEmbeddings(itemIds) {
       if (itemIds.length === 0) throw new InvalidArgumentError('item_ids: must not be empty');
@@ -123,17 +179,6 @@ export function createCandidateDomain(options: {
       return model.userEmbeddings([history(h)]);
     },
   };
-}
-
-function rowNorms(table: Float32Array, d: number): Float64Array {
-  const n = table.length / d;
-  const out = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += table[r * d + j] ** 2;
-    out[r] = Math.sqrt(s);
-  }
-  return out;
 }
 
 /** Ids come from clients: never echo an unbounded one into an error or log. */

@@ -79,6 +79,19 @@ export async function saveSasrec(
         shape: [meta.userHistories.length, trained.config.hidden],
         data: users,
       },
+      // Each user's indexed history, flattened with offsets: SimilarUsers' recent items.
+      {
+        name: 'history_offsets',
+        dtype: 'int32',
+        shape: [meta.userHistories.length + 1],
+        data: historyOffsets(meta.userHistories),
+      },
+      {
+        name: 'history_items',
+        dtype: 'int32',
+        shape: [meta.userHistories.reduce((a, h) => a + h.length, 0)],
+        data: Int32Array.from(meta.userHistories.flatMap((h) => Array.from(h))),
+      },
     ],
     metadata: { dataset: meta.manifestHash },
   });
@@ -147,6 +160,14 @@ export interface LoadedSasrec {
   itemEmbedding: Float32Array;
   /** [users, hidden], aligned with manifest.userIds. */
   userEmbedding: Float32Array;
+  /** Per user (aligned with manifest.userIds), the indexed history; absent in model directories written before it was saved. */
+  userHistories?: Int32Array[];
+}
+
+function historyOffsets(histories: Int32Array[]): Int32Array {
+  const out = new Int32Array(histories.length + 1);
+  histories.forEach((h, i) => (out[i + 1] = out[i] + h.length));
+  return out;
 }
 
 /** Load a model directory, checking it is complete and consistent with its manifest. */
@@ -185,9 +206,8 @@ export async function loadSasrec(dir: string): Promise<LoadedSasrec> {
       `${dir}: checkpoint item_embedding is [${emb?.shape.join(', ') ?? 'missing'}], manifest expects [${expected.join(', ')}]`,
     );
   }
-  const users = (await readSafetensors(join(dir, manifest.files.users))).tensors.find(
-    (t) => t.name === 'user_embedding',
-  );
+  const usersFile = (await readSafetensors(join(dir, manifest.files.users))).tensors;
+  const users = usersFile.find((t) => t.name === 'user_embedding');
   if (
     !users ||
     users.shape.join(',') !== [manifest.userIds.length, manifest.config.hidden].join(',')
@@ -196,8 +216,23 @@ export async function loadSasrec(dir: string): Promise<LoadedSasrec> {
       `${dir}: users.safetensors user_embedding is [${users?.shape.join(', ') ?? 'missing'}], manifest expects [${manifest.userIds.length}, ${manifest.config.hidden}]`,
     );
   }
+  const offsets = usersFile.find((t) => t.name === 'history_offsets')?.data as
+    Int32Array | undefined;
+  const flat = usersFile.find((t) => t.name === 'history_items')?.data as Int32Array | undefined;
+  let userHistories: Int32Array[] | undefined;
+  if (offsets && flat) {
+    if (
+      offsets.length !== manifest.userIds.length + 1 ||
+      offsets[offsets.length - 1] !== flat.length
+    )
+      throw new FailedPreconditionError(
+        `${dir}: users.safetensors history_offsets do not match ${manifest.userIds.length} users and ${flat.length} history items`,
+      );
+    userHistories = manifest.userIds.map((_, u) => flat.subarray(offsets[u], offsets[u + 1]));
+  }
   return {
     manifest,
+    userHistories,
     onnx: new Uint8Array(onnx),
     userEncoder: new Uint8Array(userEncoder),
     itemEmbedding: emb.data as Float32Array,

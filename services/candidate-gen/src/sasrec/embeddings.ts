@@ -43,3 +43,24 @@ export function dotScores(
   }
   return out;
 }
+
+/**
+ * Rows of the item embedding table for item indices, [items.length, hidden]
+ * (row index + 1 of the table; row 0 is padding). The only place outside the
+ * graph that knows the offset.
+ */
+export function itemRows(
+  itemEmbedding: Float32Array,
+  hidden: number,
+  items: ArrayLike<number>,
+): Float32Array {
+  const out = new Float32Array(items.length * hidden);
+  const rows = itemEmbedding.length / hidden - 1;
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k];
+    if (!Number.isInteger(item) || item < 0 || item >= rows)
+      throw new RangeError(`items[${k}]: item index ${item} is outside the table's ${rows} items`);
+    out.set(itemEmbedding.subarray((item + 1) * hidden, (item + 2) * hidden), k * hidden);
+  }
+  return out;
+}

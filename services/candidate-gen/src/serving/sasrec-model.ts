@@ -2,7 +2,7 @@ import { ModelRunner, type ExecutionProvider } from '@thoughtspace/engine';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { loadSasrec, type SasrecManifest } from '../sasrec/artifact';
 import { encodeCandidates, encodeHistories } from '../sasrec/batches';
-import { dotScores, userEmbeddings } from '../sasrec/embeddings';
+import { dotScores, itemRows, userEmbeddings } from '../sasrec/embeddings';
 
 export interface ScoredItem {
   item: number;
@@ -23,6 +23,8 @@ export class SasrecModel {
     readonly itemEmbedding: Float32Array,
     /** [users, hidden], aligned with manifest.userIds. */
     readonly userEmbedding: Float32Array,
+    /** Per user, the history the user states were computed from (absent in older model directories). */
+    readonly userHistories?: Int32Array[],
   ) {}
 
   static async load(
@@ -46,6 +48,7 @@ export class SasrecModel {
       userEncoder,
       loaded.itemEmbedding,
       loaded.userEmbedding,
+      loaded.userHistories,
     );
   }
 
@@ -93,6 +96,12 @@ export class SasrecModel {
   ): Float64Array {
     this.checkItems(candidates, 'candidates');
     return dotScores(embeddings, row, this.itemEmbedding, this.hidden, candidates);
+  }
+
+  /** Item vectors [items.length, hidden] (the table's rows, padding offset applied). */
+  itemRows(items: ArrayLike<number>): Float32Array {
+    this.checkItems(items, 'items');
+    return itemRows(this.itemEmbedding, this.hidden, items);
   }
 
   /** The k highest-scoring items over the whole catalogue, excluding `exclude` (e.g. the history). */

@@ -5,9 +5,8 @@ import type { Interval } from '@thoughtspace/metrics';
 import { lineChart } from '@thoughtspace/report';
 import { saveThoughtSpace, type EncoderManifest } from '../thought-space/artifact';
 import type { ThoughtSpaceConfig } from '../thought-space/config';
-import { evaluateRecall } from '../thought-space/evaluate';
-import { projectionSample, projectionSvg } from '../thought-space/projection';
-import { splitByUser, ThoughtSpace } from '../thought-space/train';
+import { runPhaseOne } from '../thought-space/phase-one';
+import { projectionSvg } from '../thought-space/projection';
 import { buildPairs, type PairOptions } from './pairs';
 
 export interface EncoderExperimentOptions {
@@ -59,28 +58,29 @@ export async function runEncoderExperiment(
     dataset: o.dataset ?? 'luxury-beauty-2018',
   });
   const loo = leaveOneOut(dataset);
-  const last = buildPairs(dataset, loo, { positions: 'last' });
-  const split = splitByUser(last, o.heldOutFraction ?? 0.2, seed);
-  const heldUsers = new Set(split.heldOut.map((p) => p.user));
-  const train =
-    o.positions === 'all'
-      ? buildPairs(dataset, loo, { positions: 'all' }).filter((p) => !heldUsers.has(p.user))
-      : split.train;
-  const heldOut = split.heldOut;
+  const phase = await runPhaseOne({
+    pairs: buildPairs(dataset, loo, { positions: 'last' }),
+    heldOutFraction: o.heldOutFraction ?? 0.2,
+    seed,
+    config: o.config,
+    trainPairs:
+      o.positions === 'all'
+        ? (held) => buildPairs(dataset, loo, { positions: 'all' }).filter((p) => !held.has(p.user))
+        : undefined,
+    plotPairs: o.plotPairs,
+    silent: o.silent,
+    log,
+  });
+  const { space, train, heldOut, sampleBefore: before, sampleAfter: after } = phase;
+  const heldUsers = new Set(heldOut.map((p) => p.user));
+  const untrained = phase.recallBefore;
+  const trained = phase.recallAfter;
   say(
     `thought space on ${name} (manifest ${manifest.hash.slice(0, 12)}): ${train.length} training pairs, ${heldOut.length} held-out users`,
   );
-
-  const space = await ThoughtSpace.create({ pairs: train, config: { ...o.config, seed } });
+  say(`untrained recall@1 ${fmt(untrained.recallAt1)} (chance ${untrained.chance.toFixed(4)})`);
+  say(`trained recall@1 ${fmt(trained.recallAt1)}`);
   try {
-    const untrained = await evaluateRecall(space, heldOut, { seed });
-    const before = await projectionSample(space, heldOut, untrained.negativeIndex, o.plotPairs);
-    say(`untrained recall@1 ${fmt(untrained.recallAt1)} (chance ${untrained.chance.toFixed(4)})`);
-    await space.fit({ pairs: train, silent: o.silent, log });
-    const trained = await evaluateRecall(space, heldOut, { seed });
-    const after = await projectionSample(space, heldOut, untrained.negativeIndex, o.plotPairs);
-    say(`trained recall@1 ${fmt(trained.recallAt1)}`);
-
     await mkdir(o.outDir, { recursive: true });
     const modelDir = join(o.outDir, 'model');
     const saved = await saveThoughtSpace(modelDir, space, {

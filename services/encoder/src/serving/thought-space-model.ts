@@ -1,8 +1,8 @@
 import { ModelRunner, type ExecutionProvider } from '@thoughtspace/engine';
-import { FailedPreconditionError, InvalidArgumentError } from '@thoughtspace/runtime';
+import { cosine, FailedPreconditionError, InvalidArgumentError } from '@thoughtspace/runtime';
 import type { Tokenizer } from '../tokenizer';
 import { loadThoughtSpaceFiles, type EncoderManifest } from '../thought-space/artifact';
-import { cosine, encodeTexts, type TextEncoders } from '../thought-space/encode';
+import { encodeTexts, type TextEncoders } from '../thought-space/encode';
 import { inputNames, type TowerName } from '../thought-space/graph';
 
 /**

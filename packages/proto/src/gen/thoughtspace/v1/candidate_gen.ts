@@ -69,6 +69,8 @@ export interface SimilarUsersRequest {
   k: number;
   /** Most recent items to return per neighbour, 0..50 (0 = none). */
   itemsPerUser: number;
+  /** Model variant, as in GenerateCandidatesRequest; empty = server default. */
+  model: string;
 }
 
 export interface SimilarUser {
@@ -520,7 +522,7 @@ export const ScoreCandidatesResponse: MessageFns<ScoreCandidatesResponse> = {
 };
 
 function createBaseSimilarUsersRequest(): SimilarUsersRequest {
-  return { meta: undefined, history: undefined, k: 0, itemsPerUser: 0 };
+  return { meta: undefined, history: undefined, k: 0, itemsPerUser: 0, model: "" };
 }
 
 export const SimilarUsersRequest: MessageFns<SimilarUsersRequest> = {
@@ -536,6 +538,9 @@ export const SimilarUsersRequest: MessageFns<SimilarUsersRequest> = {
     }
     if (message.itemsPerUser !== 0) {
       writer.uint32(32).uint32(message.itemsPerUser);
+    }
+    if (message.model !== "") {
+      writer.uint32(42).string(message.model);
     }
     return writer;
   },
@@ -585,6 +590,14 @@ export const SimilarUsersRequest: MessageFns<SimilarUsersRequest> = {
             message.itemsPerUser = reader.uint32();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -607,6 +620,7 @@ export const SimilarUsersRequest: MessageFns<SimilarUsersRequest> = {
         : isSet(object.items_per_user)
         ? globalThis.Number(object.items_per_user)
         : 0,
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
     };
   },
 
@@ -624,6 +638,9 @@ export const SimilarUsersRequest: MessageFns<SimilarUsersRequest> = {
     if (message.itemsPerUser !== 0) {
       obj.itemsPerUser = Math.round(message.itemsPerUser);
     }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
     return obj;
   },
 
@@ -640,6 +657,7 @@ export const SimilarUsersRequest: MessageFns<SimilarUsersRequest> = {
       : undefined;
     message.k = object.k ?? 0;
     message.itemsPerUser = object.itemsPerUser ?? 0;
+    message.model = object.model ?? "";
     return message;
   },
 };

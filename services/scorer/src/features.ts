@@ -1,0 +1,108 @@
+import { markovScorer, popularityScorer } from '@thoughtspace/baselines';
+import type { EvaluationSet } from '@thoughtspace/data';
+import { dot, InvalidArgumentError } from '@thoughtspace/runtime';
+import type { ScorerExample } from './train';
+
+/** Names of the collaborative features, in order, per candidate. */
+export const COLLABORATIVE_FEATURES = [
+  'sasrec_logit_centered',
+  'log_popularity',
+  'log_transitions',
+] as const;
+
+/**
+ * The scorer's numeric feature layout per candidate: the collaborative
+ * features, then the agreement of the selected reason (E1) with the history
+ * rendered with that candidate (E2). Every candidate is rendered alike, so
+ * the last feature never singles out the evaluated target.
+ */
+export const SCORER_FEATURES = [...COLLABORATIVE_FEATURES, 'reason_behaviour_agreement'] as const;
+
+/**
+ * Collaborative features of every candidate of every case, from models fitted
+ * on `fit` (the sequences visible for the split): SASRec logits (centred per
+ * case, scaled by their pooled standard deviation), log(1 + item count),
+ * log(1 + transitions from the last item). Returned case-major, [cases][C * 3].
+ */
+export function collaborativeFeatures(o: {
+  set: Pick<EvaluationSet, 'cases' | 'candidates'>;
+  fit: { sequences: Int32Array[]; numItems: number };
+  sasrecScores: Float64Array[];
+  /** Scale of the centred logits; default: pooled over these cases (sasrecScale). */
+  scale?: number;
+}): Float32Array[] {
+  const pop = popularityScorer(o.fit);
+  const markov = markovScorer(o.fit);
+  const centred = o.sasrecScores.map((s) => {
+    const mean = s.reduce((a, b) => a + b, 0) / s.length;
+    return Float64Array.from(s, (x) => x - mean);
+  });
+  const std = o.scale ?? sasrecScale(o.sasrecScores);
+  return o.set.cases.map((c, i) => {
+    const items = o.set.candidates[i].items;
+    const p = pop.score({ user: c.user, history: c.history, candidates: items });
+    const m = markov.score({ user: c.user, history: c.history, candidates: items });
+    const out = new Float32Array(items.length * 3);
+    for (let k = 0; k < items.length; k++) {
+      out[k * 3] = centred[i][k] / std;
+      out[k * 3 + 1] = Math.log1p(p[k]);
+      out[k * 3 + 2] = Math.log1p(Math.floor(m[k]));
+    }
+    return out;
+  });
+}
+
+/**
+ * The pooled standard deviation of per-case centred SASRec logits: the scale
+ * of the first feature. A server scoring one case at a time uses the scale
+ * of the set the scorer was trained on.
+ */
+export function sasrecScale(sasrecScores: readonly Float64Array[]): number {
+  let sq = 0;
+  let n = 0;
+  for (const s of sasrecScores) {
+    const mean = s.reduce((a, b) => a + b, 0) / s.length;
+    for (const x of s) {
+      sq += (x - mean) ** 2;
+      n++;
+    }
+  }
+  return Math.sqrt(sq / Math.max(1, n)) || 1;
+}
+
+/**
+ * Scorer examples in the SCORER_FEATURES layout, one per case.
+ * `withCandidate` holds E2(history + candidate) for every candidate of every
+ * case, case-major; `reasons` the E1 vector of each case's selected reason,
+ * or undefined to score without a reason (agreement 0, reason null).
+ */
+export function scorerExamples(o: {
+  candidates: readonly { items: ArrayLike<number>; targetIndex: number }[];
+  collaborative: readonly Float32Array[];
+  withCandidate: readonly Float32Array[];
+  reasons?: readonly Float32Array[];
+  /** Item vectors [items.length, itemDim] (candidate-gen's item rows). */
+  itemRows: (items: ArrayLike<number>) => Float32Array;
+}): ScorerExample[] {
+  const F = SCORER_FEATURES.length;
+  const C0 = COLLABORATIVE_FEATURES.length;
+  const total = o.candidates.reduce((a, c) => a + c.items.length, 0);
+  if (o.withCandidate.length !== total)
+    throw new InvalidArgumentError(
+      `withCandidate: ${o.withCandidate.length} vectors for ${total} candidates`,
+    );
+  if (o.reasons && o.reasons.length !== o.candidates.length)
+    throw new InvalidArgumentError(`reasons: ${o.reasons.length} for ${o.candidates.length} cases`);
+  let offset = 0;
+  return o.candidates.map((cand, i) => {
+    const C = cand.items.length;
+    const features = new Float32Array(C * F);
+    const reason = o.reasons ? o.reasons[i] : null;
+    for (let k = 0; k < C; k++) {
+      features.set(o.collaborative[i].subarray(k * C0, (k + 1) * C0), k * F);
+      features[k * F + C0] = reason ? dot(reason, o.withCandidate[offset + k]) : 0;
+    }
+    offset += C;
+    return { features, items: o.itemRows(cand.items), reason, label: cand.targetIndex };
+  });
+}
