@@ -144,7 +144,7 @@ export async function trainTinyBundle(): Promise<TrainedBundle> {
   const cases = valid.cases.slice(0, 240);
   const builder = (sasrecStd: number) =>
     createFeatureBuilder({
-      layout: { sasrecStd, behaviourMaxItems: 20, features: FEATURE_NAMES.length },
+      layout: { sasrecStd, behaviourMaxItems: 20 },
       fit,
       itemIds: dataset.itemIds,
       catalogue: dataset.items,

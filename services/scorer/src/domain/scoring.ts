@@ -1,4 +1,3 @@
-import { markovScorer, popularityScorer } from '@thoughtspace/baselines';
 import type { Item } from '@thoughtspace/data';
 import type { ModelRunner } from '@thoughtspace/engine';
 import {
@@ -7,6 +6,7 @@ import {
   NotFoundError,
 } from '@thoughtspace/runtime';
 import { renderBehaviour, type HistoryEntry } from '@thoughtspace/text';
+import { collaborativeFeatures, SCORER_FEATURES, scorerExamples } from '../features';
 import type { ScorerManifest } from '../serving/artifact';
 
 /** What scoring needs from candidate-gen's SASRec (its public SasrecModel satisfies it). */
@@ -58,17 +58,10 @@ export interface FeatureLayout {
   sasrecStd: number;
   /** Items of the E2 behaviour text. */
   behaviourMaxItems: number;
-  /** F: 3 collaborative features, plus the reason agreement when 4. */
-  features: number;
 }
 
-/** Feature names in order, as scorer.json records them. */
-export const FEATURE_NAMES = [
-  'sasrec_logit_centered',
-  'log_popularity',
-  'log_transitions',
-  'reason_agreement',
-] as const;
+/** Feature names in order, as scorer.json records them (the training layout). */
+export const FEATURE_NAMES = SCORER_FEATURES;
 
 export type FeatureBuilder = (req: {
   history: HistoryInput[];
@@ -96,13 +89,10 @@ export function createFeatureBuilder(o: {
 }): FeatureBuilder {
   const { layout, sasrec, encoder } = o;
   const limits = { ...DEFAULT_SCORING_LIMITS, ...o.limits };
-  const F = layout.features;
   const D = sasrec.hidden;
   const P = encoder.dim;
   const index = new Map(o.itemIds.map((id, i) => [id, i]));
   const fit = { sequences: o.fit, numItems: o.itemIds.length };
-  const popularity = popularityScorer(fit);
-  const markov = markovScorer(fit);
   const lookup = (id: string, field: string): number => {
     const i = index.get(id);
     if (i === undefined) throw new NotFoundError(`${field}: unknown item ${JSON.stringify(id)}`);
@@ -129,23 +119,29 @@ export function createFeatureBuilder(o: {
       lookup(e.itemId, `history.interactions[${i}].item_id`),
     );
     const c = Int32Array.from(req.candidates, (id, i) => lookup(id, `candidate_item_ids[${i}]`));
-    const n = c.length;
     const state = await sasrec.userEmbeddings([h]);
-    const logits = sasrec.scoreWithEmbedding(state, 0, c);
-    const mean = logits.reduce((a, b) => a + b, 0) / n;
-    const pop = popularity.score({ user: -1, history: h, candidates: c });
-    const trans = markov.score({ user: -1, history: h, candidates: c });
-    let reason: Float32Array | null = null;
-    let agreement: Float32Array | null = null;
+    const sasrecScores = [sasrec.scoreWithEmbedding(state, 0, c)];
+    // The layout is the training one (features.ts); user -1 = not a dataset user
+    // (no feature reads it) and target -1 = unknown (serving never sees one).
+    const collaborative = collaborativeFeatures({
+      set: {
+        cases: [{ user: -1, history: h, target: -1 }],
+        candidates: [{ items: c, targetIndex: 0 }],
+      },
+      fit,
+      sasrecScores,
+      scale: layout.sasrecStd,
+    });
+    let reason: Float32Array | undefined;
+    let withCandidate: Float32Array[] = [];
     if (req.reason !== null && req.reason.trim() !== '') {
-      const r = (await encoder.encodeRationales([req.reason]))[0];
-      reason = r;
+      [reason] = await encoder.encodeRationales([req.reason]);
       const events: HistoryEntry[] = req.history.map((e, i) => ({
         item: o.catalogue[h[i]],
         rating: e.rating,
         review: e.review,
       }));
-      const behaviours = await encoder.encodeBehaviours(
+      withCandidate = await encoder.encodeBehaviours(
         Array.from(c, (k) =>
           renderBehaviour(
             { history: events, candidate: o.catalogue[k] },
@@ -153,22 +149,24 @@ export function createFeatureBuilder(o: {
           ),
         ),
       );
-      agreement = Float32Array.from(behaviours, (b) => {
-        let s = 0;
-        for (let j = 0; j < P; j++) s += r[j] * b[j];
-        return s;
-      });
+    } else {
+      withCandidate = Array.from(c, () => new Float32Array(P));
     }
-    const features = new Float32Array(n * F);
-    const items = new Float32Array(n * D);
-    for (let k = 0; k < n; k++) {
-      features[k * F] = (logits[k] - mean) / layout.sasrecStd;
-      features[k * F + 1] = Math.log1p(pop[k]);
-      features[k * F + 2] = Math.log1p(Math.floor(trans[k]));
-      if (F > 3) features[k * F + 3] = agreement ? agreement[k] : 0;
-      items.set(sasrec.itemEmbedding.subarray((c[k] + 1) * D, (c[k] + 2) * D), k * D);
-    }
-    return { features, items, reason };
+    const [example] = scorerExamples({
+      candidates: [{ items: c, targetIndex: 0 }],
+      collaborative,
+      withCandidate,
+      reasons: reason ? [reason] : undefined,
+      itemRows: (items) => {
+        const rows = new Float32Array(items.length * D);
+        for (let k = 0; k < items.length; k++) {
+          rows.set(sasrec.itemEmbedding.subarray((items[k] + 1) * D, (items[k] + 2) * D), k * D);
+        }
+        return rows;
+      },
+    });
+    const { features, items } = example;
+    return { features, items, reason: reason ?? null };
   };
 }
 

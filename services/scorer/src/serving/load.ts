@@ -6,6 +6,7 @@ import { FailedPreconditionError } from '@thoughtspace/runtime';
 import {
   createFeatureBuilder,
   createScoringDomain,
+  FEATURE_NAMES,
   type ScoringDomain,
   type ScoringLimits,
 } from '../domain/scoring';
@@ -57,6 +58,11 @@ export async function loadServedScorer(o: {
       }
     }
     const { shape } = loaded.manifest;
+    if (shape.features !== FEATURE_NAMES.length) {
+      throw new FailedPreconditionError(
+        `${o.modelDir} has ${shape.features} features per candidate; this scorer serves the ${FEATURE_NAMES.length}-feature layout (${FEATURE_NAMES.join(', ')})`,
+      );
+    }
     if (sasrec.hidden !== shape.itemDim || encoder.dim !== shape.reasonDim) {
       throw new FailedPreconditionError(
         `${o.modelDir} expects ${shape.itemDim}-d SASRec items and ${shape.reasonDim}-d reasons; ${o.sasrecDir} has ${sasrec.hidden}, ${o.encoderDir} has ${encoder.dim}`,
@@ -66,7 +72,6 @@ export async function loadServedScorer(o: {
       layout: {
         sasrecStd: loaded.manifest.sasrecStd,
         behaviourMaxItems: loaded.manifest.behaviourMaxItems,
-        features: shape.features,
       },
       fit: loaded.fit,
       itemIds: sasrec.manifest.itemIds,
