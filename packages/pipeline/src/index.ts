@@ -30,3 +30,19 @@ export {
   BUNDLE_MODELS,
 } from './bundle';
 export type { BundleManifest, BundleModel } from './bundle';
+export { inProcessReasons, treeSource } from './adapters/reasons';
+export { methodResult } from './results';
+export type { MethodResult } from './results';
+export { runMainJob, VARIANTS } from './main-job/run';
+export type { MainJobOptions } from './main-job/run';
+export { MAIN_BUDGET, QUICK_BUDGET, KEY_COMPARISONS } from './main-job/stages';
+export { runReasoning } from './main-job/reasoning';
+export type { ReasoningOptions, ReasoningResult } from './main-job/reasoning';
+export { VARIANT_LABELS } from './main-job/phase-two';
+export type { Variant } from './main-job/phase-two';
+export {
+  inProcessCandidates,
+  inProcessCatalogue,
+  inProcessSelection,
+  inProcessScorer,
+} from './adapters/in-process';

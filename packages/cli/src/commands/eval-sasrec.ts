@@ -13,7 +13,7 @@ import { FailedPreconditionError } from '@thoughtspace/runtime';
 import { datasetOptions, intArg, type DatasetFlags } from '../options';
 import { loadDataset } from '../load';
 import { commandLine, say, writeJson } from '../output';
-import { methodResult } from '../results';
+import { methodResult } from '@thoughtspace/pipeline';
 
 interface EvalSasrecFlags extends DatasetFlags {
   model: string;

@@ -1,8 +1,21 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { DEFAULT_PROTOCOL } from '@thoughtspace/data';
+import { DEFAULT_PROTOCOL, parseProtocol } from '@thoughtspace/data';
+import { MAIN_BUDGET, QUICK_BUDGET, runMainJob, type MainJobOptions } from '@thoughtspace/pipeline';
+import { PROVIDER_KINDS, type ProviderOptions } from '@thoughtspace/rationale-gen';
+import { InvalidArgumentError } from '@thoughtspace/runtime';
+import { loadDataset } from '../load';
 import { datasetOptions, intArg, type DatasetFlags } from '../options';
-import { runMainJob, MAIN_BUDGET, QUICK_BUDGET } from '../pipeline/main-job';
-import { PROVIDER_KINDS, type ProviderFlags } from '../pipeline/provider';
+import { commandLine } from '../output';
+
+export interface ProviderFlags {
+  provider: (typeof PROVIDER_KINDS)[number];
+  gguf?: string;
+  openaiBaseUrl?: string;
+  openaiModel?: string;
+  fallbackEmbedded?: boolean;
+}
 
 export interface RunFlags extends DatasetFlags, ProviderFlags {
   out: string;
@@ -67,7 +80,87 @@ export function registerRun(program: Command): void {
       'if the language-model provider fails, answer with the embedded composer (recorded in the report)',
     );
   for (const o of datasetOptions()) cmd.addOption(o);
-  cmd.action((flags: RunFlags) =>
-    runMainJob(flags.testOn ? { ...flags, dataset: flags.testOn } : flags),
-  );
+  cmd.action(async (flags: RunFlags) => runMainJob(await mainJobOptions(flags)));
+}
+
+/** The flags of `run` as the main job's options (loading the datasets they name). */
+export async function mainJobOptions(flags: RunFlags): Promise<MainJobOptions> {
+  const dataFlags = flags.testOn ? { ...flags, dataset: flags.testOn } : flags;
+  const protocol = parseProtocol(flags.protocol);
+  const branching = parseBranching(flags.branching);
+  const provider = providerOptions(flags, join(flags.out, 'rationale-cache'));
+  const prepared = await loadDataset(dataFlags);
+  const trainOn =
+    flags.reasoning && flags.trainOn
+      ? await loadDataset({ ...dataFlags, dataset: flags.trainOn })
+      : undefined;
+  return {
+    prepared,
+    trainOn,
+    out: flags.out,
+    protocol,
+    seed: flags.seed,
+    resamples: flags.resamples,
+    quick: flags.quick,
+    sasrecEpochs: flags.sasrecEpochs,
+    branching,
+    reasoning: flags.reasoning,
+    provider,
+    wordVectors: wordVectors(),
+    command: commandLine(),
+  };
+}
+
+function parseBranching(text: string): number[] {
+  const b = text.split(',').map(Number);
+  if (b.some((x) => !Number.isInteger(x) || x < 1))
+    throw new InvalidArgumentError(`--branching must look like "2,3", got "${text}"`);
+  return b;
+}
+
+/**
+ * rationale-gen's provider options from the flags. Language-model providers
+ * get a persistent cache under the run folder so a rerun skips generation.
+ */
+export function providerOptions(flags: ProviderFlags, cacheDir: string): ProviderOptions {
+  switch (flags.provider) {
+    case 'embedded':
+      return { kind: 'embedded' };
+    case 'llama-cpp':
+      if (!flags.gguf)
+        throw new InvalidArgumentError('--provider llama-cpp needs --gguf <path to a .gguf model>');
+      return { kind: 'llama-cpp', modelPath: flags.gguf, cacheDir };
+    case 'openai':
+      if (!flags.openaiBaseUrl || !flags.openaiModel)
+        throw new InvalidArgumentError(
+          '--provider openai needs --openai-base-url and --openai-model (API key from OPENAI_API_KEY)',
+        );
+      return {
+        kind: 'openai',
+        baseURL: flags.openaiBaseUrl,
+        model: flags.openaiModel,
+        apiKey: process.env.OPENAI_API_KEY,
+        fallback: flags.fallbackEmbedded ? 'embedded' : undefined,
+        cacheDir,
+      };
+  }
+}
+
+/** GloVe for the generic-semantic ablation: THOUGHTSPACE_WORD_VECTORS, else ../shared/models. */
+function wordVectors(): string | undefined {
+  return [
+    process.env.THOUGHTSPACE_WORD_VECTORS ?? '',
+    resolve(
+      __dirname,
+      '..',
+      '..',
+      '..',
+      '..',
+      '..',
+      'shared',
+      'models',
+      'glove-6B-50d-10k',
+      'glove.6B.50d.10k.zip',
+    ),
+  ].find((p) => p && existsSync(p));
 }

@@ -1,0 +1,181 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatProtocol, shortHash, type Prepared, type Protocol } from '@thoughtspace/data';
+import { alignColumns, compareRanks, formatMetricTable } from '@thoughtspace/metrics';
+import type { SasrecConfig, TrainedSasrec } from '@thoughtspace/candidate-gen';
+import { writeJson } from '../internal/output';
+import { methodResult, type MethodResult } from '../results';
+import type { ReasoningResult } from './reasoning';
+import { renderReport, writeMetricsChart } from './report';
+import type { Comparison, Evaluation, RunRow } from './stages';
+
+export const REFERENCE = 'sasrec';
+
+/** Stage: one results entry per row, each with its paired tests against the reference. */
+export function resultsStage(o: {
+  rows: RunRow[];
+  reference: RunRow;
+  prepared: Prepared;
+  protocol: Protocol;
+  seed: number;
+  resamples: number;
+  command: string;
+}): MethodResult[] {
+  return o.rows.map((r) =>
+    methodResult({
+      method: r.name,
+      provider: r.provider,
+      manifest: o.prepared.manifest,
+      split: 'test',
+      protocol: formatProtocol(o.protocol),
+      seed: o.seed,
+      report: r.report,
+      seconds: r.run.seconds,
+      command: o.command,
+      versus:
+        r.run === o.reference.run
+          ? undefined
+          : {
+              method: o.reference.name,
+              tests: compareRanks(r.run.ranks, o.reference.run.ranks, {
+                seed: o.seed,
+                resamples: o.resamples,
+              }),
+            },
+    }),
+  );
+}
+
+/**
+ * Stage: the printed table and the files of a run (results.json, report.md,
+ * metrics.svg, the Thought Space projection).
+ */
+export async function outputStage(o: {
+  out: string;
+  prepared: Prepared;
+  protocol: Protocol;
+  seed: number;
+  resamples: number;
+  command: string;
+  provider: string;
+  evaluation: Evaluation;
+  rows: RunRow[];
+  results: MethodResult[];
+  comparisons: Comparison[];
+  reasoning?: ReasoningResult;
+  sasrec: { trained: TrainedSasrec; config: SasrecConfig };
+  branching: readonly number[];
+  notes: string[];
+  say: (line?: string) => void;
+}): Promise<void> {
+  const { manifest } = o.prepared;
+  const { say, reasoning, comparisons, notes } = o;
+  const header = `${manifest.name} (manifest ${shortHash(manifest.hash)}), test split, protocol ${formatProtocol(o.protocol)}, seed ${o.seed}, rationale provider ${o.provider}`;
+  say('');
+  say(header);
+  say(formatMetricTable(o.rows.map((r) => ({ name: r.name, report: r.report }))));
+  const chance = 1 / (o.evaluation.testSet.candidates[0]?.items.length ?? 1);
+  say(`\nchance HR@1 for this protocol: ${chance.toFixed(4)}`);
+  const sections: string[] = [];
+  if (reasoning) {
+    const c = reasoning.canary.run.report.metrics['HR@1'];
+    const e = reasoning.encoder;
+    say(
+      `leakage canary (${reasoning.canary.run.method}): HR@1 ${c.mean.toFixed(4)} [${c.low.toFixed(4)}, ${c.high.toFixed(4)}], chance ${reasoning.canary.chance.toFixed(4)}`,
+    );
+    say(
+      `thought space: held-out recall@1 among 11 ${e.recallAfter.mean.toFixed(3)} [${e.recallAfter.low.toFixed(3)}, ${e.recallAfter.high.toFixed(3)}] after training, ${e.recallBefore.mean.toFixed(3)} before (chance ${e.chance.toFixed(3)})`,
+    );
+    sections.push(
+      '## Leakage canary',
+      '',
+      `Test labels permuted (each case's label moved to a seeded random candidate) and the whole test-time path re-run: ${reasoning.canary.run.method} HR@1 ${c.mean.toFixed(4)} [${c.low.toFixed(4)}, ${c.high.toFixed(4)}] against chance ${reasoning.canary.chance.toFixed(4)}.`,
+      '',
+      '## Thought Space (encoder)',
+      '',
+      `${e.pairs} positive rationales from training targets of ${e.trainedOn} (provider ${o.provider}), ${e.heldOutPairs} held-out users. Held-out recall@1 of the true rationale among 11: ${e.recallAfter.mean.toFixed(3)} [${e.recallAfter.low.toFixed(3)}, ${e.recallAfter.high.toFixed(3)}] after training, ${e.recallBefore.mean.toFixed(3)} [${e.recallBefore.low.toFixed(3)}, ${e.recallBefore.high.toFixed(3)}] before (chance ${e.chance.toFixed(3)}); training took ${e.trainSeconds.toFixed(1)} s.`,
+      '',
+      '![Thought Space projection](thought-space-projection.svg)',
+      '',
+      `Items without text: ${reasoning.itemsWithoutText} (rendered as their id).`,
+      '',
+    );
+  }
+  if (comparisons.length > 0) {
+    const cell = (t: Comparison['tests'], m: 'HR@1' | 'NDCG@10' | 'MRR') =>
+      `${t[m].difference.mean >= 0 ? '+' : ''}${t[m].difference.mean.toFixed(4)} (p=${t[m].pValue.toFixed(4)})`;
+    const table = [
+      ['comparison', 'ΔHR@1', 'ΔNDCG@10', 'ΔMRR'],
+      ...comparisons.map((c) => [
+        `${c.a} vs ${c.b}`,
+        cell(c.tests, 'HR@1'),
+        cell(c.tests, 'NDCG@10'),
+        cell(c.tests, 'MRR'),
+      ]),
+    ];
+    say(`\npaired comparisons (same users; randomization p-values):\n${alignColumns(table)}`);
+    sections.unshift(
+      '## Key comparisons (paired, same users)',
+      '',
+      '| comparison | ΔHR@1 (p) | ΔNDCG@10 (p) | ΔMRR (p) |',
+      '| --- | --- | --- | --- |',
+      ...comparisons.map(
+        (c) =>
+          `| ${c.a} vs ${c.b} | ${cell(c.tests, 'HR@1')} | ${cell(c.tests, 'NDCG@10')} | ${cell(c.tests, 'MRR')} |`,
+      ),
+      '',
+    );
+  }
+  for (const n of notes) say(`note: ${n}`);
+
+  await writeJson(join(o.out, 'results.json'), {
+    dataset: {
+      name: manifest.name,
+      manifestHash: manifest.hash,
+      counts: manifest.report.final,
+      options: manifest.options,
+    },
+    protocol: formatProtocol(o.protocol),
+    seed: o.seed,
+    provider: o.provider,
+    command: o.command,
+    methods: o.results,
+    sasrec: {
+      config: o.sasrec.config,
+      bestEpoch: o.sasrec.trained.bestEpoch,
+      epochsRun: o.sasrec.trained.epochsRun,
+      secondsPerEpoch: o.sasrec.trained.secondsPerEpoch,
+    },
+    reasoning: reasoning && {
+      encoder: { ...reasoning.encoder, projection: 'thought-space-projection.svg' },
+      canary: {
+        method: reasoning.canary.run.method,
+        chance: reasoning.canary.chance,
+        metrics: reasoning.canary.run.report.metrics,
+      },
+      branching: o.branching,
+    },
+    comparisons: comparisons.map((c) => ({ method: c.a, versus: c.b, tests: c.tests })),
+    notes,
+  });
+  if (reasoning)
+    await writeFile(join(o.out, 'thought-space-projection.svg'), reasoning.encoder.projection);
+  await writeMetricsChart(
+    o.out,
+    `${manifest.name}: test metrics (${formatProtocol(o.protocol)})`,
+    `manifest ${shortHash(manifest.hash)}, seed ${o.seed}, 95% bootstrap CIs over ${o.evaluation.testSet.cases.length} users`,
+    o.rows,
+  );
+  await writeFile(
+    join(o.out, 'report.md'),
+    renderReport({
+      header,
+      command: o.command,
+      manifest,
+      rows: o.rows,
+      results: o.results,
+      reference: REFERENCE,
+      sections: [...sections, ...notes.map((n) => `Note: ${n}\n`)],
+    }),
+  );
+}

@@ -1,0 +1,167 @@
+import { mkdir } from 'node:fs/promises';
+import { leaveOneOut, shortHash, type Prepared, type Protocol } from '@thoughtspace/data';
+import { createProvider, type ProviderOptions } from '@thoughtspace/rationale-gen';
+import { validateBranching, loadGenericSpace, type GenericSpace } from '@thoughtspace/tot-selector';
+import { inProcessReasons } from '../adapters/reasons';
+import { outputStage, REFERENCE, resultsStage } from './outputs';
+import type { Variant } from './phase-two';
+import { runReasoning, type ReasoningResult } from './reasoning';
+import {
+  baselineStage,
+  comparisonStage,
+  evaluationStage,
+  MAIN_BUDGET,
+  QUICK_BUDGET,
+  sasrecStage,
+  type RunRow,
+} from './stages';
+
+export const VARIANTS: Variant[] = [
+  'no-reason',
+  'base-only',
+  'random-leaf',
+  'thought-space',
+  'generic-semantic',
+  'log-likelihood',
+];
+
+export interface MainJobOptions {
+  /** The dataset everything runs and is evaluated on. */
+  prepared: Prepared;
+  /** Cross-domain: the dataset whose rationales train the Thought Space. */
+  trainOn?: Prepared;
+  /** Output folder (results.json, report.md, plots). */
+  out: string;
+  protocol: Protocol;
+  seed: number;
+  /** Bootstrap resamples for the CIs. */
+  resamples: number;
+  /** CI-sized budgets (QUICK_BUDGET) instead of MAIN_BUDGET. */
+  quick?: boolean;
+  /** Maximum SASRec epochs (default: the budget's). */
+  sasrecEpochs?: number;
+  /** Tree branching per level, e.g. [2, 3]. */
+  branching: readonly number[];
+  /** false: stop after the baselines and SASRec. */
+  reasoning: boolean;
+  /** rationale-gen provider (cache directory included). */
+  provider: ProviderOptions;
+  /** GloVe .zip/.txt for the generic-space ablation; absent -> that row is skipped and said so. */
+  wordVectors?: string;
+  /** The command line, for provenance in results. */
+  command: string;
+  /** Printed table (default stdout). */
+  say?: (line?: string) => void;
+  /** Progress and notes (default stderr). */
+  log?: (line: string) => void;
+}
+
+/**
+ * The main job: baselines, SASRec, then Phase I and Phase II of the method
+ * with their ablations and the leakage canary, paired comparisons, and the
+ * results files. Each step is a named stage (stages.ts, reasoning.ts,
+ * outputs.ts) with its own inputs and outputs.
+ */
+export async function runMainJob(o: MainJobOptions): Promise<void> {
+  const started = performance.now();
+  const say = o.say ?? ((line = '') => process.stdout.write(`${line}\n`));
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (o.reasoning) validateBranching(o.branching);
+  await mkdir(o.out, { recursive: true });
+  const { prepared } = o;
+  const budget = o.quick ? QUICK_BUDGET : MAIN_BUDGET;
+  const evaluation = evaluationStage({ prepared, protocol: o.protocol, seed: o.seed });
+  const rows: RunRow[] = baselineStage({ evaluation, seed: o.seed, resamples: o.resamples });
+  const sasrec = await sasrecStage({
+    prepared,
+    evaluation,
+    protocol: o.protocol,
+    seed: o.seed,
+    resamples: o.resamples,
+    budget,
+    epochs: o.sasrecEpochs,
+    out: o.out,
+    log,
+  });
+  rows.push(sasrec.row);
+
+  let reasoning: ReasoningResult | undefined;
+  let providerName = 'none';
+  const notes: string[] = [];
+  if (o.reasoning) {
+    const provider = await createProvider(o.provider);
+    providerName = provider.name;
+    let generic: GenericSpace | undefined;
+    if (o.wordVectors) generic = await loadGenericSpace(o.wordVectors);
+    else
+      notes.push(
+        'generic-space row skipped: no word vectors found (set THOUGHTSPACE_WORD_VECTORS to a GloVe .zip/.txt)',
+      );
+    const phaseOne = o.trainOn && {
+      dataset: o.trainOn.dataset,
+      loo: leaveOneOut(o.trainOn.dataset),
+      name: `${o.trainOn.name} (manifest ${shortHash(o.trainOn.manifest.hash)})`,
+    };
+    try {
+      reasoning = await runReasoning({
+        phaseOne,
+        dataset: prepared.dataset,
+        datasetHash: prepared.manifest.hash,
+        loo: evaluation.loo,
+        protocol: o.protocol,
+        seed: o.seed,
+        testSet: evaluation.testSet,
+        sasrec: sasrec.sasrec,
+        reasons: inProcessReasons(provider),
+        provider: provider.name,
+        branching: o.branching,
+        encoderConfig: { epochs: budget.encoderEpochs },
+        generic,
+        variants: VARIANTS,
+        resamples: o.resamples,
+        log,
+      });
+    } finally {
+      await provider.dispose();
+    }
+    for (const { run } of reasoning.runs)
+      rows.push({ name: run.method, provider: providerName, report: run.report, run });
+  }
+  await sasrec.sasrec.trainer.dispose();
+
+  log(
+    `paired tests against ${REFERENCE} (${o.resamples} bootstrap resamples, 2,000 permutations) ...`,
+  );
+  const results = resultsStage({
+    rows,
+    reference: sasrec.row,
+    prepared,
+    protocol: o.protocol,
+    seed: o.seed,
+    resamples: o.resamples,
+    command: o.command,
+  });
+  // The comparisons the method's claims rest on, paired on the same users.
+  const comparisons = comparisonStage({ rows, seed: o.seed, resamples: o.resamples });
+  await outputStage({
+    out: o.out,
+    prepared,
+    protocol: o.protocol,
+    seed: o.seed,
+    resamples: o.resamples,
+    command: o.command,
+    provider: providerName,
+    evaluation,
+    rows,
+    results,
+    comparisons,
+    reasoning,
+    sasrec: { trained: sasrec.sasrec, config: sasrec.config },
+    branching: o.branching,
+    notes,
+    say,
+  });
+  say(
+    `\nwrote ${o.out}/results.json, report.md, metrics.svg, learning-curve.svg in ${((performance.now() - started) / 1000).toFixed(1)}s`,
+  );
+}
