@@ -54,7 +54,8 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     exporter = new InMemorySpanExporter();
     telemetry = setupTelemetry({ serviceName: 'stack-test', exporter, simple: true });
     bundle = await trainTinyBundle();
-    stack = await startStack(bundle);
+    // A generous reasoning budget: this suite checks answers, not latency (the machine may be busy).
+    stack = await startStack(bundle, { budgets: { reasoningMs: 15_000 } });
     client = new GatewayClient(stack.addresses.gateway, credentials.createInsecure());
   });
   afterAll(async () => {
@@ -65,8 +66,10 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
 
   it('ranks items with a selected rationale and per-stage timings', async () => {
     const res = await recommend(forUser(0));
-    expect(res.degraded).toBe(false);
-    expect(res.degradedReason).toBe('');
+    expect({ degraded: res.degraded, reason: res.degradedReason }).toEqual({
+      degraded: false,
+      reason: '',
+    });
     expect(res.items).toHaveLength(5);
     const scores = res.items.map((i) => i.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
@@ -128,6 +131,18 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     )[0];
     expect(children(selectServer, SpanKind.CLIENT).map((s) => s.name)).toEqual([
       'thoughtspace.v1.Encoder/Agreement',
+    ]);
+    // Model runs are spans under the server span that ran them: model name and batch size.
+    const modelRuns = (serverName: string) => {
+      const server = trace.find((s) => s.name === serverName && s.kind === SpanKind.SERVER)!;
+      return children(server)
+        .filter((s) => s.name === 'onnxruntime.run')
+        .map((s) => [s.attributes['thoughtspace.model'], s.attributes['thoughtspace.batch_size']]);
+    };
+    expect(modelRuns('thoughtspace.v1.Scorer/Score')).toContainEqual(['scorer', 2]);
+    expect(modelRuns('thoughtspace.v1.Scorer/Score')).toContainEqual(['thought-space-e1', 1]);
+    expect(modelRuns('thoughtspace.v1.CandidateGen/GenerateCandidates')).toEqual([
+      ['sasrec-user-encoder', 1],
     ]);
     for (const s of trace) expect(s.status.code).not.toBe(SpanStatusCode.ERROR);
     expect(root.attributes['thoughtspace.degraded']).toBe(false);

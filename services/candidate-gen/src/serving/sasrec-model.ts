@@ -32,15 +32,16 @@ export class SasrecModel {
     options: { threads?: number; executionProvider?: ExecutionProvider } = {},
   ): Promise<SasrecModel> {
     const loaded = await loadSasrec(dir);
-    const create = (model: Uint8Array) =>
+    const create = (model: Uint8Array, name: string) =>
       ModelRunner.create({
         model,
+        name,
         threads: options.threads,
         executionProvider: options.executionProvider,
       });
     const [runner, userEncoder] = await Promise.all([
-      create(loaded.onnx),
-      create(loaded.userEncoder),
+      create(loaded.onnx, 'sasrec'),
+      create(loaded.userEncoder, 'sasrec-user-encoder'),
     ]);
     return new SasrecModel(
       loaded.manifest,

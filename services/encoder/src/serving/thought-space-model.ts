@@ -23,15 +23,16 @@ export class ThoughtSpaceModel implements TextEncoders {
     options: { threads?: number; executionProvider?: ExecutionProvider } = {},
   ): Promise<ThoughtSpaceModel> {
     const loaded = await loadThoughtSpaceFiles(dir);
-    const create = (model: Uint8Array) =>
+    const create = (model: Uint8Array, name: string) =>
       ModelRunner.create({
         model,
+        name,
         threads: options.threads,
         executionProvider: options.executionProvider,
       });
     const [rationale, behaviour] = await Promise.all([
-      create(loaded.rationaleEncoder),
-      create(loaded.behaviourEncoder),
+      create(loaded.rationaleEncoder, 'thought-space-e1'),
+      create(loaded.behaviourEncoder, 'thought-space-e2'),
     ]);
     return new ThoughtSpaceModel(
       loaded.manifest,

@@ -36,7 +36,7 @@ export async function loadServedScorer(o: {
   const loaded = await loadScorer(o.modelDir);
   const runnerOptions = { threads: o.threads, executionProvider: o.executionProvider };
   const [runner, sasrec, encoder] = await Promise.all([
-    ModelRunner.create({ model: loaded.onnx, ...runnerOptions }),
+    ModelRunner.create({ model: loaded.onnx, name: 'scorer', ...runnerOptions }),
     SasrecModel.load(o.sasrecDir, runnerOptions),
     ThoughtSpaceModel.load(o.encoderDir, runnerOptions),
   ]);
