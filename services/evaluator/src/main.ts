@@ -1,5 +1,11 @@
 import { leaveOneOut, prepareDataset } from '@thoughtspace/data';
-import { runMain, runService, type RunningService } from '@thoughtspace/service-kit';
+import {
+  createRpcMetrics,
+  runMain,
+  runService,
+  startMetricsServer,
+  type RunningService,
+} from '@thoughtspace/service-kit';
 import { loadConfig } from './config';
 import type { Targets } from './domain/evaluate';
 import { createMemoryMetricsStore, type MetricsStore } from './domain/store';
@@ -19,6 +25,15 @@ export function runEvaluator(
     name: 'evaluator',
     config,
     build: async (logger) => {
+      const rpcMetrics = createRpcMetrics({ service: 'evaluator' });
+      const metrics =
+        config.metricsPort === undefined
+          ? undefined
+          : await startMetricsServer({
+              registry: rpcMetrics.registry,
+              port: config.metricsPort,
+              host: config.host,
+            });
       const targets = config.dataset ? await loadTargets(config.dataset, env) : undefined;
       const store = o.store ?? createMemoryMetricsStore();
       return {
@@ -28,13 +43,17 @@ export function runEvaluator(
           predictionsDir: config.predictionsDir,
           limits: { maxResamples: config.maxResamples, defaultResamples: config.defaultResamples },
           logger,
+          interceptors: [rpcMetrics.interceptor],
         }),
         ready: {
+          metrics: metrics ? `:${metrics.port}/metrics` : 'off',
           dataset: targets ? `${targets.name} ${targets.manifestHash.slice(0, 12)}` : 'none',
           testCases: targets?.splits.test.size ?? 0,
           predictionsDir: config.predictionsDir ?? 'off',
         },
-        dispose: async () => undefined,
+        dispose: async () => {
+          await metrics?.close();
+        },
       };
     },
   });

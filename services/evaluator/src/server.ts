@@ -1,4 +1,4 @@
-import { Server } from '@grpc/grpc-js';
+import { Server, type ServerInterceptor } from '@grpc/grpc-js';
 import type { SplitName } from '@thoughtspace/data';
 import { METRICS, type MetricReport } from '@thoughtspace/metrics';
 import {
@@ -44,6 +44,8 @@ export const DEFAULT_EVALUATOR_LIMITS: EvaluatorLimits = {
 };
 
 export interface EvaluatorDeps {
+  /** Server interceptors, e.g. the Prometheus RPC latency histogram (createRpcMetrics). */
+  interceptors?: ServerInterceptor[];
   /** What GetMetrics serves; the streaming evaluator writes into it. */
   store: MetricsStore;
   /** Ground truth for predictions without target_item_id (from DATASET). */
@@ -106,7 +108,10 @@ export function createServer(deps: EvaluatorDeps): { server: Server; health: Hea
       };
     }, rpc),
   };
-  const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  const server = new Server({
+    'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    interceptors: deps.interceptors,
+  });
   server.addService(EvaluatorService, impl);
   server.addService(HealthService, health.implementation);
   return { server, health };

@@ -1,6 +1,12 @@
 import { credentials } from '@grpc/grpc-js';
 import { prepareDataset } from '@thoughtspace/data';
-import { runMain, runService, type RunningService } from '@thoughtspace/service-kit';
+import {
+  createRpcMetrics,
+  runMain,
+  runService,
+  startMetricsServer,
+  type RunningService,
+} from '@thoughtspace/service-kit';
 import { createGrpcPorts } from './adapters/grpc';
 import { loadConfig } from './config';
 import { createCatalogue } from './domain/catalogue';
@@ -14,6 +20,15 @@ export function runGateway(env: NodeJS.ProcessEnv = process.env): Promise<Runnin
     name: 'gateway',
     config,
     build: async (logger) => {
+      const rpcMetrics = createRpcMetrics({ service: 'gateway' });
+      const metrics =
+        config.metricsPort === undefined
+          ? undefined
+          : await startMetricsServer({
+              registry: rpcMetrics.registry,
+              port: config.metricsPort,
+              host: config.host,
+            });
       const { dataset, manifest, name } = await prepareDataset({ dataset: config.dataset, env });
       const catalogue = createCatalogue({ dataset, name, manifestHash: manifest.hash });
       const ports = createGrpcPorts({
@@ -38,15 +53,20 @@ export function runGateway(env: NodeJS.ProcessEnv = process.env): Promise<Runnin
           catalogue,
           defaultDeadlineMs: config.defaultDeadlineMs,
           logger,
+          interceptors: [rpcMetrics.interceptor],
         }),
         ready: {
+          metrics: metrics ? `:${metrics.port}/metrics` : 'off',
           dataset: `${name} ${manifest.hash.slice(0, 12)}`,
           candidateGen: config.candidateGenAddress,
           rationaleGen: config.rationaleGenAddress,
           totSelector: config.totSelectorAddress,
           scorer: config.scorerAddress,
         },
-        dispose: async () => ports.close(),
+        dispose: async () => {
+          ports.close();
+          await metrics?.close();
+        },
       };
     },
   });

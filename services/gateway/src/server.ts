@@ -1,4 +1,4 @@
-import { Server } from '@grpc/grpc-js';
+import { Server, type ServerInterceptor } from '@grpc/grpc-js';
 import { metrics, type Counter } from '@opentelemetry/api';
 import type { Item } from '@thoughtspace/data';
 import type { SelectionStrategy, StageName } from '@thoughtspace/pipeline';
@@ -33,6 +33,8 @@ export const SERVICE_NAME = SERVICE_NAMES.gateway;
 export const DEFAULT_DEADLINE_MS = 5000;
 
 export interface GatewayDeps {
+  /** Server interceptors, e.g. the Prometheus RPC latency histogram (createRpcMetrics). */
+  interceptors?: ServerInterceptor[];
   recommender: Recommender;
   catalogue: Catalogue;
   /** Deadline for calls that arrive without one (ms). */
@@ -122,7 +124,10 @@ export function createServer(deps: GatewayDeps): { server: Server; health: Healt
       };
     }, rpc),
   };
-  const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  const server = new Server({
+    'grpc.max_receive_message_length': 8 * 1024 * 1024,
+    interceptors: deps.interceptors,
+  });
   server.addService(GatewayService, impl);
   server.addService(HealthService, health.implementation);
   return { server, health };

@@ -11,6 +11,13 @@ import { DEFAULT_SCORING_LIMITS } from './domain/scoring';
 /** scorer's environment: the shared service variables, its three model directories and the catalogue. */
 export const SCORER_CONFIG = {
   ...SERVICE_CONFIG,
+  metricsPort: intVar({
+    name: 'METRICS_PORT',
+    optional: true,
+    min: 0,
+    max: 65535,
+    description: 'port of the Prometheus /metrics endpoint (RPC latency histograms); unset = off',
+  }),
   modelDir: stringVar({
     name: 'MODEL_DIR',
     description:

@@ -1,5 +1,11 @@
 import { prepareDataset } from '@thoughtspace/data';
-import { runMain, runService, type RunningService } from '@thoughtspace/service-kit';
+import {
+  createRpcMetrics,
+  runMain,
+  runService,
+  startMetricsServer,
+  type RunningService,
+} from '@thoughtspace/service-kit';
 import { loadConfig } from './config';
 import { createServer } from './server';
 import { loadServedScorer } from './serving/load';
@@ -11,6 +17,15 @@ export function runScorer(env: NodeJS.ProcessEnv = process.env): Promise<Running
     name: 'scorer',
     config,
     build: async (logger) => {
+      const rpcMetrics = createRpcMetrics({ service: 'scorer' });
+      const metrics =
+        config.metricsPort === undefined
+          ? undefined
+          : await startMetricsServer({
+              registry: rpcMetrics.registry,
+              port: config.metricsPort,
+              host: config.host,
+            });
       const { dataset, manifest, name } = await prepareDataset({ dataset: config.dataset, env });
       const served = await loadServedScorer({
         modelDir: config.modelDir,
@@ -23,9 +38,21 @@ export function runScorer(env: NodeJS.ProcessEnv = process.env): Promise<Running
         limits: { maxCandidates: config.maxCandidates, maxHistory: config.maxHistory },
       });
       return {
-        ...createServer({ domain: served.domain, modelName: served.modelName, logger }),
-        ready: { model: served.modelName, dataset: `${name} ${manifest.hash.slice(0, 12)}` },
-        dispose: served.dispose,
+        ...createServer({
+          domain: served.domain,
+          modelName: served.modelName,
+          logger,
+          interceptors: [rpcMetrics.interceptor],
+        }),
+        ready: {
+          metrics: metrics ? `:${metrics.port}/metrics` : 'off',
+          model: served.modelName,
+          dataset: `${name} ${manifest.hash.slice(0, 12)}`,
+        },
+        dispose: async () => {
+          await served.dispose();
+          await metrics?.close();
+        },
       };
     },
   });

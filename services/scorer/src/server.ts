@@ -1,4 +1,4 @@
-import { Server } from '@grpc/grpc-js';
+import { Server, type ServerInterceptor } from '@grpc/grpc-js';
 import {
   HealthService,
   ScorerService,
@@ -18,6 +18,8 @@ import type { ScoringDomain } from './domain/scoring';
 export const SERVICE_NAME = SERVICE_NAMES.scorer;
 
 export interface ScorerDeps {
+  /** Server interceptors, e.g. the Prometheus RPC latency histogram (createRpcMetrics). */
+  interceptors?: ServerInterceptor[];
   domain: ScoringDomain;
   /** Named in every CandidateList, e.g. "scorer@<onnx sha256 prefix>". */
   modelName: string;
@@ -53,7 +55,10 @@ export function createServer(deps: ScorerDeps): { server: Server; health: Health
       };
     }, rpc),
   };
-  const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  const server = new Server({
+    'grpc.max_receive_message_length': 8 * 1024 * 1024,
+    interceptors: deps.interceptors,
+  });
   server.addService(ScorerService, impl);
   server.addService(HealthService, health.implementation);
   return { server, health };

@@ -1,4 +1,4 @@
-import { Server } from '@grpc/grpc-js';
+import { Server, type ServerInterceptor } from '@grpc/grpc-js';
 import {
   HealthService,
   SelectionStrategy as ProtoStrategy,
@@ -34,6 +34,8 @@ import type { ThoughtNode } from './tree';
 export const SERVICE_NAME = SERVICE_NAMES.totSelector;
 
 export interface TotSelectorDeps {
+  /** Server interceptors, e.g. the Prometheus RPC latency histogram (createRpcMetrics). */
+  interceptors?: ServerInterceptor[];
   domain: SelectorDomain;
   defaults?: Partial<SelectorDefaults>;
   /** Seed when a request sends none. */
@@ -134,7 +136,10 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
       };
     }, rpc),
   };
-  const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  const server = new Server({
+    'grpc.max_receive_message_length': 8 * 1024 * 1024,
+    interceptors: deps.interceptors,
+  });
   server.addService(TotSelectorService, impl);
   server.addService(HealthService, health.implementation);
   return { server, health };
