@@ -56,7 +56,8 @@ function quantiles(values: number[]): Quantiles {
 
 /**
  * Open loop: request i is due at t0 + i / rate whether or not earlier ones
- * finished; latency counts from the due time (no coordinated omission).
+ * finished; latency counts from the due time (no coordinated omission), and
+ * failed calls are included at the time they failed.
  */
 async function openLoop(
   rate: number,
@@ -74,10 +75,14 @@ async function openLoop(
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     lateStartMs = Math.max(lateStartMs, performance.now() - due);
+    // A failed call counts at the time it failed (a timeout is a slow answer, not a missing one).
     pending.push(
       fire(i).then(
         () => void latencies.push(performance.now() - due),
-        (err: Error) => void errors.push(err.message),
+        (err: Error) => {
+          latencies.push(performance.now() - due);
+          errors.push(err.message);
+        },
       ),
     );
   }
@@ -216,7 +221,11 @@ async function main(): Promise<void> {
           lateStartMs: rec.lateStartMs,
           stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, quantiles(v)])),
         },
-        echo: { ...floor, errors: ech.errors.length },
+        echo: {
+          ...floor,
+          errors: ech.errors.length,
+          firstErrors: [...new Set(ech.errors)].slice(0, 3),
+        },
         p99RatioToEcho: recommend.p99Ms / floor.p99Ms,
       });
       process.stderr.write(
@@ -252,6 +261,7 @@ async function main(): Promise<void> {
     const score = quantiles(sc.latencies);
     const scoreFloor = quantiles(scEcho.latencies);
     const passing = rows.filter((r) => r.recommend.errors === 0 && r.recommend.p99Ms < 100);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
     const result = {
       benchmark: 'gateway',
       command: `npm run bench -- gateway ${process.argv.slice(2).join(' ')}`.trim(),
@@ -262,7 +272,14 @@ async function main(): Promise<void> {
         seed: bundle.manifest.seed,
         provider: bundle.manifest.provider,
       },
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        node: process.version,
+        // Other work on the machine during the run (1, 5, 15 min load averages at the end).
+        loadAverage: load,
+      },
+      note: 'latency quantiles include failed calls at the time they failed (deadline 5 s for Recommend and ScoreCandidates, 10 s for echo)',
       secondsPerRate: seconds,
       request: { k: 10, candidates: 'gateway default', tree: 'default (depth 2, b1 2, b2 3)' },
       rates: rows,
@@ -273,7 +290,12 @@ async function main(): Promise<void> {
         candidates: 10,
         ...score,
         errors: sc.errors.length,
-        echo: scoreFloor,
+        firstErrors: [...new Set(sc.errors)].slice(0, 3),
+        echo: {
+          ...scoreFloor,
+          errors: scEcho.errors.length,
+          firstErrors: [...new Set(scEcho.errors)].slice(0, 3),
+        },
         p99RatioToEcho: score.p99Ms / scoreFloor.p99Ms,
       },
     };
