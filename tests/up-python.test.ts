@@ -114,6 +114,20 @@ describe('thoughtspace up / down with a Python gRPC client', () => {
       details: expect.stringContaining('history.interactions[0].item_id'),
     });
 
+    // The documented command: `thoughtspace recommend` against the running gateway.
+    const rec = await runCli([
+      'recommend',
+      '--gateway',
+      gateway!,
+      '--user',
+      user.userId,
+      '--k',
+      '3',
+    ]);
+    expect(rec.code).toBe(0);
+    expect(rec.stdout).toMatch(/^ {2}1\. \S+ {2}-?\d+\.\d{3}/m);
+    expect(rec.stdout).toMatch(/reason \(THOUGHT_SPACE, embedded\): \S/);
+
     const down = await runCli(['down', '--run', bundle.dir], { env });
     expect(down.code).toBe(0);
     expect(down.stdout).toMatch(/gateway stopped/);

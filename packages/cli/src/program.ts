@@ -7,6 +7,7 @@ import { registerRun } from './commands/run';
 import { registerTrain } from './commands/train';
 import { registerServe } from './commands/serve';
 import { registerUp } from './commands/up';
+import { registerRecommend } from './commands/recommend';
 import { TOOL } from '@thoughtspace/data';
 
 export function buildProgram(): Command {
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerServe(program);
   registerUp(program);
+  registerRecommend(program);
   registerRun(program);
   return program;
 }
