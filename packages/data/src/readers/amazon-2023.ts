@@ -1,9 +1,7 @@
-import type { Interaction, Item, RawDataset, ReadOptions } from '../types';
+import type { Interaction, RawDataset, ReadOptions } from '../types';
+import { readAmazonReviews } from './amazon';
 import { amazon2023MetaItem } from './amazon-meta';
-import { joinCatalogue, referencedItems } from './catalogue';
-import { ReadContext } from './context';
-import { readMetaCatalogue } from './meta-catalogue';
-import { idField, numberField, parseObjectLine, type JsonObject } from './object-line';
+import { idField, numberField, type JsonObject } from './object-line';
 import { cleanText } from './text';
 
 export interface Amazon2023ReadOptions extends ReadOptions {
@@ -18,29 +16,13 @@ export interface Amazon2023ReadOptions extends ReadOptions {
  * to asin), which is how reviews and metadata join; timestamps in the source
  * are milliseconds and are returned as whole seconds.
  */
-export async function readAmazon2023(options: Amazon2023ReadOptions): Promise<RawDataset> {
-  const ctx = new ReadContext(options);
-  const interactions: Interaction[] = [];
-  await ctx.eachLine(options.reviews, (line) => {
-    const parsed = parseObjectLine(line, { python: false });
-    if (parsed.reason !== undefined) return parsed.reason;
-    const e = reviewInteraction(parsed.value);
-    if (typeof e === 'string') return e;
-    interactions.push(e);
+export function readAmazon2023(options: Amazon2023ReadOptions): Promise<RawDataset> {
+  return readAmazonReviews('amazon-2023', options, {
+    python: false,
+    toInteraction: reviewInteraction,
+    metaIdField: 'parent_asin',
+    toItem: amazon2023MetaItem,
   });
-  const catalogue =
-    options.meta === undefined
-      ? new Map<string, Item>()
-      : await readMetaCatalogue(ctx, options.meta, referencedItems(interactions), {
-          idField: 'parent_asin',
-          toItem: amazon2023MetaItem,
-        });
-  return {
-    reader: 'amazon-2023',
-    items: joinCatalogue(interactions, catalogue),
-    interactions,
-    report: ctx.report(),
-  };
 }
 
 function reviewInteraction(rec: JsonObject): Interaction | string {

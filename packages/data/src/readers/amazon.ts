@@ -23,13 +23,37 @@ export function readAmazon2014(options: AmazonReadOptions): Promise<RawDataset> 
   return readAmazon('amazon-2014', options);
 }
 
-async function readAmazon(reader: string, options: AmazonReadOptions): Promise<RawDataset> {
+function readAmazon(reader: string, options: AmazonReadOptions): Promise<RawDataset> {
+  return readAmazonReviews(reader, options, {
+    python: true,
+    toInteraction: reviewInteraction,
+    metaIdField: 'asin',
+    toItem: amazonMetaItem,
+  });
+}
+
+/**
+ * The one Amazon review-file reader (2014, 2018 and 2023 layouts): one object
+ * per review line mapped by `toInteraction` (a string = why the line is
+ * malformed, counted), then the metadata of the referenced items, joined.
+ */
+export async function readAmazonReviews(
+  reader: string,
+  options: ReadOptions & { reviews: string; meta?: string },
+  layout: {
+    /** Accept Python-literal lines (the 2014/2018 files have some). */
+    python: boolean;
+    toInteraction: (rec: JsonObject) => Interaction | string;
+    metaIdField: string;
+    toItem: (rec: JsonObject) => Item | string;
+  },
+): Promise<RawDataset> {
   const ctx = new ReadContext(options);
   const interactions: Interaction[] = [];
   await ctx.eachLine(options.reviews, (line) => {
-    const parsed = parseObjectLine(line);
+    const parsed = parseObjectLine(line, { python: layout.python });
     if (parsed.reason !== undefined) return parsed.reason;
-    const e = reviewInteraction(parsed.value);
+    const e = layout.toInteraction(parsed.value);
     if (typeof e === 'string') return e;
     interactions.push(e);
   });
@@ -37,8 +61,8 @@ async function readAmazon(reader: string, options: AmazonReadOptions): Promise<R
     options.meta === undefined
       ? new Map<string, Item>()
       : await readMetaCatalogue(ctx, options.meta, referencedItems(interactions), {
-          idField: 'asin',
-          toItem: amazonMetaItem,
+          idField: layout.metaIdField,
+          toItem: layout.toItem,
         });
   return {
     reader,

@@ -1,14 +1,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  decodeSafetensors,
   exportInference,
-  readSafetensors,
   saveCheckpoint,
   writeSafetensors,
 } from '@thoughtspace/engine';
 import { trainerUserEmbeddings } from './train';
 import { lineChart } from '@thoughtspace/report';
-import { FailedPreconditionError, NotFoundError } from '@thoughtspace/runtime';
+import { FailedPreconditionError, openModelDir, sha256Hex } from '@thoughtspace/runtime';
 import type { SasrecConfig } from './config';
 import type { CurvePoint, TrainedSasrec } from './train';
 
@@ -41,6 +41,8 @@ export interface SasrecManifest {
     sequencesPerSecond: number;
   };
   files: { onnx: string; userEncoder: string; checkpoint: string; users: string };
+  /** File name -> SHA-256; load refuses a directory whose files do not match. */
+  sha256: Record<string, string>;
   createdAt: string;
 }
 
@@ -95,6 +97,12 @@ export async function saveSasrec(
     ],
     metadata: { dataset: meta.manifestHash },
   });
+  const files = {
+    onnx: 'model.onnx',
+    userEncoder: 'user-encoder.onnx',
+    checkpoint: 'checkpoint.safetensors',
+    users: 'users.safetensors',
+  };
   const manifest: SasrecManifest = {
     format: MODEL_FORMAT,
     config: trained.config,
@@ -109,12 +117,12 @@ export async function saveSasrec(
       secondsPerEpoch: trained.secondsPerEpoch,
       sequencesPerSecond: trained.sequencesPerSecond,
     },
-    files: {
-      onnx: 'model.onnx',
-      userEncoder: 'user-encoder.onnx',
-      checkpoint: 'checkpoint.safetensors',
-      users: 'users.safetensors',
-    },
+    files,
+    sha256: Object.fromEntries(
+      await Promise.all(
+        Object.values(files).map(async (f) => [f, sha256Hex(await readFile(join(dir, f)))]),
+      ),
+    ),
     createdAt: new Date().toISOString(),
   };
   await writeFile(join(dir, 'model.json'), `${JSON.stringify(manifest)}\n`);
@@ -172,33 +180,22 @@ function historyOffsets(histories: Int32Array[]): Int32Array {
 
 /** Load a model directory, checking it is complete and consistent with its manifest. */
 export async function loadSasrec(dir: string): Promise<LoadedSasrec> {
-  let manifest: SasrecManifest;
-  try {
-    manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as SasrecManifest;
-  } catch (err) {
-    throw new NotFoundError(`no SASRec model at ${dir} (model.json missing or unreadable)`, {
-      cause: err,
-    });
-  }
-  if (manifest.format !== MODEL_FORMAT) {
-    throw new FailedPreconditionError(
-      `${dir}/model.json: format ${String(manifest.format)}, expected ${MODEL_FORMAT}`,
-    );
-  }
+  const { manifest, read } = await openModelDir<SasrecManifest>(dir, {
+    format: MODEL_FORMAT,
+    what: 'SASRec',
+  });
   if (manifest.itemIds.length !== manifest.numItems) {
     throw new FailedPreconditionError(
       `${dir}/model.json: ${manifest.itemIds.length} item ids for numItems ${manifest.numItems}`,
     );
   }
-  const read = (file: string) =>
-    readFile(join(dir, file)).catch((err: unknown) => {
-      throw new FailedPreconditionError(`${dir}: ${file} is missing`, { cause: err });
-    });
-  const [onnx, userEncoder] = await Promise.all([
+  const [onnx, userEncoder, checkpoint, usersBytes] = await Promise.all([
     read(manifest.files.onnx),
     read(manifest.files.userEncoder),
+    read(manifest.files.checkpoint),
+    read(manifest.files.users),
   ]);
-  const ckpt = await readSafetensors(join(dir, manifest.files.checkpoint));
+  const ckpt = decodeSafetensors(checkpoint, join(dir, manifest.files.checkpoint));
   const emb = ckpt.tensors.find((t) => t.name === 'item_embedding');
   const expected = [manifest.numItems + 1, manifest.config.hidden];
   if (!emb || emb.shape.join(',') !== expected.join(',')) {
@@ -206,7 +203,7 @@ export async function loadSasrec(dir: string): Promise<LoadedSasrec> {
       `${dir}: checkpoint item_embedding is [${emb?.shape.join(', ') ?? 'missing'}], manifest expects [${expected.join(', ')}]`,
     );
   }
-  const usersFile = (await readSafetensors(join(dir, manifest.files.users))).tensors;
+  const usersFile = decodeSafetensors(usersBytes, join(dir, manifest.files.users)).tensors;
   const users = usersFile.find((t) => t.name === 'user_embedding');
   if (
     !users ||

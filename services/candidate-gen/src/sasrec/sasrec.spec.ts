@@ -165,4 +165,30 @@ describe('SASRec on all-beauty-2018', () => {
     );
     await expect(loadSasrec(join(broken, 'nope'))).rejects.toThrow(/no SASRec model/);
   });
+
+  it('refuses a truncated model.onnx or users.safetensors, naming the file', async () => {
+    const broken = await mkdtemp(join(tmpdir(), 'ts-sasrec-trunc-'));
+    for (const f of [
+      'model.json',
+      'model.onnx',
+      'user-encoder.onnx',
+      'checkpoint.safetensors',
+      'users.safetensors',
+    ])
+      await writeFile(join(broken, f), await readFile(join(dir, f)));
+    const onnx = await readFile(join(dir, 'model.onnx'));
+    await writeFile(join(broken, 'model.onnx'), onnx.subarray(0, onnx.length >> 1));
+    await expect(loadSasrec(broken)).rejects.toThrow(
+      new RegExp(`${join(broken, 'model.onnx')} does not match the manifest`),
+    );
+    await writeFile(join(broken, 'model.onnx'), onnx);
+    await writeFile(join(broken, 'users.safetensors'), Buffer.alloc(10));
+    await expect(loadSasrec(broken)).rejects.toThrow(
+      /users\.safetensors does not match the manifest/,
+    );
+    const manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    delete manifest.sha256;
+    await writeFile(join(broken, 'model.json'), JSON.stringify(manifest));
+    await expect(loadSasrec(broken)).rejects.toThrow(/model\.json: no sha256 table/);
+  });
 });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -7,7 +6,7 @@ import {
   saveCheckpoint,
   verifyExport,
 } from '@thoughtspace/engine';
-import { FailedPreconditionError, NotFoundError } from '@thoughtspace/runtime';
+import { FailedPreconditionError, openModelDir, sha256Hex as sha256 } from '@thoughtspace/runtime';
 import { Tokenizer } from '../tokenizer';
 import { validateConfig, type ThoughtSpaceConfig } from './config';
 import { towerFeeds } from './encode';
@@ -64,8 +63,6 @@ export interface SaveMeta {
   catalogue?: CatalogueEntry[];
   maxHistoryItems?: number;
 }
-
-const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 /** Export both towers, check each against the training forward, and write the model directory. */
 export async function saveThoughtSpace(
@@ -143,19 +140,10 @@ export interface LoadedEncoder {
 
 /** Read a model directory, refusing one whose files do not match its manifest. */
 export async function loadThoughtSpaceFiles(dir: string): Promise<LoadedEncoder> {
-  let manifest: EncoderManifest;
-  try {
-    manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as EncoderManifest;
-  } catch (err) {
-    throw new NotFoundError(`no encoder model at ${dir} (model.json missing or unreadable)`, {
-      cause: err,
-    });
-  }
-  if (manifest.format !== MODEL_FORMAT) {
-    throw new FailedPreconditionError(
-      `${dir}/model.json: format ${String(manifest.format)}, expected ${MODEL_FORMAT}`,
-    );
-  }
+  const { manifest, read } = await openModelDir<EncoderManifest>(dir, {
+    format: MODEL_FORMAT,
+    what: 'encoder',
+  });
   let config: ThoughtSpaceConfig;
   let tokenizer: Tokenizer;
   try {
@@ -167,18 +155,6 @@ export async function loadThoughtSpaceFiles(dir: string): Promise<LoadedEncoder>
       { cause: err },
     );
   }
-  const read = async (file: string): Promise<Buffer> => {
-    const data = await readFile(join(dir, file)).catch((err: unknown) => {
-      throw new FailedPreconditionError(`${dir}: ${file} is missing`, { cause: err });
-    });
-    const expected = manifest.sha256?.[file];
-    if (expected !== sha256(data)) {
-      throw new FailedPreconditionError(
-        `${dir}: ${file} does not match the manifest (sha256 ${sha256(data).slice(0, 12)}, manifest ${String(expected).slice(0, 12)})`,
-      );
-    }
-    return data;
-  };
   const [r, b, ckpt] = await Promise.all([
     read(manifest.files.rationaleEncoder),
     read(manifest.files.behaviourEncoder),
