@@ -4,6 +4,9 @@
  * a reasoning service dies or is too slow, UNAVAILABLE naming a dead scorer.
  */
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { cp, mkdtemp, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import {
@@ -18,6 +21,7 @@ import {
   SelectionStrategy,
   type RecommendResponse,
 } from '@thoughtspace/proto';
+import { loadServedScorer } from '@thoughtspace/scorer';
 import { setupTelemetry, startServer, type Telemetry } from '@thoughtspace/service-kit';
 import { unaryCall } from './grpc-helpers';
 import {
@@ -238,6 +242,22 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       .find((s) => s.name === 'thoughtspace.v1.Gateway/Recommend' && s.kind === SpanKind.SERVER)!;
     expect(root.attributes['thoughtspace.degraded']).toBe(true);
     expect(root.attributes['thoughtspace.degraded_reason']).toMatch(/rationale-gen/);
+  });
+
+  it('refuses a scorer directory whose model file was truncated, naming the file', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'ts-scorer-')), 'scorer');
+    await cp(join(bundle.dir, 'scorer'), dir, { recursive: true });
+    const onnx = join(dir, 'scorer.onnx');
+    await truncate(onnx, 100);
+    await expect(
+      loadServedScorer({
+        modelDir: dir,
+        sasrecDir: join(bundle.dir, 'candidate-gen'),
+        encoderDir: join(bundle.dir, 'encoder'),
+        dataset: bundle.dataset,
+        manifestHash: bundle.manifestHash,
+      }),
+    ).rejects.toThrow(`${onnx} does not match the manifest`);
   });
 
   it('fails UNAVAILABLE naming the scorer when the scorer is dead', async () => {

@@ -27,7 +27,7 @@ export interface BundleManifest {
 const MODEL_MANIFESTS: Record<BundleModel, string> = {
   'candidate-gen': 'model.json',
   encoder: 'model.json',
-  scorer: 'scorer.json',
+  scorer: 'model.json',
 };
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

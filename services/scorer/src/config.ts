@@ -21,7 +21,7 @@ export const SCORER_CONFIG = {
   modelDir: stringVar({
     name: 'MODEL_DIR',
     description:
-      'scorer model directory (scorer.json, scorer.onnx, fit.json) written by the main job',
+      'scorer model directory (model.json, scorer.onnx, fit.json) written by the main job',
   }),
   sasrecDir: stringVar({
     name: 'SASREC_MODEL_DIR',

@@ -60,7 +60,7 @@ export interface FeatureLayout {
   behaviourMaxItems: number;
 }
 
-/** Feature names in order, as scorer.json records them (the training layout). */
+/** Feature names in order, as model.json records them (the training layout). */
 export const FEATURE_NAMES = SCORER_FEATURES;
 
 export type FeatureBuilder = (req: {

@@ -1,14 +1,13 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportInference } from '@thoughtspace/engine';
-import { DataLossError, FailedPreconditionError, NotFoundError } from '@thoughtspace/runtime';
+import { MANIFEST_FILE, openModelDir, sha256Hex } from '@thoughtspace/runtime';
 import type { ScorerShape } from '../model';
 import type { TrainedScorer } from '../train';
 
 export const SCORER_MODEL_FORMAT = 'thoughtspace-scorer/1';
 
-/** scorer.json: what the served scorer needs besides its weights to rebuild its inputs. */
+/** model.json: what the served scorer needs besides its weights to rebuild its inputs. */
 export interface ScorerManifest {
   format: typeof SCORER_MODEL_FORMAT;
   shape: ScorerShape;
@@ -22,7 +21,8 @@ export interface ScorerManifest {
   /** The strategy whose selected reasons the scorer was trained with. */
   trainedWith: string;
   files: { onnx: string; fit: string };
-  sha256: { onnx: string; fit: string };
+  /** File name -> SHA-256, checked at load. */
+  sha256: Record<string, string>;
   createdAt: string;
 }
 
@@ -33,12 +33,10 @@ export interface LoadedScorer {
   fit: Int32Array[];
 }
 
-const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
-
 /**
  * Write a servable scorer: scorer.onnx (forward graph with the trained weights),
  * fit.json (the sequences its collaborative features are counted on) and
- * scorer.json naming the dataset, shapes, feature order and file hashes.
+ * model.json naming the dataset, shapes, feature order and file hashes.
  */
 export async function saveScorer(
   dir: string,
@@ -53,7 +51,7 @@ export async function saveScorer(
     parameters: trained.trainer.parameters,
     graphName: 'scorer',
   });
-  const fit = JSON.stringify(meta.fitSequences.map((s) => Array.from(s)));
+  const fit = Buffer.from(JSON.stringify(meta.fitSequences.map((s) => Array.from(s))));
   await writeFile(join(dir, 'scorer.onnx'), onnx);
   await writeFile(join(dir, 'fit.json'), fit);
   const { fitSequences: _unused, ...rest } = meta;
@@ -63,44 +61,22 @@ export async function saveScorer(
     shape: trained.shape,
     ...rest,
     files: { onnx: 'scorer.onnx', fit: 'fit.json' },
-    sha256: { onnx: sha256(onnx), fit: sha256(fit) },
+    sha256: { 'scorer.onnx': sha256Hex(onnx), 'fit.json': sha256Hex(fit) },
     createdAt: new Date().toISOString(),
   };
-  await writeFile(join(dir, 'scorer.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 
-/** Read and check a scorer directory; a file that does not match its hash refuses, naming the path. */
+/** Read and check a scorer directory (the runtime's model-dir reader: a file that does not match its hash refuses, naming the path). */
 export async function loadScorer(dir: string): Promise<LoadedScorer> {
-  const manifestPath = join(dir, 'scorer.json');
-  let manifest: ScorerManifest;
-  try {
-    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as ScorerManifest;
-  } catch (err) {
-    throw new NotFoundError(
-      `${manifestPath}: not a scorer model directory (${(err as Error).message})`,
-    );
-  }
-  if (manifest.format !== SCORER_MODEL_FORMAT) {
-    throw new FailedPreconditionError(
-      `${manifestPath}: format ${String(manifest.format)}, expected ${SCORER_MODEL_FORMAT}`,
-    );
-  }
-  const read = async (name: 'onnx' | 'fit') => {
-    const path = join(dir, manifest.files[name]);
-    const bytes = await readFile(path).catch((err: Error) => {
-      throw new NotFoundError(`${path}: ${err.message}`);
-    });
-    if (sha256(bytes) !== manifest.sha256[name]) {
-      throw new DataLossError(
-        `${path} does not match its sha256 in ${manifestPath} (truncated or replaced?)`,
-      );
-    }
-    return bytes;
-  };
-  const onnx = await read('onnx');
-  const fit = (JSON.parse((await read('fit')).toString('utf8')) as number[][]).map((s) =>
-    Int32Array.from(s),
+  const { manifest, read } = await openModelDir<ScorerManifest>(dir, {
+    format: SCORER_MODEL_FORMAT,
+    what: 'scorer',
+  });
+  const onnx = await read(manifest.files.onnx);
+  const fit = (JSON.parse((await read(manifest.files.fit)).toString('utf8')) as number[][]).map(
+    (s) => Int32Array.from(s),
   );
   return { manifest, onnx: new Uint8Array(onnx), fit };
 }

@@ -83,7 +83,7 @@ export async function loadServedScorer(o: {
     const domain = createScoringDomain({ manifest: loaded.manifest, runner, build });
     return {
       domain,
-      modelName: `scorer@${loaded.manifest.sha256.onnx.slice(0, 12)}`,
+      modelName: `scorer@${loaded.manifest.sha256[loaded.manifest.files.onnx].slice(0, 12)}`,
       dispose,
     };
   } catch (err) {
