@@ -87,5 +87,5 @@ describe('thoughtspace run --quick', () => {
     } finally {
       await scorer.dispose();
     }
-  });
+  }, 300_000);
 });
