@@ -6,6 +6,8 @@ import { registerEval } from './commands/eval';
 import { registerRun } from './commands/run';
 import { registerTrain } from './commands/train';
 import { registerServe } from './commands/serve';
+import { registerUp } from './commands/up';
+import { registerRecommend } from './commands/recommend';
 import { TOOL } from '@thoughtspace/data';
 
 export function buildProgram(): Command {
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerEval(program);
   registerTrain(program);
   registerServe(program);
+  registerUp(program);
+  registerRecommend(program);
   registerRun(program);
   return program;
 }
