@@ -113,8 +113,9 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
   const colScale = new Float64Array(rows).fill(1);
   if (metric === 'cosine') for (let r = 0; r < rows; r++) colScale[r] = 1 / norms[r];
   const unit = unitBound(d, ep);
+  // Marked and cleared within one synchronous step per query, so concurrent
+  // requests (they interleave only at awaits) never see each other's marks.
   const excluded = new Uint8Array(rows);
-  const scoreBuffer = new Float32Array(batchSize * rows);
 
   const checkQueries = (queries: Float32Array, field = 'queries'): number => {
     if (!(queries instanceof Float32Array) || queries.length % d !== 0)
@@ -154,12 +155,14 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
       unit: 'queries',
       silent: flags.silent,
     });
+    // One buffer per request: concurrent requests must not share outputs.
+    const scoreBuffer = new Float32Array(Math.min(batchSize, n) * rows);
     for (let start = 0; start < n; start += batchSize) {
       const m = Math.min(batchSize, n - start);
       const into: TensorValue = {
         dtype: 'float32',
         dims: [m, rows],
-        data: m === batchSize ? scoreBuffer : scoreBuffer.subarray(0, m * rows),
+        data: m * rows === scoreBuffer.length ? scoreBuffer : scoreBuffer.subarray(0, m * rows),
       };
       const feed: TensorValue = {
         dtype: 'float32',
