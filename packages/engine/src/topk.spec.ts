@@ -151,7 +151,7 @@ describe('createTopK on GloVe 50-d vectors (10,000 rows)', () => {
     }
   });
 
-  test('near-ties that float32 MatMul orders wrongly still come out in the exact order', async () => {
+  test('near-ties below float32 resolution come out in the exact order', async () => {
     // Each row next to a copy nudged by one float32 ulp in one component: the
     // exact scores differ far below float32 MatMul's rounding error.
     const base = 1000;
@@ -197,6 +197,34 @@ describe('createTopK on GloVe 50-d vectors (10,000 rows)', () => {
       expect(disagreements).toBeGreaterThan(n);
     } finally {
       await topk.dispose();
+    }
+  });
+
+  test('more exact ties at the k-th place than TopK returned: the lowest indices win', async () => {
+    // 120 copies of row 0 tie exactly; onnxruntime's TopK list is shorter than that.
+    const table = glove.slice(0, 1000 * D);
+    for (let r = 500; r < 620; r++) table.copyWithin(r * D, 0, D);
+    for (const metric of ['dot', 'cosine'] as const) {
+      const topk = await createTopK({ table, dim: D, metric });
+      try {
+        const got = await topk.search({
+          queries: glove.slice(0, D),
+          k: 10,
+          exclude: [[0]],
+          silent: true,
+        });
+        expect(Array.from(got.indices)).toEqual([500, 501, 502, 503, 504, 505, 506, 507, 508, 509]);
+        const ranks = await topk.rank({
+          queries: glove.slice(0, 2 * D),
+          targets: [600, 1],
+          exclude: [[0, 0, 0], []],
+          silent: true,
+        });
+        // 119 other copies tie with the target and count against it.
+        expect(ranks[0]).toBe(120);
+      } finally {
+        await topk.dispose();
+      }
     }
   });
 
@@ -251,11 +279,20 @@ describe('createTopK on GloVe 50-d vectors (10,000 rows)', () => {
       );
     });
 
-    test('NaN scores are rejected, not ranked', async () => {
-      const q = glove.slice(0, D);
-      q[3] = NaN;
-      await expect(topk.search({ queries: q, k: 2, silent: true })).rejects.toThrow(/NaN/);
-      await expect(topk.rank({ queries: q, targets: [0], silent: true })).rejects.toThrow(/NaN/);
+    test('non-finite embeddings are rejected naming the row', async () => {
+      const q = glove.slice(0, 2 * D);
+      q[D + 3] = NaN;
+      await expect(topk.search({ queries: q, k: 2, silent: true })).rejects.toThrow(
+        /queries\[1\]: component 3 is NaN/,
+      );
+      await expect(topk.rank({ queries: q, targets: [0, 1], silent: true })).rejects.toThrow(
+        /queries\[1\]/,
+      );
+      const t = glove.slice(0, 3 * D);
+      t[2 * D] = Infinity;
+      await expect(createTopK({ table: t, dim: D })).rejects.toThrow(
+        /table\[2\]: component 0 is Infinity/,
+      );
     });
   });
 });
