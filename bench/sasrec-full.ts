@@ -6,12 +6,14 @@
  * split both ways. Full ranking runs on the engine's batched top-k
  * (createTopK), without spelling out users x items candidate lists.
  * Results are written after every dataset to results/sasrec-full-ranking.json
- * (or `--out`), so a long run that is stopped keeps what finished.
+ * (or `--out`), so a long run that is stopped keeps what finished; datasets
+ * already in that file are kept (a dataset run again replaces its row), and
+ * every row names the command that produced it.
  *
  *   npm run bench -- sasrec-full [--datasets all-beauty-2018,scientific-2018]
  *       [--epochs 200] [--eval-every 5] [--patience 5] [--seed 1] [--threads 2]
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildFullRankingSet } from '@thoughtspace/baselines';
@@ -47,7 +49,17 @@ async function main(): Promise<void> {
   const out = resolve(
     arg('out', join(__dirname, '..', '..', 'results', 'sasrec-full-ranking.json')),
   );
-  const rows: unknown[] = [];
+  const command = `npm run bench -- sasrec-full ${process.argv.slice(2).join(' ')}`.trim();
+  type Row = { dataset: { name: string } & Record<string, unknown> } & Record<string, unknown>;
+  // Rows of earlier runs keep the command that produced them.
+  const previous = await readFile(out, 'utf8').then(
+    (text) => {
+      const file = JSON.parse(text) as { command: string; datasets: Row[] };
+      return file.datasets.map((r) => ({ command: file.command, ...r }));
+    },
+    (): Row[] => [],
+  );
+  const rows: Row[] = previous.filter((r) => !datasets.includes(r.dataset.name));
   const started = new Date().toISOString();
   for (const name of datasets) {
     const { dataset, manifest } = await prepareDataset({ dataset: name });
@@ -82,6 +94,8 @@ async function main(): Promise<void> {
     const metrics = (run: typeof full) =>
       Object.fromEntries(Object.entries(run.report.metrics).map(([k, v]) => [k, interval(v)]));
     rows.push({
+      command,
+      finished: new Date().toISOString(),
       dataset: { name: manifest.name, manifestHash: manifest.hash, counts: manifest.report.final },
       training: {
         epochsRun: trained.epochsRun,
@@ -107,7 +121,7 @@ async function main(): Promise<void> {
     );
     const result = {
       benchmark: 'sasrec-full-ranking',
-      command: `npm run bench -- sasrec-full ${process.argv.slice(2).join(' ')}`.trim(),
+      command,
       seed,
       config: validateConfig({ epochs, evalEvery, patience, seed, threads }),
       bootstrap: { resamples: 1000, level: 0.95, over: 'users' },
