@@ -128,9 +128,13 @@ export function createCandidateDomain(options: {
         ...toIndices(req.exclude ?? [], 'exclude_item_ids', limits.maxCandidates),
       ];
       const emb = await model.userEmbeddings([h]);
-      return model
-        .topK(emb, 0, Math.min(req.k, model.numItems - new Set(exclude).size), exclude)
-        .map((s) => ({ itemId: ids[s.item], score: s.score }));
+      const top = await model.topK(
+        emb,
+        0,
+        Math.min(req.k, model.numItems - new Set(exclude).size),
+        exclude,
+      );
+      return top.map((s) => ({ itemId: ids[s.item], score: s.score }));
     },
     async score(req) {
       checkModel(req.model);
