@@ -71,7 +71,7 @@ export async function prepareSplit(
   const pool = sequencesBefore(c.loo, which);
   const caseStates = await c.sasrec.userStates(set.cases.map((k) => k.history));
   const poolStates = await c.sasrec.userStates(pool);
-  const similar = c.sasrec.similarUsersItems({
+  const similar = await c.sasrec.similarUsersItems({
     queries: set.cases.map((k) => ({ user: k.user, history: k.history })),
     queryStates: caseStates,
     pool,

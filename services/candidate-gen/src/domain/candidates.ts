@@ -157,9 +157,10 @@ export function createCandidateDomain(options: {
         );
       const h = history(req.history);
       const q = await model.userEmbeddings([h]);
-      const [ranked] = nearestUsers({
+      const [ranked] = await nearestUsers({
         queries: q,
         pool: model.userEmbedding,
+        index: await model.userIndex(),
         dim: d,
         k: req.k,
         exclude: [req.userId ? (userIndex.get(req.userId) ?? -1) : -1],

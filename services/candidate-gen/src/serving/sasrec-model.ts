@@ -18,6 +18,7 @@ export interface ScoredItem {
 export class SasrecModel {
   /** The item table on the engine's batched top-k, built on first use. */
   private catalogue?: Promise<TopK>;
+  private users?: Promise<TopK>;
 
   private constructor(
     readonly manifest: SasrecManifest,
@@ -170,8 +171,20 @@ export class SasrecModel {
     return this.catalogue;
   }
 
+  /** A cosine TopK over the training users' states (SimilarUsers), built on first use. */
+  userIndex(): Promise<TopK> {
+    this.users ??= createTopK({
+      table: this.userEmbedding,
+      dim: this.hidden,
+      metric: 'cosine',
+      ...this.engineOptions,
+    });
+    return this.users;
+  }
+
   async dispose(): Promise<void> {
     if (this.catalogue) await (await this.catalogue).dispose();
+    if (this.users) await (await this.users).dispose();
     await this.runner.dispose();
     await this.userEncoder.dispose();
   }
