@@ -38,3 +38,10 @@ export {
   inProcessSelection,
   inProcessScorer,
 } from './adapters/in-process';
+export { replaceTestTargets, testPathInputs, inputDifferences } from './main-job/invariance';
+export type {
+  PlantedLeak,
+  TestPathOptions,
+  TestPathInputs,
+  InputDifference,
+} from './main-job/invariance';
