@@ -34,6 +34,11 @@ describe('thoughtspace run --quick', () => {
     expect(r.stdout).toMatch(/rationale provider embedded/);
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
     expect(results.provider).toBe('embedded');
+    // Complete, with provenance and cost: every stage was written, then the final file.
+    expect(results).toMatchObject({ complete: true, seeds: [1], chance: 0.1 });
+    expect(results.wallSeconds).toBeGreaterThan(0);
+    expect(results.peakRssMiB).toBeGreaterThan(50);
+    expect(results.uncertainty.intervals).toMatch(/bootstrap over test users/);
     const canary = results.reasoning.canary;
     const cases = results.methods[0].cases;
     // Chance is 1/10; the canary must sit within 4 standard errors of it.
@@ -54,5 +59,5 @@ describe('thoughtspace run --quick', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html.match(/<div class="chart" id="chart-\d">/g)).toHaveLength(3);
     expect(html.includes('Leakage canary')).toBe(true);
-  });
+  }, 600_000);
 });

@@ -45,3 +45,4 @@ export type {
   TestPathInputs,
   InputDifference,
 } from './main-job/invariance';
+export { preflight, probeEndpoint } from './main-job/preflight';

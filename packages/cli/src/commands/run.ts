@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { DEFAULT_PROTOCOL, parseProtocol } from '@thoughtspace/data';
-import { MAIN_BUDGET, QUICK_BUDGET, runMainJob, type MainJobOptions } from '@thoughtspace/pipeline';
+import {
+  MAIN_BUDGET,
+  preflight,
+  QUICK_BUDGET,
+  runMainJob,
+  type MainJobOptions,
+} from '@thoughtspace/pipeline';
 import { PROVIDER_KINDS, type ProviderOptions } from '@thoughtspace/rationale-gen';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { loadDataset } from '../load';
@@ -89,6 +95,13 @@ export async function mainJobOptions(flags: RunFlags): Promise<MainJobOptions> {
   const protocol = parseProtocol(flags.protocol);
   const branching = parseBranching(flags.branching);
   const provider = providerOptions(flags, join(flags.out, 'rationale-cache'));
+  const vectors = wordVectors();
+  // Unwritable --out, missing files, a dead endpoint: fail here, before reading or training.
+  await preflight({
+    out: flags.out,
+    provider: flags.reasoning ? provider : undefined,
+    wordVectors: flags.reasoning ? vectors : undefined,
+  });
   const prepared = await loadDataset(dataFlags);
   const trainOn =
     flags.reasoning && flags.trainOn
@@ -106,7 +119,7 @@ export async function mainJobOptions(flags: RunFlags): Promise<MainJobOptions> {
     branching,
     reasoning: flags.reasoning,
     provider,
-    wordVectors: wordVectors(),
+    wordVectors: vectors,
     command: commandLine(),
   };
 }

@@ -12,6 +12,76 @@ import type { Comparison, Evaluation, RunRow } from './stages';
 
 export const REFERENCE = 'sasrec';
 
+/** Wall time since `started` and the process's peak resident set so far. */
+export function usage(started: number): { wallSeconds: number; peakRssMiB: number } {
+  return {
+    wallSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+    // maxRSS is in kilobytes.
+    peakRssMiB: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
+  };
+}
+
+/** What the bootstrap CIs and the paired tests resample, stated in every results file. */
+export function uncertainty(resamples: number) {
+  return {
+    intervals: `95% percentile bootstrap over test users (cases), ${resamples} resamples; models, candidate sets and seed fixed`,
+    pValues:
+      'paired randomization test over test users (sign flips of per-user differences), 2,000 permutations; one seed, no multiplicity correction',
+  };
+}
+
+/**
+ * Writes results.json after each stage with everything computed so far
+ * (`complete: false`, `stagesDone`), so a late failure keeps the early
+ * rows. The final write (outputStage) replaces it with `complete: true`.
+ */
+export function progressWriter(o: {
+  out: string;
+  prepared: Prepared;
+  protocol: Protocol;
+  seed: number;
+  provider: string;
+  command: string;
+  started: number;
+}) {
+  const stagesDone: string[] = [];
+  const { manifest } = o.prepared;
+  return {
+    async write(stage: string, rows: RunRow[], extra: Record<string, unknown> = {}) {
+      stagesDone.push(stage);
+      await writeJson(join(o.out, 'results.json'), {
+        complete: false,
+        stagesDone,
+        dataset: {
+          name: manifest.name,
+          manifestHash: manifest.hash,
+          counts: manifest.report.final,
+        },
+        protocol: formatProtocol(o.protocol),
+        seed: o.seed,
+        seeds: [o.seed],
+        provider: o.provider,
+        command: o.command,
+        ...usage(o.started),
+        methods: rows.map((r) =>
+          methodResult({
+            method: r.name,
+            provider: r.provider,
+            manifest,
+            split: 'test',
+            protocol: formatProtocol(o.protocol),
+            seed: o.seed,
+            report: r.report,
+            seconds: r.run.seconds,
+            command: o.command,
+          }),
+        ),
+        ...extra,
+      });
+    },
+  };
+}
+
 /** Stage: one results entry per row, each with its paired tests against the reference. */
 export function resultsStage(o: {
   rows: RunRow[];
@@ -67,6 +137,8 @@ export async function outputStage(o: {
   sasrec: { trained: TrainedSasrec; config: SasrecConfig; learningCurve?: ChartSpec };
   branching: readonly number[];
   notes: string[];
+  /** Wall time and peak RSS at the time of writing. */
+  usage: () => { wallSeconds: number; peakRssMiB: number };
   say: (line?: string) => void;
 }): Promise<void> {
   const { manifest } = o.prepared;
@@ -130,6 +202,7 @@ export async function outputStage(o: {
   for (const n of notes) say(`note: ${n}`);
 
   await writeJson(join(o.out, 'results.json'), {
+    complete: true,
     dataset: {
       name: manifest.name,
       manifestHash: manifest.hash,
@@ -138,8 +211,12 @@ export async function outputStage(o: {
     },
     protocol: formatProtocol(o.protocol),
     seed: o.seed,
+    seeds: [o.seed],
     provider: o.provider,
     command: o.command,
+    ...o.usage(),
+    uncertainty: uncertainty(o.resamples),
+    chance,
     methods: o.results,
     sasrec: {
       config: o.sasrec.config,

@@ -52,6 +52,8 @@ export interface ReasoningOptions {
   resamples: number;
   silent?: boolean;
   log: (line: string) => void;
+  /** Called after each variant's test run (the main job writes results incrementally). */
+  onRun?: (run: ScorerRun) => Promise<void>;
 }
 
 export interface ReasoningResult {
@@ -139,10 +141,9 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
       silent: o.silent,
     });
     const logits = await scoreExamples(trained, await examples(testPrepared, variant));
-    runs.push({
-      variant,
-      run: runFromLogits(o.testSet, VARIANT_LABELS[variant], logits, o.resamples),
-    });
+    const run = runFromLogits(o.testSet, VARIANT_LABELS[variant], logits, o.resamples);
+    runs.push({ variant, run });
+    await o.onRun?.(run);
     if (variant === 'thought-space') canaryScorer = { variant, trained };
     else await trained.trainer.dispose();
   }

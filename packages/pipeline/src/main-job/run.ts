@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { leaveOneOut, shortHash, type Prepared, type Protocol } from '@thoughtspace/data';
 import { createProvider, type ProviderOptions } from '@thoughtspace/rationale-gen';
 import { validateBranching, loadGenericSpace, type GenericSpace } from '@thoughtspace/tot-selector';
 import { inProcessReasons } from '../adapters/reasons';
-import { outputStage, REFERENCE, resultsStage } from './outputs';
+import { outputStage, progressWriter, REFERENCE, resultsStage, usage } from './outputs';
+import { preflight } from './preflight';
 import type { Variant } from './phase-two';
 import { runReasoning, type ReasoningResult } from './reasoning';
 import {
@@ -67,42 +67,64 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
   const say = o.say ?? ((line = '') => process.stdout.write(`${line}\n`));
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (o.reasoning) validateBranching(o.branching);
-  await mkdir(o.out, { recursive: true });
+  // Every external part first: a dead endpoint or a missing model fails in seconds, before training.
+  await preflight({
+    out: o.out,
+    provider: o.reasoning ? o.provider : undefined,
+    wordVectors: o.reasoning ? o.wordVectors : undefined,
+  });
   const { prepared } = o;
   const budget = o.quick ? QUICK_BUDGET : MAIN_BUDGET;
-  const evaluation = evaluationStage({ prepared, protocol: o.protocol, seed: o.seed });
-  const rows: RunRow[] = baselineStage({ evaluation, seed: o.seed, resamples: o.resamples });
-  const sasrec = await sasrecStage({
+  const provider = o.reasoning ? await createProvider(o.provider) : undefined;
+  const providerName = provider?.name ?? 'none';
+  const notes: string[] = [];
+  let generic: GenericSpace | undefined;
+  if (o.reasoning && o.wordVectors) generic = await loadGenericSpace(o.wordVectors);
+  else if (o.reasoning)
+    notes.push(
+      'generic-space row skipped: no word vectors found (set THOUGHTSPACE_WORD_VECTORS to a GloVe .zip/.txt)',
+    );
+  const progress = progressWriter({
+    out: o.out,
     prepared,
-    evaluation,
     protocol: o.protocol,
     seed: o.seed,
-    resamples: o.resamples,
-    budget,
-    epochs: o.sasrecEpochs,
-    out: o.out,
-    log,
+    provider: providerName,
+    command: o.command,
+    started,
   });
-  rows.push(sasrec.row);
-
-  let reasoning: ReasoningResult | undefined;
-  let providerName = 'none';
-  const notes: string[] = [];
-  if (o.reasoning) {
-    const provider = await createProvider(o.provider);
-    providerName = provider.name;
-    let generic: GenericSpace | undefined;
-    if (o.wordVectors) generic = await loadGenericSpace(o.wordVectors);
-    else
-      notes.push(
-        'generic-space row skipped: no word vectors found (set THOUGHTSPACE_WORD_VECTORS to a GloVe .zip/.txt)',
-      );
-    const phaseOne = o.trainOn && {
-      dataset: o.trainOn.dataset,
-      loo: leaveOneOut(o.trainOn.dataset),
-      name: `${o.trainOn.name} (manifest ${shortHash(o.trainOn.manifest.hash)})`,
+  try {
+    const evaluation = evaluationStage({ prepared, protocol: o.protocol, seed: o.seed });
+    const rows: RunRow[] = baselineStage({ evaluation, seed: o.seed, resamples: o.resamples });
+    await progress.write('baselines', rows);
+    const sasrec = await sasrecStage({
+      prepared,
+      evaluation,
+      protocol: o.protocol,
+      seed: o.seed,
+      resamples: o.resamples,
+      budget,
+      epochs: o.sasrecEpochs,
+      out: o.out,
+      log,
+    });
+    rows.push(sasrec.row);
+    const sasrecSummary = {
+      config: sasrec.config,
+      bestEpoch: sasrec.sasrec.bestEpoch,
+      epochsRun: sasrec.sasrec.epochsRun,
+      secondsPerEpoch: sasrec.sasrec.secondsPerEpoch,
     };
-    try {
+    await progress.write('sasrec', rows, { sasrec: sasrecSummary });
+
+    let reasoning: ReasoningResult | undefined;
+    if (provider) {
+      const phaseOne = o.trainOn && {
+        dataset: o.trainOn.dataset,
+        loo: leaveOneOut(o.trainOn.dataset),
+        name: `${o.trainOn.name} (manifest ${shortHash(o.trainOn.manifest.hash)})`,
+      };
+      const reasoningRows: RunRow[] = [];
       reasoning = await runReasoning({
         phaseOne,
         dataset: prepared.dataset,
@@ -120,47 +142,58 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
         variants: VARIANTS,
         resamples: o.resamples,
         log,
+        onRun: async (run) => {
+          reasoningRows.push({ name: run.method, provider: providerName, report: run.report, run });
+          await progress.write(`reasoning: ${run.method}`, [...rows, ...reasoningRows], {
+            sasrec: sasrecSummary,
+          });
+        },
       });
-    } finally {
-      await provider.dispose();
+      for (const { run } of reasoning.runs)
+        rows.push({ name: run.method, provider: providerName, report: run.report, run });
     }
-    for (const { run } of reasoning.runs)
-      rows.push({ name: run.method, provider: providerName, report: run.report, run });
-  }
-  await sasrec.sasrec.trainer.dispose();
+    await sasrec.sasrec.trainer.dispose();
 
-  log(
-    `paired tests against ${REFERENCE} (${o.resamples} bootstrap resamples, 2,000 permutations) ...`,
-  );
-  const results = resultsStage({
-    rows,
-    reference: sasrec.row,
-    prepared,
-    protocol: o.protocol,
-    seed: o.seed,
-    resamples: o.resamples,
-    command: o.command,
-  });
-  // The comparisons the method's claims rest on, paired on the same users.
-  const comparisons = comparisonStage({ rows, seed: o.seed, resamples: o.resamples });
-  await outputStage({
-    out: o.out,
-    prepared,
-    protocol: o.protocol,
-    seed: o.seed,
-    resamples: o.resamples,
-    command: o.command,
-    provider: providerName,
-    evaluation,
-    rows,
-    results,
-    comparisons,
-    reasoning,
-    sasrec: { trained: sasrec.sasrec, config: sasrec.config, learningCurve: sasrec.learningCurve },
-    branching: o.branching,
-    notes,
-    say,
-  });
+    log(
+      `paired tests against ${REFERENCE} (${o.resamples} bootstrap resamples, 2,000 permutations) ...`,
+    );
+    const results = resultsStage({
+      rows,
+      reference: sasrec.row,
+      prepared,
+      protocol: o.protocol,
+      seed: o.seed,
+      resamples: o.resamples,
+      command: o.command,
+    });
+    // The comparisons the method's claims rest on, paired on the same users.
+    const comparisons = comparisonStage({ rows, seed: o.seed, resamples: o.resamples });
+    await outputStage({
+      out: o.out,
+      prepared,
+      protocol: o.protocol,
+      seed: o.seed,
+      resamples: o.resamples,
+      command: o.command,
+      provider: providerName,
+      evaluation,
+      rows,
+      results,
+      comparisons,
+      reasoning,
+      sasrec: {
+        trained: sasrec.sasrec,
+        config: sasrec.config,
+        learningCurve: sasrec.learningCurve,
+      },
+      branching: o.branching,
+      notes,
+      usage: () => usage(started),
+      say,
+    });
+  } finally {
+    await provider?.dispose();
+  }
   say(
     `\nwrote ${o.out}/results.json, report.md, metrics.svg, learning-curve.svg in ${((performance.now() - started) / 1000).toFixed(1)}s`,
   );
