@@ -8,6 +8,7 @@ import {
 } from '@thoughtspace/data';
 import type { MemoSpace } from '@thoughtspace/encoder';
 import { rankOfTarget, reportFromRanks } from '@thoughtspace/metrics';
+import { createRng, dot } from '@thoughtspace/runtime';
 import {
   collaborativeFeatures,
   scorerExamples,
@@ -26,10 +27,24 @@ import {
   type TreeReasonSource,
 } from '@thoughtspace/tot-selector';
 
+/**
+ * Controls that separate what a reason adds from the channels it arrives by:
+ * `control-channels` is the no-reason scorer given the same kind of side
+ * information without any reason text (how often the candidate is among the
+ * neighbours' items, and cos(E2(history), E2(history + candidate)));
+ * `control-other-user` gives each user another user's base reason;
+ * `control-neighbours` gives a reason that only lists the neighbours' items.
+ */
+export type Control = 'control-channels' | 'control-other-user' | 'control-neighbours';
+export const CONTROLS: Control[] = ['control-channels', 'control-other-user', 'control-neighbours'];
+
 /** The rows the reasoning stages add to the main table. */
-export type Variant = 'no-reason' | Strategy;
+export type Variant = 'no-reason' | Strategy | Control;
 export const VARIANT_LABELS: Record<Variant, string> = {
   'no-reason': 'scorer, no reason',
+  'control-channels': 'control: no reason, matched channels',
+  'control-other-user': "control: another user's reason",
+  'control-neighbours': "control: reason listing neighbours' items only",
   'base-only': 'scorer + base reason',
   'random-leaf': 'scorer + tree, random leaf',
   'thought-space': 'scorer + tree, thought space',
@@ -43,6 +58,10 @@ export interface PreparedSplit {
   trees: CaseReasons[];
   collab: Float32Array[];
   withCandidate: Float32Array[];
+  /** E2 of each case's history alone (the behaviour text of its tree). */
+  behaviour: Float32Array[];
+  /** The similar users' items each case's base reason may name (item indices). */
+  similarItems: Int32Array[];
 }
 
 export interface SplitContext {
@@ -93,7 +112,7 @@ export async function prepareSplit(
   });
   // Warm the memo with every leaf and behaviour in large batches before per-case selection.
   await c.memo.encodeRationales(trees.flatMap((t) => leavesOf(t.nodes).map((n) => n.reason)));
-  await c.memo.encodeBehaviours(trees.map((t) => t.behaviour));
+  const behaviour = await c.memo.encodeBehaviours(trees.map((t) => t.behaviour));
   const sasrecScores = set.cases.map((_, i) =>
     c.sasrec.scores(caseStates, i, set.candidates[i].items),
   );
@@ -107,7 +126,60 @@ export async function prepareSplit(
       Array.from(set.candidates[i].items, (item) => renderBehaviourText(history, items[item])),
     ),
   );
-  return { set, trees, collab, withCandidate };
+  const similarItems = similar.map((s) => Int32Array.from(s.items));
+  return { set, trees, collab, withCandidate, behaviour, similarItems };
+}
+
+/** The text of the neighbours-only control: the similar users' items, nothing else. */
+export function neighboursOnlyReason(dataset: Dataset, items: ArrayLike<number>): string {
+  const titles = [...new Set(Array.from(items))].map(
+    (i) => `"${dataset.items[i].title ?? dataset.itemIds[i]}"`,
+  );
+  if (titles.length === 0) return 'Users with similar histories bought nothing else.';
+  const list =
+    titles.length === 1 ? titles[0] : `${titles.slice(0, -1).join(', ')} and ${titles.at(-1)}`;
+  return `Users with similar histories also bought ${list}.`;
+}
+
+/**
+ * Seeded rotation of the cases by an offset in [1, n): every case gets
+ * another case's value (a derangement when n > 1).
+ */
+export function otherCase<T>(values: readonly T[], seed: number, tag: string): T[] {
+  const n = values.length;
+  if (n < 2) return [...values];
+  const offset = 1 + createRng(`other-user|${tag}|${seed}`).int(n - 1);
+  return values.map((_, i) => values[(i + offset) % n]);
+}
+
+/**
+ * Per-candidate features of the channels control: the collaborative
+ * features, how many times the candidate is among the neighbours' items,
+ * and cos(E2(history), E2(history + candidate)). No reason.
+ */
+export function channelFeatures(prepared: PreparedSplit): Float32Array[] {
+  const C0 = 3;
+  const F = C0 + 2;
+  let offset = 0;
+  return prepared.set.candidates.map((cand, i) => {
+    const C = cand.items.length;
+    const out = new Float32Array(C * F);
+    const neighbours = prepared.similarItems[i];
+    for (let k = 0; k < C; k++) {
+      out.set(prepared.collab[i].subarray(k * C0, (k + 1) * C0), k * F);
+      let count = 0;
+      for (const x of neighbours) if (x === cand.items[k]) count++;
+      out[k * F + C0] = count;
+      out[k * F + C0 + 1] = cosine(prepared.behaviour[i], prepared.withCandidate[offset + k]);
+    }
+    offset += C;
+    return out;
+  });
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  const n = Math.sqrt(dot(a, a) * dot(b, b));
+  return n > 0 ? dot(a, b) / n : 0;
 }
 
 /** Stage: scorer examples of a prepared split under one variant (selection, then features). */
@@ -121,16 +193,29 @@ export async function examplesFor(o: {
   agreement: Partial<Record<'thought-space' | 'generic-semantic', AgreementFn>>;
 }): Promise<ScorerExample[]> {
   const { set, trees, collab, withCandidate } = o.prepared;
-  const reasons =
-    o.variant === 'no-reason'
-      ? undefined
-      : await selectAll({
-          trees,
-          strategy: o.variant,
-          seed: o.seed,
-          users: set.cases.map((c) => o.dataset.userIds[c.user]),
-          agreement: o.agreement,
-        });
+  if (o.variant === 'control-channels') {
+    const features = channelFeatures(o.prepared);
+    return set.candidates.map((cand, i) => ({
+      features: features[i],
+      items: o.sasrec.itemRows(cand.items),
+      reason: null,
+      label: cand.targetIndex,
+    }));
+  }
+  const select = (strategy: Strategy) =>
+    selectAll({
+      trees,
+      strategy,
+      seed: o.seed,
+      users: set.cases.map((c) => o.dataset.userIds[c.user]),
+      agreement: o.agreement,
+    });
+  let reasons: string[] | undefined;
+  if (o.variant === 'control-other-user')
+    reasons = otherCase(await select('base-only'), o.seed, set.split);
+  else if (o.variant === 'control-neighbours')
+    reasons = o.prepared.similarItems.map((items) => neighboursOnlyReason(o.dataset, items));
+  else if (o.variant !== 'no-reason') reasons = await select(o.variant);
   const reasonVectors = reasons ? await o.memo.encodeRationales(reasons) : undefined;
   return scorerExamples({
     candidates: set.candidates,

@@ -132,9 +132,10 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
       );
       continue;
     }
+    const validExamples = await examples(validPrepared, variant);
     const trained = await trainVariant({
-      examples: await examples(validPrepared, variant),
-      shape,
+      examples: validExamples,
+      shape: { ...shape, features: validExamples[0].features.length / shape.candidates },
       seed: o.seed,
       config: o.scorerConfig,
       label: `train ${VARIANT_LABELS[variant]}`,

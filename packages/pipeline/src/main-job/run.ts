@@ -18,6 +18,9 @@ import {
 
 export const VARIANTS: Variant[] = [
   'no-reason',
+  'control-channels',
+  'control-other-user',
+  'control-neighbours',
   'base-only',
   'random-leaf',
   'thought-space',

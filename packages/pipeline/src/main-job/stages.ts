@@ -135,6 +135,12 @@ export async function sasrecStage(o: {
 export const KEY_COMPARISONS: [string, string][] = [
   ['scorer, no reason', 'sasrec'],
   ['scorer + base reason', 'scorer, no reason'],
+  // Which part of the reason's gain is features: the same channels without a reason ...
+  ['control: no reason, matched channels', 'scorer, no reason'],
+  // ... and which is reasoning: the reason against the channels, another user's reason, and a CF-only text.
+  ['scorer + base reason', 'control: no reason, matched channels'],
+  ['scorer + base reason', "control: another user's reason"],
+  ['scorer + base reason', "control: reason listing neighbours' items only"],
   ['scorer + tree, thought space', 'scorer + base reason'],
   ['scorer + tree, thought space', 'scorer + tree, random leaf'],
   ['scorer + tree, thought space', 'scorer + tree, generic space'],
