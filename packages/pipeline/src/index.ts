@@ -25,7 +25,8 @@ export type {
 export { inProcessReasons, treeSource } from './adapters/reasons';
 export { methodResult } from './results';
 export type { MethodResult } from './results';
-export { runMainJob, VARIANTS } from './main-job/run';
+export { runMainJob, runMainJobSeeds, VARIANTS } from './main-job/run';
+export { aggregateSeeds, holm, withHolm, writeSeedTable } from './main-job/seeds';
 export type { MainJobOptions } from './main-job/run';
 export { MAIN_BUDGET, QUICK_BUDGET, KEY_COMPARISONS } from './main-job/stages';
 export { runReasoning } from './main-job/reasoning';

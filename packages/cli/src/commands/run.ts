@@ -7,6 +7,7 @@ import {
   preflight,
   QUICK_BUDGET,
   runMainJob,
+  runMainJobSeeds,
   type MainJobOptions,
 } from '@thoughtspace/pipeline';
 import { PROVIDER_KINDS, type ProviderOptions } from '@thoughtspace/rationale-gen';
@@ -27,6 +28,7 @@ export interface RunFlags extends DatasetFlags, ProviderFlags {
   out: string;
   protocol: string;
   seed: number;
+  seeds?: string;
   resamples: number;
   quick?: boolean;
   sasrecEpochs?: number;
@@ -50,6 +52,10 @@ export function registerRun(program: Command): void {
       DEFAULT_PROTOCOL,
     )
     .option('--seed <n>', 'seed for sampling, training and bootstrap', intArg('--seed'), 1)
+    .option(
+      '--seeds <list>',
+      'run the whole job once per seed (e.g. 1,2,3,4,5) into <out>/seed-<s>/ and write <out>/seeds.json: mean ± sd over seeds, Holm-adjusted p-values',
+    )
     .option('--resamples <n>', 'bootstrap resamples for the CIs', intArg('--resamples', 10), 1000)
     .option(
       '--quick',
@@ -86,7 +92,11 @@ export function registerRun(program: Command): void {
       'if the language-model provider fails, answer with the embedded composer (recorded in the report)',
     );
   for (const o of datasetOptions()) cmd.addOption(o);
-  cmd.action(async (flags: RunFlags) => runMainJob(await mainJobOptions(flags)));
+  cmd.action(async (flags: RunFlags) => {
+    const options = await mainJobOptions(flags);
+    if (flags.seeds === undefined) return runMainJob(options);
+    return runMainJobSeeds({ ...options, seeds: parseSeeds(flags.seeds) });
+  });
 }
 
 /** The flags of `run` as the main job's options (loading the datasets they name). */
@@ -122,6 +132,13 @@ export async function mainJobOptions(flags: RunFlags): Promise<MainJobOptions> {
     wordVectors: vectors,
     command: commandLine(),
   };
+}
+
+function parseSeeds(text: string): number[] {
+  const seeds = text.split(',').map((x) => Number(x.trim()));
+  if (seeds.length === 0 || seeds.some((x) => !Number.isInteger(x) || x < 0))
+    throw new InvalidArgumentError(`--seeds must look like "1,2,3,4,5", got "${text}"`);
+  return seeds;
 }
 
 function parseBranching(text: string): number[] {

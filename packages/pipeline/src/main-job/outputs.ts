@@ -7,6 +7,7 @@ import { renderHtmlReport, renderSvg, type ChartSpec } from '@thoughtspace/repor
 import { writeJson } from '../internal/output';
 import { methodResult, type MethodResult } from '../results';
 import type { ReasoningResult } from './reasoning';
+import { withHolm } from './seeds';
 import { renderReport, writeMetricsChart } from './report';
 import type { Comparison, Evaluation, RunRow } from './stages';
 
@@ -233,7 +234,7 @@ export async function outputStage(o: {
       },
       branching: o.branching,
     },
-    comparisons: comparisons.map((c) => ({ method: c.a, versus: c.b, tests: c.tests })),
+    comparisons: withHolm(comparisons.map((c) => ({ method: c.a, versus: c.b, tests: c.tests }))),
     notes,
   });
   if (reasoning)

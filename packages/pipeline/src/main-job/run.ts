@@ -1,9 +1,13 @@
+import { join } from 'node:path';
+import { alignColumns } from '@thoughtspace/metrics';
+import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { leaveOneOut, shortHash, type Prepared, type Protocol } from '@thoughtspace/data';
 import { createProvider, type ProviderOptions } from '@thoughtspace/rationale-gen';
 import { validateBranching, loadGenericSpace, type GenericSpace } from '@thoughtspace/tot-selector';
 import { inProcessReasons } from '../adapters/reasons';
 import { outputStage, progressWriter, REFERENCE, resultsStage, usage } from './outputs';
 import { preflight } from './preflight';
+import { writeSeedTable } from './seeds';
 import type { Variant } from './phase-two';
 import { runReasoning, type ReasoningResult } from './reasoning';
 import {
@@ -200,4 +204,55 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
   say(
     `\nwrote ${o.out}/results.json, report.md, metrics.svg, learning-curve.svg in ${((performance.now() - started) / 1000).toFixed(1)}s`,
   );
+}
+
+/**
+ * The main table over several seeds: one full main job per seed into
+ * `<out>/seed-<s>/`, then `<out>/seeds.json` with mean ± sd of every method
+ * and paired delta and Holm-adjusted p-values (seeds.ts).
+ */
+export async function runMainJobSeeds(
+  o: MainJobOptions & { seeds: readonly number[] },
+): Promise<void> {
+  const say = o.say ?? ((line = '') => process.stdout.write(`${line}\n`));
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (o.seeds.length === 0 || new Set(o.seeds).size !== o.seeds.length)
+    throw new InvalidArgumentError(
+      `--seeds: give distinct seeds, e.g. 1,2,3,4,5; got ${o.seeds.join(',')}`,
+    );
+  for (const [i, seed] of o.seeds.entries()) {
+    log(`seed ${seed} (${i + 1} of ${o.seeds.length}) ...`);
+    await runMainJob({ ...o, seed, out: join(o.out, `seed-${seed}`) });
+  }
+  const table = await writeSeedTable({ out: o.out, seeds: o.seeds, command: o.command });
+  const pm = (x: { mean: number; sd: number }) => `${x.mean.toFixed(4)} ± ${x.sd.toFixed(4)}`;
+  say(`\nover seeds ${o.seeds.join(', ')} (mean ± sd over seeds):`);
+  say(
+    alignColumns([
+      ['method', 'HR@1', 'NDCG@10', 'MRR'],
+      ...table.methods.map((m) => [
+        m.method,
+        pm(m.metrics['HR@1']),
+        pm(m.metrics['NDCG@10']),
+        pm(m.metrics['MRR']),
+      ]),
+    ]),
+  );
+  if (table.comparisons.length > 0) {
+    const cell = (t: { difference: { mean: number; sd: number }; pHolmMax: number }) =>
+      `${t.difference.mean >= 0 ? '+' : ''}${pm(t.difference)} (Holm p ≤ ${t.pHolmMax.toFixed(4)})`;
+    say('\npaired deltas (mean ± sd over seeds; largest Holm-adjusted p over seeds):');
+    say(
+      alignColumns([
+        ['comparison', 'ΔHR@1', 'ΔNDCG@10', 'ΔMRR'],
+        ...table.comparisons.map((c) => [
+          `${c.method} vs ${c.versus}`,
+          cell(c.metrics['HR@1']),
+          cell(c.metrics['NDCG@10']),
+          cell(c.metrics['MRR']),
+        ]),
+      ]),
+    );
+  }
+  say(`\nwrote ${join(o.out, 'seeds.json')}`);
 }
