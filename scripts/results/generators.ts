@@ -61,8 +61,20 @@ interface MainResults {
       recallAfter: Interval;
       chance: number;
       trainSeconds: number;
+      windows?: Record<'rationale' | 'behaviour', WindowReport>;
     };
   };
+}
+
+interface WindowReport {
+  texts: number;
+  p50: number;
+  p95: number;
+  max: number;
+  window: number;
+  truncatedShare: number;
+  previousWindow: number;
+  truncatedShareAtPrevious: number;
 }
 
 const MAIN_METRICS = ['HR@1', 'HR@5', 'NDCG@5', 'NDCG@10', 'MRR'];
@@ -130,6 +142,36 @@ const mainCanary: Generator = (attrs, root) => {
     `**Thought Space**: ${thousands(e.pairs)} positive rationales from training targets, ${thousands(e.heldOutPairs)} held-out users; ` +
       `recall@1 of a user's own rationale among 11: **${interval(e.recallAfter, 3)}** after training, ` +
       `${interval(e.recallBefore, 3)} before (chance ${fixed(e.chance, 3)}); training took ${e.trainSeconds.toFixed(0)} s.`,
+    ...(e.windows
+      ? [
+          '',
+          table(
+            [
+              'encoder input',
+              'texts',
+              'p50',
+              'p95',
+              'max',
+              'window',
+              'truncated',
+              'previous window: truncated',
+            ],
+            (['rationale', 'behaviour'] as const).map((k) => {
+              const w = e.windows![k];
+              return [
+                k === 'rationale' ? 'E1: rationales + tree leaves' : 'E2: behaviour texts',
+                thousands(w.texts),
+                String(w.p50),
+                String(w.p95),
+                String(w.max),
+                String(w.window),
+                `${(100 * w.truncatedShare).toFixed(1)}%`,
+                `${w.previousWindow}: ${(100 * w.truncatedShareAtPrevious).toFixed(1)}%`,
+              ];
+            }),
+          ),
+        ]
+      : []),
   ].join('\n');
 };
 

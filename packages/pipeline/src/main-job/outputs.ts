@@ -160,6 +160,42 @@ export async function outputStage(o: {
     say(
       `thought space: held-out recall@1 among 11 ${e.recallAfter.mean.toFixed(3)} [${e.recallAfter.low.toFixed(3)}, ${e.recallAfter.high.toFixed(3)}] after training, ${e.recallBefore.mean.toFixed(3)} before (chance ${e.chance.toFixed(3)})`,
     );
+    const w = e.windows;
+    const windowLine = (name: string, r: typeof w.rationale) =>
+      `${name}: tokens p50 ${r.p50}, p90 ${r.p90}, p95 ${r.p95}, max ${r.max} over ${r.texts} texts; window ${r.window} (truncates ${(100 * r.truncatedShare).toFixed(1)}%; the previous ${r.previousWindow} truncated ${(100 * r.truncatedShareAtPrevious).toFixed(1)}%)`;
+    say(`encoder windows: ${windowLine('E1', w.rationale)}; ${windowLine('E2', w.behaviour)}`);
+    sections.push(
+      '## Encoder input windows',
+      '',
+      `- ${windowLine('E1 (rationales and tree leaves, keeps the start)', w.rationale)}`,
+      `- ${windowLine('E2 (behaviour texts, keeps the end)', w.behaviour)}`,
+      '',
+    );
+    if (reasoning.oracle) {
+      const ol = reasoning.oracle;
+      const rows = [
+        ['validation (room for selection)', 'HR@1', 'NDCG@10', 'MRR'],
+        ...ol.rows.map((r) => [
+          r.method,
+          r.metrics['HR@1'].mean.toFixed(4),
+          r.metrics['NDCG@10'].mean.toFixed(4),
+          r.metrics['MRR'].mean.toFixed(4),
+        ]),
+      ];
+      say(
+        `\noracle leaf (best of ${ol.leavesPerTree} leaves with hindsight), scorer ${ol.scorer}:\n${alignColumns(rows)}`,
+      );
+      sections.push(
+        '## Oracle leaf (validation)',
+        '',
+        `Each validation case scored with each of its ${ol.leavesPerTree} leaves by ${ol.scorer}; the oracle keeps the leaf that ranks the true item best (hindsight): an upper bound for any selection strategy.`,
+        '',
+        `| ${rows[0].join(' | ')} |`,
+        `|${rows[0].map(() => '---').join('|')}|`,
+        ...rows.slice(1).map((r) => `| ${r.join(' | ')} |`),
+        '',
+      );
+    }
     sections.push(
       '## Leakage canary',
       '',
@@ -233,6 +269,7 @@ export async function outputStage(o: {
         metrics: reasoning.canary.run.report.metrics,
       },
       branching: o.branching,
+      oracle: reasoning.oracle,
     },
     comparisons: withHolm(comparisons.map((c) => ({ method: c.a, versus: c.b, tests: c.tests }))),
     notes,

@@ -75,16 +75,14 @@ export interface SplitContext {
 }
 
 /**
- * Stage: Phase II inputs for a split. Similar users come from the histories
- * visible at that split (never a neighbour's test item when evaluating test,
- * never a validation item when evaluating validation); trees never see the
- * case's target or candidates.
+ * Similar users and the reason tree of each case of a split (pools from the
+ * histories visible at that split; the case's target and candidates unseen).
  */
-export async function prepareSplit(
-  c: SplitContext,
-  set: EvaluationSet,
+async function treesOf(
+  c: Omit<SplitContext, 'memo'>,
+  set: Pick<EvaluationSet, 'cases'>,
   which: 'valid' | 'test',
-): Promise<PreparedSplit> {
+) {
   const { dataset } = c;
   const items = dataset.items;
   const pool = sequencesBefore(c.loo, which);
@@ -110,6 +108,34 @@ export async function prepareSplit(
     label: `reasons (${which})`,
     silent: c.silent,
   });
+  return { pool, caseStates, similar, histories, trees };
+}
+
+/** Leaf texts of the trees of the first `n` cases of a split (to size the E1 window). */
+export async function sampleLeaves(
+  c: Omit<SplitContext, 'memo'>,
+  set: Pick<EvaluationSet, 'cases'>,
+  which: 'valid' | 'test',
+  n: number,
+): Promise<string[]> {
+  const { trees } = await treesOf(c, { cases: set.cases.slice(0, n) }, which);
+  return trees.flatMap((t) => leavesOf(t.nodes).map((node) => node.reason));
+}
+
+/**
+ * Stage: Phase II inputs for a split. Similar users come from the histories
+ * visible at that split (never a neighbour's test item when evaluating test,
+ * never a validation item when evaluating validation); trees never see the
+ * case's target or candidates.
+ */
+export async function prepareSplit(
+  c: SplitContext,
+  set: EvaluationSet,
+  which: 'valid' | 'test',
+): Promise<PreparedSplit> {
+  const { dataset } = c;
+  const items = dataset.items;
+  const { pool, caseStates, similar, histories, trees } = await treesOf(c, set, which);
   // Warm the memo with every leaf and behaviour in large batches before per-case selection.
   await c.memo.encodeRationales(trees.flatMap((t) => leavesOf(t.nodes).map((n) => n.reason)));
   const behaviour = await c.memo.encodeBehaviours(trees.map((t) => t.behaviour));
@@ -192,7 +218,7 @@ export async function examplesFor(o: {
   seed: number;
   agreement: Partial<Record<'thought-space' | 'generic-semantic', AgreementFn>>;
 }): Promise<ScorerExample[]> {
-  const { set, trees, collab, withCandidate } = o.prepared;
+  const { set, trees } = o.prepared;
   if (o.variant === 'control-channels') {
     const features = channelFeatures(o.prepared);
     return set.candidates.map((cand, i) => ({
@@ -216,7 +242,18 @@ export async function examplesFor(o: {
   else if (o.variant === 'control-neighbours')
     reasons = o.prepared.similarItems.map((items) => neighboursOnlyReason(o.dataset, items));
   else if (o.variant !== 'no-reason') reasons = await select(o.variant);
-  const reasonVectors = reasons ? await o.memo.encodeRationales(reasons) : undefined;
+  return examplesWithReasons({ ...o, reasons });
+}
+
+/** Scorer examples of a prepared split with the given reason per case (undefined: no reason). */
+export async function examplesWithReasons(o: {
+  prepared: PreparedSplit;
+  reasons: readonly string[] | undefined;
+  sasrec: SasrecIndex;
+  memo: MemoSpace;
+}): Promise<ScorerExample[]> {
+  const { set, collab, withCandidate } = o.prepared;
+  const reasonVectors = o.reasons ? await o.memo.encodeRationales(o.reasons) : undefined;
   return scorerExamples({
     candidates: set.candidates,
     collaborative: collab,
@@ -224,6 +261,32 @@ export async function examplesFor(o: {
     reasons: reasonVectors,
     itemRows: (items) => o.sasrec.itemRows(items),
   });
+}
+
+/**
+ * The oracle-leaf upper bound: each case scored with each of its tree's
+ * leaves by a trained scorer, keeping the leaf that ranks the true item best
+ * (hindsight, so only on validation). Returns per-case ranks of the oracle
+ * and of every leaf position.
+ */
+export async function oracleLeafRanks(o: {
+  prepared: PreparedSplit;
+  score: (examples: ScorerExample[]) => Promise<Float32Array[]>;
+  sasrec: SasrecIndex;
+  memo: MemoSpace;
+}): Promise<{ oracle: Int32Array; leaves: number }> {
+  const { set, trees } = o.prepared;
+  const leafLists = trees.map((t) => leavesOf(t.nodes).map((n) => n.reason));
+  const leaves = Math.max(...leafLists.map((l) => l.length));
+  const oracle = new Int32Array(set.cases.length).fill(Number.MAX_SAFE_INTEGER >>> 1);
+  for (let j = 0; j < leaves; j++) {
+    const reasons = leafLists.map((l) => l[Math.min(j, l.length - 1)]);
+    const logits = await o.score(await examplesWithReasons({ ...o, reasons }));
+    logits.forEach((l, i) => {
+      oracle[i] = Math.min(oracle[i], rankOfTarget(l, set.candidates[i].targetIndex));
+    });
+  }
+  return { oracle, leaves };
 }
 
 /** Ranks and metrics of scored test cases against the set's labels. */

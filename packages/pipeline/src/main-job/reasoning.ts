@@ -10,6 +10,7 @@ import {
   type Protocol,
 } from '@thoughtspace/data';
 import { MemoSpace, type ThoughtSpaceConfig } from '@thoughtspace/encoder';
+import { reportFromRanks, type MetricReport } from '@thoughtspace/metrics';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { scoreExamples, type ScorerConfig } from '@thoughtspace/scorer';
 import {
@@ -23,7 +24,9 @@ import { phaseOneStage, type PhaseOneSummary } from './phase-one';
 import {
   examplesFor,
   prepareSplit,
+  oracleLeafRanks,
   runFromLogits,
+  sampleLeaves,
   trainVariant,
   VARIANT_LABELS,
   type PreparedSplit,
@@ -59,6 +62,16 @@ export interface ReasoningOptions {
 export interface ReasoningResult {
   runs: { variant: Variant; run: ScorerRun }[];
   canary: { variant: Variant; run: ScorerRun; chance: number };
+  /**
+   * Validation upper bound for selection: the leaf that ranks the target best
+   * (hindsight) against the selections, all scored by the thought-space scorer.
+   */
+  oracle?: {
+    split: 'valid';
+    scorer: string;
+    leavesPerTree: number;
+    rows: { method: string; metrics: MetricReport['metrics'] }[];
+  };
   encoder: PhaseOneSummary;
   itemsWithoutText: number;
 }
@@ -77,33 +90,15 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
       'protocol: the reasoning stages need a fixed candidate count: use a sampled:N protocol',
     );
   const phase = o.phaseOne ?? { dataset, loo, name: 'this dataset' };
-  const { space, summary } = await phaseOneStage({
-    ...phase,
-    reasons: o.reasons,
-    provider: o.provider,
-    seed: o.seed,
-    encoderConfig: o.encoderConfig,
-    silent: o.silent,
-    log: o.log,
-  });
-  const memo = new MemoSpace(space, space.config.outputDim, { silent: o.silent });
   const sasrec = trainedSasrecIndex(o.sasrec);
-  const context: SplitContext = {
+  const treeContext = {
     dataset,
     loo,
     sasrec,
     source: treeSource(o.reasons),
-    memo,
     branching: o.branching,
     silent: o.silent,
   };
-  const agreement: Partial<Record<'thought-space' | 'generic-semantic', AgreementFn>> = {
-    'thought-space': thoughtSpaceAgreement(memo),
-  };
-  if (o.generic) agreement['generic-semantic'] = o.generic.agreement;
-  const examples = (prepared: PreparedSplit, variant: Variant) =>
-    examplesFor({ prepared, variant, dataset, sasrec, memo, seed: o.seed, agreement });
-
   const validSet = buildEvaluationSet({
     dataset,
     datasetHash: o.datasetHash,
@@ -112,6 +107,27 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
     seed: o.seed,
     loo,
   });
+  // Leaves of 200 validation trees: E1 must read a whole leaf, base reason and refinements.
+  const leafSamples = await sampleLeaves(treeContext, validSet, 'valid', 200);
+  const { space, summary } = await phaseOneStage({
+    ...phase,
+    reasons: o.reasons,
+    provider: o.provider,
+    seed: o.seed,
+    encoderConfig: o.encoderConfig,
+    leafSamples,
+    silent: o.silent,
+    log: o.log,
+  });
+  const memo = new MemoSpace(space, space.config.outputDim, { silent: o.silent });
+  const context: SplitContext = { ...treeContext, memo };
+  const agreement: Partial<Record<'thought-space' | 'generic-semantic', AgreementFn>> = {
+    'thought-space': thoughtSpaceAgreement(memo),
+  };
+  if (o.generic) agreement['generic-semantic'] = o.generic.agreement;
+  const examples = (prepared: PreparedSplit, variant: Variant) =>
+    examplesFor({ prepared, variant, dataset, sasrec, memo, seed: o.seed, agreement });
+
   const validPrepared = await prepareSplit(context, validSet, 'valid');
   const testPrepared = await prepareSplit(context, o.testSet, 'test');
   const shape = {
@@ -149,6 +165,40 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
     else await trained.trainer.dispose();
   }
 
+  // Room for selection: the best leaf with hindsight, against the selections, on validation.
+  let oracle: ReasoningResult['oracle'];
+  if (canaryScorer) {
+    const scorer = canaryScorer.trained;
+    const score = (xs: Awaited<ReturnType<typeof examples>>) => scoreExamples(scorer, xs);
+    const { oracle: oracleRanks, leaves } = await oracleLeafRanks({
+      prepared: validPrepared,
+      score,
+      sasrec,
+      memo,
+    });
+    const ranksOf = async (variant: Variant) => {
+      const logits = await score(await examples(validPrepared, variant));
+      return runFromLogits(validSet, VARIANT_LABELS[variant], logits, o.resamples).ranks;
+    };
+    const rows: { method: string; ranks: Int32Array }[] = [
+      { method: 'oracle leaf (hindsight)', ranks: oracleRanks },
+    ];
+    for (const v of ['thought-space', 'random-leaf', 'base-only'] as const)
+      rows.push({ method: VARIANT_LABELS[v], ranks: await ranksOf(v) });
+    oracle = {
+      split: 'valid',
+      scorer: `${VARIANT_LABELS['thought-space']} (trained on these validation cases)`,
+      leavesPerTree: leaves,
+      rows: rows.map((r) => ({
+        method: r.method,
+        metrics: reportFromRanks(r.ranks, { seed: o.seed, resamples: o.resamples }).metrics,
+      })),
+    };
+    o.log(
+      `oracle leaf on validation: HR@1 ${oracle.rows.map((r) => `${r.method} ${r.metrics['HR@1'].mean.toFixed(4)}`).join(', ')}`,
+    );
+  }
+
   // Leakage canary: the same test cases with permuted labels, through the same test-time path.
   const canaryVariant = canaryScorer?.variant ?? 'no-reason';
   const trained =
@@ -176,6 +226,7 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
     runs,
     canary: { variant: canaryVariant, run: canaryRun, chance: 1 / shape.candidates },
     encoder: summary,
+    oracle,
     itemsWithoutText: dataset.items.filter((it: Item) => !it.title && !it.description).length,
   };
 }
