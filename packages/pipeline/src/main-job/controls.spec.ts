@@ -1,5 +1,12 @@
 import type { Dataset, EvaluationSet } from '@thoughtspace/data';
-import { channelFeatures, neighboursOnlyReason, otherCase, type PreparedSplit } from './phase-two';
+import type { MemoSpace } from '@thoughtspace/encoder';
+import {
+  channelFeatures,
+  leafDiversity,
+  neighboursOnlyReason,
+  otherCase,
+  type PreparedSplit,
+} from './phase-two';
 
 describe('controls of the main table', () => {
   it('gives every case another case', () => {
@@ -41,5 +48,28 @@ describe('controls of the main table', () => {
     expect(Array.from(f.subarray(5, 8))).toEqual([4, 5, 6]);
     expect(f[8]).toBe(2);
     expect(f[9]).toBeCloseTo(Math.SQRT1_2, 6);
+  });
+
+  it('measures how different the leaves of a tree are', async () => {
+    const vec: Record<string, number[]> = {
+      'B. Refined for brand: X.': [1, 0],
+      'B. Refined for price (no price signal, so weighing brand instead): X.': [1, 0],
+      'B. Refined for recency: Y.': [0, 1],
+    };
+    const memo = {
+      encodeRationales: async (texts: string[]) => texts.map((t) => Float32Array.from(vec[t])),
+    } as unknown as MemoSpace;
+    const tree = {
+      behaviour: 'h',
+      nodes: [
+        { id: 0, depth: 0, parent: null, reason: 'B.' },
+        ...Object.keys(vec).map((reason, i) => ({ id: i + 1, depth: 1, parent: 0, reason })),
+      ],
+    };
+    const d = await leafDiversity([tree], memo);
+    // Pairs: (X, X') cos 1, (X, Y) 0, (X', Y) 0; own evidence: "X.", "X.", "Y." -> 2 of 3 distinct.
+    expect(d.meanPairwiseE1Cosine).toBeCloseTo(1 / 3, 6);
+    expect(d.distinctEvidenceShare).toBeCloseTo(2 / 3, 6);
+    expect(d).toMatchObject({ trees: 1, leavesPerTree: 3 });
   });
 });

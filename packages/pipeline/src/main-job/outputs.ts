@@ -171,6 +171,15 @@ export async function outputStage(o: {
       `- ${windowLine('E2 (behaviour texts, keeps the end)', w.behaviour)}`,
       '',
     );
+    const d = reasoning.diversity;
+    const diversityLine = `leaves of one tree (validation, ${d.trees} trees of ${d.leavesPerTree} leaves): mean pairwise E1 cosine ${d.meanPairwiseE1Cosine.toFixed(3)}, share of leaves with distinct own evidence ${d.distinctEvidenceShare.toFixed(3)}`;
+    say(diversityLine);
+    sections.push(
+      '## Leaf diversity',
+      '',
+      `${diversityLine[0].toUpperCase()}${diversityLine.slice(1)}.`,
+      '',
+    );
     if (reasoning.oracle) {
       const ol = reasoning.oracle;
       const rows = [
@@ -270,6 +279,7 @@ export async function outputStage(o: {
       },
       branching: o.branching,
       oracle: reasoning.oracle,
+      diversity: reasoning.diversity,
     },
     comparisons: withHolm(comparisons.map((c) => ({ method: c.a, versus: c.b, tests: c.tests }))),
     notes,

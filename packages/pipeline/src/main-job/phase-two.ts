@@ -323,3 +323,55 @@ export async function trainVariant(o: {
     silent: o.silent,
   });
 }
+
+/** How different the leaves of one tree are, averaged over the trees of a split. */
+export interface LeafDiversity {
+  trees: number;
+  leavesPerTree: number;
+  /** Mean over trees of the mean pairwise cosine of the leaves' E1 vectors (1 = identical). */
+  meanPairwiseE1Cosine: number;
+  /**
+   * Mean over trees of the share of leaves whose own refinement (the text a
+   * leaf adds to its parent, "Refined for X:" label removed) is distinct
+   * within the tree: 1 = every leaf argues from different evidence.
+   */
+  distinctEvidenceShare: number;
+}
+
+export async function leafDiversity(
+  trees: readonly CaseReasons[],
+  memo: MemoSpace,
+): Promise<LeafDiversity> {
+  let cosSum = 0;
+  let cosTrees = 0;
+  let distinctSum = 0;
+  let leavesTotal = 0;
+  for (const t of trees) {
+    const leaves = leavesOf(t.nodes);
+    leavesTotal += leaves.length;
+    const own = leaves.map((leaf) => {
+      const parent = leaf.parent === null ? '' : (t.nodes[leaf.parent]?.reason ?? '');
+      const added =
+        parent && leaf.reason.startsWith(parent) ? leaf.reason.slice(parent.length) : leaf.reason;
+      return added.replace(/^\s*Refined for [^:]*:\s*/, '').trim();
+    });
+    distinctSum += new Set(own).size / Math.max(1, leaves.length);
+    if (leaves.length < 2) continue;
+    const vectors = await memo.encodeRationales(leaves.map((l) => l.reason));
+    let sum = 0;
+    let pairs = 0;
+    for (let a = 0; a < vectors.length; a++)
+      for (let b = a + 1; b < vectors.length; b++) {
+        sum += cosine(vectors[a], vectors[b]);
+        pairs++;
+      }
+    cosSum += sum / pairs;
+    cosTrees++;
+  }
+  return {
+    trees: trees.length,
+    leavesPerTree: trees.length ? leavesTotal / trees.length : 0,
+    meanPairwiseE1Cosine: cosTrees ? cosSum / cosTrees : Number.NaN,
+    distinctEvidenceShare: trees.length ? distinctSum / trees.length : Number.NaN,
+  };
+}

@@ -24,7 +24,9 @@ import { phaseOneStage, type PhaseOneSummary } from './phase-one';
 import {
   examplesFor,
   prepareSplit,
+  leafDiversity,
   oracleLeafRanks,
+  type LeafDiversity,
   runFromLogits,
   sampleLeaves,
   trainVariant,
@@ -66,6 +68,7 @@ export interface ReasoningResult {
    * Validation upper bound for selection: the leaf that ranks the target best
    * (hindsight) against the selections, all scored by the thought-space scorer.
    */
+  diversity: LeafDiversity;
   oracle?: {
     split: 'valid';
     scorer: string;
@@ -199,6 +202,12 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
     );
   }
 
+  // How different the leaves of one tree are (validation trees; E1 vectors are memoized).
+  const diversity = await leafDiversity(validPrepared.trees, memo);
+  o.log(
+    `leaf diversity (validation): mean pairwise E1 cosine ${diversity.meanPairwiseE1Cosine.toFixed(3)}, distinct evidence share ${diversity.distinctEvidenceShare.toFixed(3)} over ${diversity.trees} trees of ${diversity.leavesPerTree} leaves`,
+  );
+
   // Leakage canary: the same test cases with permuted labels, through the same test-time path.
   const canaryVariant = canaryScorer?.variant ?? 'no-reason';
   const trained =
@@ -227,6 +236,7 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
     canary: { variant: canaryVariant, run: canaryRun, chance: 1 / shape.candidates },
     encoder: summary,
     oracle,
+    diversity,
     itemsWithoutText: dataset.items.filter((it: Item) => !it.title && !it.description).length,
   };
 }
