@@ -22,13 +22,19 @@ import {
   type RecommendResponse,
 } from '@thoughtspace/proto';
 import { loadServedScorer } from '@thoughtspace/scorer';
-import { setupTelemetry, startServer, type Telemetry } from '@thoughtspace/service-kit';
+import {
+  createLogger,
+  setupTelemetry,
+  startServer,
+  type Telemetry,
+} from '@thoughtspace/service-kit';
 import { unaryCall } from './grpc-helpers';
 import {
   startStack,
   STACK_DATASET,
   trainTinyBundle,
   type Stack,
+  type StackService,
   type TrainedBundle,
 } from './serving-stack';
 
@@ -40,6 +46,7 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
   let bundle: TrainedBundle;
   let stack: Stack;
   let client: GatewayClient;
+  const logs: { service: StackService; line: { trace_id?: string; span_id?: string } }[] = [];
 
   const recommend = (req: Parameters<typeof RecommendRequest.fromPartial>[0], timeoutMs = 20_000) =>
     unaryCall(client.recommend, client, RecommendRequest.fromPartial(req), Date.now() + timeoutMs);
@@ -59,7 +66,16 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     telemetry = setupTelemetry({ serviceName: 'stack-test', exporter, simple: true });
     bundle = await trainTinyBundle();
     // A generous reasoning budget: this suite checks answers, not latency (the machine may be busy).
-    stack = await startStack(bundle, { budgets: { reasoningMs: 15_000 } });
+    stack = await startStack(bundle, {
+      budgets: { reasoningMs: 15_000 },
+      // Every service logs JSON lines at debug (its access log included) into `logs`.
+      logger: (service) =>
+        createLogger({
+          level: 'debug',
+          namespace: service,
+          stream: { write: (line: string) => logs.push({ service, line: JSON.parse(line) }) },
+        }),
+    });
     client = new GatewayClient(stack.addresses.gateway, credentials.createInsecure());
   });
   afterAll(async () => {
@@ -88,6 +104,27 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     expect(res.timings.map((t) => t.stage)).toEqual(STAGES);
     for (const t of res.timings) expect(t.durationMs).toBeGreaterThan(0);
     expect(res.datasetManifestHash).toBe(bundle.manifestHash);
+  });
+
+  it("joins every service's log lines of one Recommend to its trace", async () => {
+    await telemetry.forceFlush();
+    exporter.reset();
+    logs.length = 0;
+    await recommend(forUser(2));
+    await telemetry.forceFlush();
+    const root = exporter
+      .getFinishedSpans()
+      .find((s) => s.name === 'thoughtspace.v1.Gateway/Recommend' && s.kind === SpanKind.SERVER)!;
+    const traceId = root.spanContext().traceId;
+    const spanIds = new Set(exporter.getFinishedSpans().map((s) => s.spanContext().spanId));
+    const inTrace = logs.filter((l) => l.line.trace_id === traceId);
+    // The six services the chain calls each wrote lines carrying the trace id, from its own spans.
+    expect([...new Set(inTrace.map((l) => l.service))].sort()).toEqual(
+      ['candidate-gen', 'encoder', 'gateway', 'rationale-gen', 'scorer', 'tot-selector'].sort(),
+    );
+    for (const l of inTrace) expect(spanIds.has(l.line.span_id ?? '')).toBe(true);
+    // Nothing from this call was logged outside its trace.
+    expect(logs.filter((l) => l.line.trace_id && l.line.trace_id !== traceId)).toEqual([]);
   });
 
   it('produces one trace: gateway server span, a client span per downstream call, their server spans', async () => {
@@ -147,6 +184,7 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     expect(modelRuns('thoughtspace.v1.Scorer/Score')).toContainEqual(['thought-space-e1', 1]);
     expect(modelRuns('thoughtspace.v1.CandidateGen/GenerateCandidates')).toEqual([
       ['sasrec-user-encoder', 1],
+      ['sasrec-items-search', 1],
     ]);
     for (const s of trace) expect(s.status.code).not.toBe(SpanStatusCode.ERROR);
     expect(root.attributes['thoughtspace.degraded']).toBe(false);

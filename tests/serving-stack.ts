@@ -56,7 +56,7 @@ import {
   trainScorer,
   type ScorerExample,
 } from '@thoughtspace/scorer';
-import { startServer, type Health } from '@thoughtspace/service-kit';
+import { startServer, type Health, type Logger } from '@thoughtspace/service-kit';
 import {
   createSelectorDomain,
   createServer as totSelectorServer,
@@ -244,8 +244,13 @@ export interface Stack {
 /** Start the seven servers from a bundle, each on its own loopback port, in this process. */
 export async function startStack(
   bundle: TrainedBundle,
-  o: { budgets?: Partial<Budgets> } = {},
+  o: {
+    budgets?: Partial<Budgets>;
+    /** A logger per service (default: none). */
+    logger?: (service: StackService) => Logger;
+  } = {},
 ): Promise<Stack> {
+  const logger = (name: StackService) => o.logger?.(name);
   const { modelDirs } = await readServingBundle(bundle.dir);
   const insecure = credentials.createInsecure();
   const servers = new Map<StackService, Server>();
@@ -263,6 +268,7 @@ export async function startStack(
   await start(
     'candidate-gen',
     candidateGenServer({
+      logger: logger('candidate-gen'),
       domain: createCandidateDomain({
         model: sasrec,
         limits: { maxK: 200, maxHistory: 200, maxCandidates: 1000 },
@@ -276,10 +282,19 @@ export async function startStack(
     defaultProvider: 'embedded',
     catalogue: new Map(bundle.dataset.items.map((it) => [it.id, it])),
   });
-  await start('rationale-gen', rationaleGenServer({ service: rationale }));
+  await start(
+    'rationale-gen',
+    rationaleGenServer({ service: rationale, logger: logger('rationale-gen') }),
+  );
   const encoderModel = await ThoughtSpaceModel.load(modelDirs.encoder, { threads: 1 });
   disposers.push(() => encoderModel.dispose());
-  await start('encoder', encoderServer({ domain: createEncoderDomain({ model: encoderModel }) }));
+  await start(
+    'encoder',
+    encoderServer({
+      domain: createEncoderDomain({ model: encoderModel }),
+      logger: logger('encoder'),
+    }),
+  );
   const refiner = grpcRefiner({ address: addresses['rationale-gen'], credentials: insecure });
   const agreement = grpcAgreement({ address: addresses.encoder, credentials: insecure });
   disposers.push(
@@ -289,6 +304,7 @@ export async function startStack(
   await start(
     'tot-selector',
     totSelectorServer({
+      logger: logger('tot-selector'),
       domain: createSelectorDomain({ refine: refiner.refine, agreement: agreement.agreement }),
     }),
   );
@@ -301,7 +317,10 @@ export async function startStack(
     threads: 1,
   });
   disposers.push(() => scorer.dispose());
-  await start('scorer', scorerServer({ domain: scorer.domain, modelName: scorer.modelName }));
+  await start(
+    'scorer',
+    scorerServer({ domain: scorer.domain, modelName: scorer.modelName, logger: logger('scorer') }),
+  );
   await start('evaluator', evaluatorServer({ store: createMemoryMetricsStore() }));
   const catalogue = createCatalogue({
     dataset: bundle.dataset,
@@ -322,6 +341,7 @@ export async function startStack(
   await start(
     'gateway',
     gatewayServer({
+      logger: logger('gateway'),
       recommender: createRecommender({
         ports,
         catalogue,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Block } from './blocks';
+import { BENCH_GENERATORS } from './bench-generators';
 import {
   fixed,
   interval,
@@ -17,7 +18,7 @@ export type Generator = (attrs: Record<string, string>, root: string) => string;
 
 export class ResultsError extends Error {}
 
-function readJson<T>(root: string, file: string | undefined, block: string): T {
+export function readJson<T>(root: string, file: string | undefined, block: string): T {
   if (!file) throw new ResultsError(`block "${block}" needs file=<path of a results JSON>`);
   try {
     return JSON.parse(readFileSync(join(root, file), 'utf8')) as T;
@@ -372,6 +373,7 @@ export const GENERATORS: Record<string, Generator> = {
   'eval-rows': evalRows,
   benchmarks,
   serving,
+  ...BENCH_GENERATORS,
 };
 
 export function renderBlock(block: Block, root: string): string {

@@ -26,6 +26,8 @@ export interface TopKOptions {
   batchSize?: number;
   threads?: number;
   executionProvider?: ExecutionProvider;
+  /** Names its model runs in traces (`<name>-search` / `<name>-rank`; default "topk"). */
+  name?: string;
 }
 
 /** Items to leave out for query q (e.g. the user's history, or the user itself). */
@@ -124,12 +126,16 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
     const scale = metric === 'cosine' ? 1 / norms[r] : 1;
     for (let j = 0; j < d; j++) transposed[j * rows + r] = table[r * d + j] * scale;
   }
-  const session = async (build: (g: Graph, scores: Tensor) => Record<string, Tensor>) => {
+  const session = async (
+    kind: 'search' | 'rank',
+    build: (g: Graph, scores: Tensor) => Record<string, Tensor>,
+  ) => {
     const g = new Graph();
     const scores = matmul(g.input('queries', ['batch', d]), g.constant(transposed, [d, rows]));
     const model = emitModel({ outputs: build(g, scores), mode: 'infer', graphName: 'topk' });
     return ModelRunner.create({
       model: model.bytes,
+      name: `${options.name ?? 'topk'}-${kind}`,
       threads: options.threads,
       executionProvider: ep,
     });
@@ -137,10 +143,10 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
   let searchRunner: Promise<ModelRunner> | undefined;
   let rankRunner: Promise<ModelRunner> | undefined;
   const searchSession = () =>
-    (searchRunner ??= session((g, scores) => ({
+    (searchRunner ??= session('search', (g, scores) => ({
       top: topKIndices(scores, g.input('k', [1], 'int64')),
     })));
-  const rankSession = () => (rankRunner ??= session((_g, scores) => ({ scores })));
+  const rankSession = () => (rankRunner ??= session('rank', (_g, scores) => ({ scores })));
 
   // Marked and cleared within one synchronous step per query, so concurrent
   // requests (they interleave only at awaits) never see each other's marks.

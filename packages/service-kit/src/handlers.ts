@@ -168,6 +168,7 @@ function startRpc(call: SurfaceCall, options: RpcOptions): Rpc {
   // error mapping that runs after the handler's context has ended.
   const logger = loggerInContext((options.logger ?? silentLogger).namespace(name), active);
 
+  const started = performance.now();
   const deadline = deadlineMs(call.getDeadline());
   const abort = new AbortController();
   const onCancel = () =>
@@ -199,9 +200,13 @@ function startRpc(call: SurfaceCall, options: RpcOptions): Rpc {
       if (timer) clearTimeout(timer);
       call.removeListener('cancelled', onCancel);
       span.setAttribute('rpc.grpc.status_code', code);
+      const durationMs = Number((performance.now() - started).toFixed(3));
       if (code !== GrpcStatus.OK) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: details });
-        logger.debug('call failed', { code: GrpcStatus[code], details });
+        logger.debug('call failed', { code: GrpcStatus[code], details, durationMs });
+      } else {
+        // The access log (LOG_LEVEL=debug): one line per call, joined to its trace by trace_id.
+        logger.debug('call done', { code: 'OK', durationMs });
       }
       span.end();
     },

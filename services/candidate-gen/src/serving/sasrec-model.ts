@@ -166,6 +166,7 @@ export class SasrecModel {
     this.catalogue ??= createTopK({
       table: this.itemEmbedding.subarray(this.hidden),
       dim: this.hidden,
+      name: 'sasrec-items',
       ...this.engineOptions,
     });
     return this.catalogue;
@@ -177,6 +178,7 @@ export class SasrecModel {
       table: this.userEmbedding,
       dim: this.hidden,
       metric: 'cosine',
+      name: 'sasrec-users',
       ...this.engineOptions,
     });
     return this.users;

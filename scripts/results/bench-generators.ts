@@ -1,0 +1,175 @@
+import { fixed, interval, shortHash, table, thousands, type Interval } from './format';
+import { readJson, type Generator } from './generators';
+
+interface SasrecSide {
+  implementation: string;
+  secondsPerEpochMedian: number;
+  test: Record<string, Interval>;
+}
+interface SasrecBench {
+  command: string;
+  dataset: { name: string; manifestHash: string };
+  threads: number;
+  config: { epochs: number; batch: number; maxLen: number; hidden: number; blocks: number };
+  protocol: string;
+  ours: SasrecSide;
+  pytorch: SasrecSide;
+  speedup: number;
+}
+
+/** Ours vs the PyTorch SASRec, trained alternately in the same run. */
+const sasrecSpeed: Generator = (attrs, root) => {
+  const file = attrs.file ?? 'bench/results/sasrec.json';
+  const r = readJson<SasrecBench>(root, file, 'sasrec-speed');
+  const row = (s: SasrecSide) => [
+    s.implementation,
+    s.secondsPerEpochMedian.toFixed(1),
+    interval(s.test.NDCG10),
+    interval(s.test.HR10),
+  ];
+  return [
+    `\`${r.command}\` — ${r.dataset.name} (manifest \`${shortHash(r.dataset.manifestHash)}\`), ` +
+      `${r.config.epochs} epochs each, batch ${r.config.batch}, length ${r.config.maxLen}, dim ${r.config.hidden}, ` +
+      `${r.config.blocks} blocks, ${r.threads} threads, ${r.protocol}. Source: \`${file}\`.`,
+    '',
+    table(
+      ['implementation', 's/epoch (median)', 'test NDCG@10', 'test HR@10'],
+      [row(r.ours), row(r.pytorch)],
+    ),
+    '',
+    `Ours is **${r.speedup.toFixed(1)}x** faster per epoch in this run.`,
+  ].join('\n');
+};
+
+interface TopkBench {
+  command: string;
+  dataset: { name: string; manifestHash: string };
+  sizes: { queries: number; users: number; items: number; dim: number };
+  similarUsers: {
+    k: number;
+    engineSeconds: number;
+    jsSeconds: number;
+    speedup: number;
+    identical: boolean;
+  };
+  sasrecFullRanking: {
+    engineSeconds: number;
+    jsSeconds: number;
+    speedup: number;
+    identical: boolean;
+  };
+  popularityFullRanking: { newSeconds: number; oldSeconds: number; identical: boolean };
+}
+
+/** Engine top-k against the JavaScript loops it replaced, same run, identical results. */
+const topk: Generator = (attrs, root) => {
+  const file = attrs.file ?? 'bench/results/topk.json';
+  const r = readJson<TopkBench>(root, file, 'topk');
+  const s = r.sizes;
+  const same = (b: boolean) => (b ? 'identical' : '**differ**');
+  return [
+    `\`${r.command}\` — ${r.dataset.name} (manifest \`${shortHash(r.dataset.manifestHash)}\`), ` +
+      `${thousands(s.queries)} queries, ${thousands(s.users)} users, ${thousands(s.items)} items, dim ${s.dim}. Source: \`${file}\`.`,
+    '',
+    table(
+      ['pass', 'engine s', 'JavaScript s', 'ratio', 'results'],
+      [
+        [
+          `similar users (top-${r.similarUsers.k} by cosine, users x users)`,
+          r.similarUsers.engineSeconds.toFixed(1),
+          r.similarUsers.jsSeconds.toFixed(1),
+          `${r.similarUsers.speedup.toFixed(1)}x`,
+          same(r.similarUsers.identical),
+        ],
+        [
+          'SASRec full ranking (users x items)',
+          r.sasrecFullRanking.engineSeconds.toFixed(1),
+          r.sasrecFullRanking.jsSeconds.toFixed(1),
+          `${r.sasrecFullRanking.speedup.toFixed(1)}x`,
+          same(r.sasrecFullRanking.identical),
+        ],
+        [
+          'popularity full ranking',
+          r.popularityFullRanking.newSeconds.toFixed(1),
+          r.popularityFullRanking.oldSeconds.toFixed(1),
+          `${(r.popularityFullRanking.oldSeconds / r.popularityFullRanking.newSeconds).toFixed(1)}x`,
+          same(r.popularityFullRanking.identical),
+        ],
+      ],
+    ),
+  ].join('\n');
+};
+
+interface FullRanking {
+  command: string;
+  seed: number;
+  datasets: {
+    dataset: { name: string; manifestHash: string };
+    training: { bestEpoch: number; epochsRun: number; validProtocol: string };
+    test: Record<string, { cases: number; metrics: Record<string, Interval> }>;
+  }[];
+}
+
+/** SASRec under full ranking next to 1 + 100 sampled negatives. */
+const sasrecFull: Generator = (attrs, root) => {
+  const file = attrs.file ?? 'results/sasrec-full-ranking.json';
+  const r = readJson<FullRanking>(root, file, 'sasrec-full');
+  const rows = r.datasets.flatMap((d) =>
+    Object.entries(d.test).map(([protocol, t]) => [
+      d.dataset.name,
+      `\`${shortHash(d.dataset.manifestHash)}\``,
+      protocol,
+      `${d.training.bestEpoch} of ${d.training.epochsRun} (validation ${d.training.validProtocol})`,
+      interval(t.metrics['HR@10']),
+      interval(t.metrics['NDCG@10']),
+    ]),
+  );
+  return [
+    `\`${r.command}\`, seed ${r.seed}. Source: \`${file}\`.`,
+    '',
+    table(
+      ['dataset', 'manifest', 'test protocol', 'best epoch (early stopping)', 'HR@10', 'NDCG@10'],
+      rows,
+    ),
+  ].join('\n');
+};
+
+interface KafkaBench {
+  command: string;
+  dataset: { name: string; manifestHash: string };
+  broker: string;
+  predictions: number;
+  bareKafkajs: { predictionsPerSec: number };
+  evaluator: { predictionsPerSec: number; ratioToBare: number };
+}
+
+const kafka: Generator = (attrs, root) => {
+  const file = attrs.file ?? 'bench/results/kafka.json';
+  const r = readJson<KafkaBench>(root, file, 'kafka');
+  return [
+    `\`${r.command}\` — ${thousands(r.predictions)} predictions of ${r.dataset.name} through ${r.broker}. Source: \`${file}\`.`,
+    '',
+    table(
+      ['reader', 'predictions/s', 'share of bare'],
+      [
+        [
+          'bare kafkajs consumer (same messages)',
+          thousands(r.bareKafkajs.predictionsPerSec),
+          '1.00',
+        ],
+        [
+          'streaming evaluator',
+          thousands(r.evaluator.predictionsPerSec),
+          fixed(r.evaluator.ratioToBare, 2),
+        ],
+      ],
+    ),
+  ].join('\n');
+};
+
+export const BENCH_GENERATORS: Record<string, Generator> = {
+  'sasrec-speed': sasrecSpeed,
+  topk,
+  'sasrec-full': sasrecFull,
+  kafka,
+};
