@@ -6,6 +6,7 @@ import { registerEval } from './commands/eval';
 import { registerRun } from './commands/run';
 import { registerTrain } from './commands/train';
 import { registerServe } from './commands/serve';
+import { registerMetrics, registerReplay } from './commands/kafka';
 import { TOOL } from '@thoughtspace/data';
 
 export function buildProgram(): Command {
@@ -23,6 +24,8 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerServe(program);
   registerRun(program);
+  registerReplay(program);
+  registerMetrics(program);
   return program;
 }
 

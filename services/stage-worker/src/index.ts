@@ -7,3 +7,5 @@ export type { StageWorkerConfig } from './config';
 export { createWorkerPorts } from './ports';
 export type { WorkerPorts } from './ports';
 export { runStageWorker } from './main';
+export { replay, replayCases } from './replay';
+export type { ReplayCase, ReplayOptions, ReplayProgress } from './replay';
