@@ -1,5 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { prepareDataset } from '@thoughtspace/data';
+import { readServingBundle } from '@thoughtspace/pipeline';
+import { loadServedScorer } from '@thoughtspace/scorer';
 import { runCli, tempDir } from './helpers';
 
 // The main job end to end on real data at CI size: baselines, SASRec, the
@@ -54,5 +57,39 @@ describe('thoughtspace run --quick', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html.match(/<div class="chart" id="chart-\d">/g)).toHaveLength(3);
     expect(html.includes('Leakage canary')).toBe(true);
+
+    // The servable bundle `thoughtspace up --run` starts: its scorer serves a test user.
+    const bundle = await readServingBundle(out);
+    expect(bundle.manifest).toMatchObject({
+      provider: 'embedded',
+      seed: 1,
+      dataset: { name: 'all-beauty-2018', manifestHash: results.dataset.manifestHash },
+    });
+    const { dataset, manifest } = await prepareDataset({ dataset: 'all-beauty-2018' });
+    const scorer = await loadServedScorer({
+      modelDir: bundle.modelDirs.scorer,
+      sasrecDir: bundle.modelDirs['candidate-gen'],
+      encoderDir: bundle.modelDirs.encoder,
+      dataset,
+      manifestHash: manifest.hash,
+      threads: 1,
+    });
+    try {
+      const history = Array.from(dataset.sequences[0].slice(0, -1), (i) => ({
+        itemId: dataset.itemIds[i],
+      }));
+      const candidates = dataset.itemIds.slice(0, 25);
+      const withReason = await scorer.domain.score({
+        history,
+        candidates,
+        reason: 'gentle on skin',
+      });
+      const without = await scorer.domain.score({ history, candidates, reason: null });
+      expect(withReason).toHaveLength(25);
+      expect(Array.from(withReason).every(Number.isFinite)).toBe(true);
+      expect(Array.from(withReason)).not.toEqual(Array.from(without));
+    } finally {
+      await scorer.dispose();
+    }
   }, 900_000); // several minutes of real training: a busy 2-core machine needs more than jest's default
 });

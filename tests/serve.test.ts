@@ -64,7 +64,7 @@ describe('thoughtspace train sasrec + serve candidate-gen (as an operator runs t
       expect(status).toBe(HealthCheckResponse_ServingStatus.SERVING);
       const top = await new Promise<number>((ok, fail) =>
         client.similarUsers(
-          { history: { userId: '', interactions: [] }, k: 3, itemsPerUser: 0 },
+          { history: { userId: '', interactions: [] }, k: 3, itemsPerUser: 0, model: '' },
           (err: ServiceError | null) =>
             err ? ok(err.code) : fail(new Error('empty history was accepted')),
         ),

@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import { SERVICE_NAMES } from '@thoughtspace/proto';
 import { REPO } from './helpers';
 import { tinySasrecModel, tinyThoughtSpaceModel } from './model-fixtures';
+import { trainTinyBundle, STACK_DATASET } from './serving-stack';
+
+let bundle: ReturnType<typeof trainTinyBundle> | undefined;
+const tinyBundle = () => (bundle ??= trainTinyBundle());
+/** Downstream addresses are only dialled on a request; start-up needs none of them to answer. */
+const NOWHERE = '127.0.0.1:9';
 
 /**
  * The real servers, as `node services/<name>/dist/main.js` (needs `npm run
@@ -33,6 +39,40 @@ export const SERVERS: ServerSpec[] = [
     name: 'encoder',
     service: SERVICE_NAMES.encoder,
     env: async () => ({ MODEL_DIR: await tinyThoughtSpaceModel() }),
+  },
+  {
+    name: 'tot-selector',
+    service: SERVICE_NAMES.totSelector,
+    env: async () => ({ RATIONALE_GEN_ADDR: NOWHERE, ENCODER_ADDR: NOWHERE }),
+  },
+  {
+    name: 'scorer',
+    service: SERVICE_NAMES.scorer,
+    env: async () => {
+      const { dir } = await tinyBundle();
+      return {
+        MODEL_DIR: join(dir, 'scorer'),
+        SASREC_MODEL_DIR: join(dir, 'candidate-gen'),
+        ENCODER_MODEL_DIR: join(dir, 'encoder'),
+        DATASET: STACK_DATASET,
+      };
+    },
+  },
+  {
+    name: 'evaluator',
+    service: SERVICE_NAMES.evaluator,
+    env: async () => ({}),
+  },
+  {
+    name: 'gateway',
+    service: SERVICE_NAMES.gateway,
+    env: async () => ({
+      DATASET: STACK_DATASET,
+      CANDIDATE_GEN_ADDR: NOWHERE,
+      RATIONALE_GEN_ADDR: NOWHERE,
+      TOT_SELECTOR_ADDR: NOWHERE,
+      SCORER_ADDR: NOWHERE,
+    }),
   },
 ];
 

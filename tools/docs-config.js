@@ -23,6 +23,13 @@ const SERVICES = [
     load: () => require('@thoughtspace/rationale-gen').RATIONALE_GEN_CONFIG,
   },
   { name: 'encoder', load: () => require('@thoughtspace/encoder').ENCODER_CONFIG },
+  {
+    name: 'tot-selector',
+    load: () => require('@thoughtspace/tot-selector').TOT_SELECTOR_CONFIG,
+  },
+  { name: 'scorer', load: () => require('@thoughtspace/scorer').SCORER_CONFIG },
+  { name: 'evaluator', load: () => require('@thoughtspace/evaluator').EVALUATOR_CONFIG },
+  { name: 'gateway', load: () => require('@thoughtspace/gateway').GATEWAY_CONFIG },
 ];
 
 const PREAMBLE = `

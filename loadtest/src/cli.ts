@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runClosedLoop, runOpenLoop, type RunResult } from './run';
 import { SCENARIOS } from './scenarios';
-import { formatRuns } from './table';
+import { formatRuns, percentilePlot } from './table';
 
 function numbers(text: string, flag: string): number[] {
   const out = text
@@ -57,7 +57,7 @@ async function main(): Promise<number> {
   const duration = Number(values.duration);
   if (!(duration > 0))
     throw new RangeError(`--duration must be > 0 seconds, got "${values.duration}"`);
-  const { call, close, manifestHash } = await scenario.setup({
+  const { call, close, manifestHash, counters } = await scenario.setup({
     target: values.target,
     dataset: values.dataset as string,
     deadlineMs: Number(values.deadline),
@@ -89,6 +89,9 @@ async function main(): Promise<number> {
   process.stdout.write(
     `\n${scenario.description} (${scenario.method}) at ${values.target}\n${formatRuns(runs)}\n`,
   );
+  const extra = counters?.() ?? {};
+  for (const [k, v] of Object.entries(extra))
+    process.stdout.write(`${k}: ${v} answers over all runs\n`);
   const result = {
     benchmark: `loadtest-${scenario.name}`,
     scenario: { name: scenario.name, method: scenario.method, description: scenario.description },
@@ -97,13 +100,16 @@ async function main(): Promise<number> {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
     durationSeconds: duration,
     runs,
+    counters: extra,
     command: `npm run loadtest -- ${process.argv.slice(2).join(' ')}`,
     createdAt: new Date(started).toISOString(),
   };
   await mkdir(values.out as string, { recursive: true });
   const file = join(values.out as string, `${scenario.name}.json`);
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`wrote ${file}\n`);
+  const plot = join(values.out as string, `${scenario.name}.svg`);
+  await writeFile(plot, await percentilePlot(scenario.description, values.target, runs));
+  process.stdout.write(`wrote ${file} and ${plot}\n`);
   return 0;
 }
 

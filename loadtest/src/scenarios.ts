@@ -1,6 +1,6 @@
 import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { leaveOneOut, prepareDataset, sequencesBefore } from '@thoughtspace/data';
-import { CandidateGenClient } from '@thoughtspace/proto';
+import { CandidateGenClient, GatewayClient, type RecommendResponse } from '@thoughtspace/proto';
 import type { Call } from './run';
 
 export interface ScenarioOptions {
@@ -18,7 +18,13 @@ export interface Scenario {
   /** What the scenario calls, e.g. "thoughtspace.v1.CandidateGen/ScoreCandidates". */
   readonly method: string;
   /** Histories and ids are built once, before the clock starts. */
-  setup(o: ScenarioOptions): Promise<{ call: Call; close(): void; manifestHash: string }>;
+  setup(o: ScenarioOptions): Promise<{
+    call: Call;
+    close(): void;
+    manifestHash: string;
+    /** Counters the scenario keeps besides latency (e.g. degraded answers). */
+    counters?: () => Record<string, number>;
+  }>;
 }
 
 /** A unary call as a promise: `start` issues it with the given call options and callback. */
@@ -94,7 +100,40 @@ function candidateGenScenario(
   };
 }
 
+/** The gateway's Recommend: the whole chain, counting answers that degraded to scoring without a reason. */
+const recommend: Scenario = {
+  name: 'recommend',
+  description: 'gateway Recommend, k=10, default tree and candidates',
+  method: 'thoughtspace.v1.Gateway/Recommend',
+  async setup(o) {
+    const data = await requestData(o.dataset);
+    const client = new GatewayClient(o.target, credentials.createInsecure());
+    let degraded = 0;
+    const call: Call = async (i) => {
+      const res = await unary<RecommendResponse>(
+        (opts, cb) =>
+          client.recommend(
+            { subject: { $case: 'history', value: data.history(i) }, k: 10 },
+            new Metadata(),
+            opts,
+            cb,
+          ),
+        o.deadlineMs,
+      );
+      if (res.degraded) degraded++;
+      return res;
+    };
+    return {
+      call,
+      close: () => client.close(),
+      manifestHash: data.manifestHash,
+      counters: () => ({ degraded }),
+    };
+  },
+};
+
 export const SCENARIOS: Record<string, Scenario> = {
+  recommend,
   score: candidateGenScenario(
     'score',
     'candidate-gen ScoreCandidates, 10 candidates per request',

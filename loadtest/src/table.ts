@@ -1,3 +1,4 @@
+import { latencyPercentilesChart } from '@thoughtspace/report';
 import type { RunResult } from './run';
 
 const ms = (x: number) => x.toFixed(2);
@@ -34,4 +35,25 @@ export function formatRuns(runs: RunResult[]): string {
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => cell.padStart(widths[c])).join('  ')).join('\n');
+}
+
+/** Latency percentiles against offered load: one line per percentile, open and closed loop apart. */
+export function percentilePlot(title: string, target: string, runs: RunResult[]): Promise<string> {
+  const rows = runs.map((r) => ({
+    series: r.mode === 'open' ? 'open loop (from intended send)' : 'closed loop (from actual send)',
+    load: r.mode === 'open' ? (r.rate as number) : r.achievedPerSecond,
+    percentiles: {
+      p50: r.latency.p50Ms,
+      p90: r.latency.p90Ms,
+      p99: r.latency.p99Ms,
+      'p99.9': r.latency.p999Ms,
+    },
+  }));
+  return latencyPercentilesChart({
+    title: `${title}: latency percentiles`,
+    subtitle: `${target}; closed-loop points sit at their achieved rate`,
+    loadLabel: 'offered (open) or achieved (closed) load, requests/s',
+    logScale: true,
+    rows,
+  });
 }

@@ -75,6 +75,7 @@ async function runAgent(env: Record<string, string>) {
       AGENT_DEPLOYMENTS: DEPLOYMENTS.join(','),
       AGENT_ROLLOUT_TIMEOUT_S: '10',
       AGENT_ROLLOUT_POLL_MS: '50',
+      AGENT_RESAMPLES: '200',
       ...env,
     },
   });

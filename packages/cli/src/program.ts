@@ -6,6 +6,8 @@ import { registerEval } from './commands/eval';
 import { registerRun } from './commands/run';
 import { registerTrain } from './commands/train';
 import { registerServe } from './commands/serve';
+import { registerUp } from './commands/up';
+import { registerRecommend } from './commands/recommend';
 import { registerMetrics, registerReplay } from './commands/kafka';
 import { TOOL } from '@thoughtspace/data';
 
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerEval(program);
   registerTrain(program);
   registerServe(program);
+  registerUp(program);
+  registerRecommend(program);
   registerRun(program);
   registerReplay(program);
   registerMetrics(program);

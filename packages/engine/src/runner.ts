@@ -3,6 +3,8 @@
 // be swapped or mocked without touching model code.
 import { statSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
+import { basename } from 'node:path';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { FailedPreconditionError, InvalidArgumentError } from '@thoughtspace/runtime';
 import { DType, TypedData } from './internal/dtype';
 
@@ -29,6 +31,8 @@ export interface ModelRunnerOptions {
   executionProvider?: ExecutionProvider;
   /** Intra-op threads; fix it for bit-reproducible CPU results. Default 2. */
   threads?: number;
+  /** Model name on every run's span (default: the file name, or "model"). */
+  name?: string;
 }
 
 export interface RunOptions {
@@ -70,10 +74,13 @@ function describeSize(model: Uint8Array | string, source: string): string {
   }
 }
 
+const tracer = () => trace.getTracer('@thoughtspace/engine');
+
 export class ModelRunner {
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly executionProvider: ExecutionProvider,
+    readonly name: string,
   ) {}
 
   static async create(options: ModelRunnerOptions): Promise<ModelRunner> {
@@ -92,7 +99,9 @@ export class ModelRunner {
         typeof options.model === 'string'
           ? await ort.InferenceSession.create(options.model, sessionOptions)
           : await ort.InferenceSession.create(options.model, sessionOptions);
-      return new ModelRunner(session, ep);
+      const name =
+        options.name ?? (typeof options.model === 'string' ? basename(options.model) : 'model');
+      return new ModelRunner(session, ep, name);
     } catch (err) {
       const hint =
         ep === 'cuda'
@@ -119,7 +128,39 @@ export class ModelRunner {
     return this.session.outputNames;
   }
 
+  /**
+   * One session.run, inside an `onnxruntime.run` span (model name, batch
+   * size = the first feed's leading dimension, execution provider); the span
+   * is a no-op unless a service registered the OpenTelemetry SDK.
+   */
   async run(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, TensorValue>> {
+    const first = Object.values(feeds)[0];
+    return tracer().startActiveSpan(
+      'onnxruntime.run',
+      {
+        attributes: {
+          'thoughtspace.model': this.name,
+          'thoughtspace.batch_size': first?.dims[0] ?? 0,
+          'onnxruntime.execution_provider': this.executionProvider,
+        },
+      },
+      async (span) => {
+        try {
+          return await this.runSession(feeds, options);
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async runSession(
+    feeds: Feeds,
+    options: RunOptions,
+  ): Promise<Record<string, TensorValue>> {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const name of Object.keys(feeds)) ortFeeds[name] = toOrt(name, feeds[name]);
     const wanted = options.outputs ?? this.session.outputNames;

@@ -22,6 +22,14 @@ export type {
   RecommendResponse,
   StageName,
 } from './chain';
+export {
+  writeServingBundle,
+  readServingBundle,
+  BUNDLE_FORMAT,
+  BUNDLE_FILE,
+  BUNDLE_MODELS,
+} from './bundle';
+export type { BundleManifest, BundleModel } from './bundle';
 export { inProcessReasons, treeSource } from './adapters/reasons';
 export { methodResult } from './results';
 export type { MethodResult } from './results';

@@ -11,6 +11,7 @@ export * from './gen/thoughtspace/v1/encoder';
 export * from './gen/thoughtspace/v1/tot_selector';
 export * from './gen/thoughtspace/v1/scorer';
 export * from './gen/thoughtspace/v1/evaluator';
+export * from './gen/thoughtspace/v1/gateway';
 export * from './gen/thoughtspace/v1/events';
 export * from './gen/grpc/health/v1/health';
 export { SERVICE_NAMES } from './services';

@@ -9,6 +9,7 @@ import {
   RationaleKind,
   ScorerService,
   SelectionStrategy,
+  GatewayService,
   SERVICE_NAMES,
   StreamRationaleResponse,
   TotSelectorService,
@@ -24,6 +25,7 @@ describe('@thoughtspace/proto', () => {
       totSelector: TotSelectorService,
       scorer: ScorerService,
       evaluator: EvaluatorService,
+      gateway: GatewayService,
       health: HealthService,
     };
     for (const [key, definition] of Object.entries(definitions)) {

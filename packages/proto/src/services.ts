@@ -10,6 +10,7 @@ export const SERVICE_NAMES = {
   totSelector: 'thoughtspace.v1.TotSelector',
   scorer: 'thoughtspace.v1.Scorer',
   evaluator: 'thoughtspace.v1.Evaluator',
+  gateway: 'thoughtspace.v1.Gateway',
   health: 'grpc.health.v1.Health',
 } as const;
 

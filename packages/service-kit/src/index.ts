@@ -10,6 +10,10 @@ export {
 } from './errors';
 export type { ToServiceErrorOptions } from './errors';
 export { unary, serverStream } from './handlers';
+export { callDownstream, downstreamError } from './downstream';
+export { createRpcMetrics, startMetricsServer } from './prometheus';
+export type { RpcMetrics } from './prometheus';
+export type { DownstreamOptions, UnaryClientMethod } from './downstream';
 export type { CallContext, UnaryHandler, ServerStreamHandler, Send, RpcOptions } from './handlers';
 
 // Deadlines and request validation

@@ -19,6 +19,7 @@ function request(overrides: Partial<SelectRequest> = {}): SelectRequest {
     strategy: SelectionStrategy.THOUGHT_SPACE,
     returnTree: false,
     provider: '',
+    nodes: [],
     history: { userId: 'u1', interactions: [] },
     ...overrides,
   };

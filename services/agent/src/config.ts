@@ -18,6 +18,8 @@ export interface AgentConfig {
   liveTolerance: number;
   liveWaitMs: number;
   artifactsDir: string;
+  /** Bootstrap resamples and randomization-test permutations of the comparison. */
+  resamples: number;
   kubeconfig?: string;
   activeDeadlineSeconds: number;
 }
@@ -104,6 +106,13 @@ export function loadConfig(env: Env = process.env, now = new Date()): AgentConfi
     liveTolerance: num(env, 'AGENT_LIVE_TOLERANCE', 0.01, (x) => x >= 0, '>= 0'),
     liveWaitMs: num(env, 'AGENT_LIVE_WAIT_S', 0, (x) => x >= 0, '>= 0 seconds') * 1000,
     artifactsDir: env.AGENT_ARTIFACTS_DIR || '/artifacts',
+    resamples: num(
+      env,
+      'AGENT_RESAMPLES',
+      2000,
+      (x) => Number.isInteger(x) && x >= 100,
+      'an integer >= 100',
+    ),
     kubeconfig: env.KUBECONFIG || undefined,
     activeDeadlineSeconds: num(
       env,

@@ -61,7 +61,8 @@ export function artifactEvaluator(o: {
         );
       const champ = Int32Array.from(b.users, (u) => a.ranks[index.get(u) as number]);
       const chall = Int32Array.from(b.ranks);
-      return compareRanks(chall, champ, { seed, resamples: o.resamples ?? 1000 });
+      const resamples = o.resamples ?? 2000;
+      return compareRanks(chall, champ, { seed, resamples, permutations: resamples });
     },
     liveMetric: async ({ version, metric }) => (o.live ? o.live(version, metric) : undefined),
   };

@@ -44,7 +44,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const options: AgentOptions = {
     api: await createKubeApi({ namespace: config.namespace, kubeconfig: config.kubeconfig }),
-    evaluator: artifactEvaluator({ artifactsDir: config.artifactsDir }),
+    evaluator: artifactEvaluator({
+      artifactsDir: config.artifactsDir,
+      resamples: config.resamples,
+    }),
     stages: DEFAULT_STAGES,
     context,
     rule,

@@ -4,5 +4,26 @@ export { selectReason, STRATEGIES } from './select';
 export type { Strategy, AgreementFn, SelectOptions, Selection } from './select';
 export { loadGenericSpace } from './generic-space';
 export type { GenericSpace } from './generic-space';
+export { createSelectorDomain, DEFAULT_SELECTOR } from './domain/selector';
+export type {
+  SelectorDomain,
+  SelectorDefaults,
+  Refiner,
+  ThoughtSpaceAgreement,
+  HistoryRef,
+  CallBudget,
+} from './domain/selector';
+export { grpcRefiner, grpcAgreement } from './clients';
+export {
+  createServer,
+  SERVICE_NAME,
+  STRATEGY_FROM_PROTO,
+  STRATEGY_TO_PROTO,
+  fromProtoNodes,
+} from './server';
+export type { TotSelectorDeps } from './server';
+export { loadConfig, TOT_SELECTOR_CONFIG } from './config';
+export type { TotSelectorConfig } from './config';
+export { runTotSelector } from './main';
 export { buildTrees, selectAll, thoughtSpaceAgreement } from './cases';
 export type { CaseReasons, TreeReasonSource } from './cases';

@@ -9,9 +9,9 @@ import {
   type LeaveOneOut,
   type Protocol,
 } from '@thoughtspace/data';
-import { MemoSpace, type ThoughtSpaceConfig } from '@thoughtspace/encoder';
+import { MemoSpace, type ThoughtSpace, type ThoughtSpaceConfig } from '@thoughtspace/encoder';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
-import { scoreExamples, type ScorerConfig } from '@thoughtspace/scorer';
+import { scoreExamples, type ScorerConfig, type TrainedScorer } from '@thoughtspace/scorer';
 import {
   thoughtSpaceAgreement,
   type AgreementFn,
@@ -52,6 +52,15 @@ export interface ReasoningOptions {
   resamples: number;
   silent?: boolean;
   log: (line: string) => void;
+  /**
+   * Called with the trained Thought Space and Thought-Space scorer before
+   * they are disposed (the main job writes the servable bundle here).
+   */
+  onServable?: (m: {
+    space: ThoughtSpace;
+    scorer: TrainedScorer;
+    validSet: EvaluationSet;
+  }) => Promise<void>;
 }
 
 export interface ReasoningResult {
@@ -143,8 +152,10 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
       variant,
       run: runFromLogits(o.testSet, VARIANT_LABELS[variant], logits, o.resamples),
     });
-    if (variant === 'thought-space') canaryScorer = { variant, trained };
-    else await trained.trainer.dispose();
+    if (variant === 'thought-space') {
+      canaryScorer = { variant, trained };
+      await o.onServable?.({ space, scorer: trained, validSet });
+    } else await trained.trainer.dispose();
   }
 
   // Leakage canary: the same test cases with permuted labels, through the same test-time path.

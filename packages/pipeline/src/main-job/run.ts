@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { leaveOneOut, shortHash, type Prepared, type Protocol } from '@thoughtspace/data';
 import { createProvider, type ProviderOptions } from '@thoughtspace/rationale-gen';
@@ -6,6 +7,7 @@ import { inProcessReasons } from '../adapters/reasons';
 import { outputStage, REFERENCE, resultsStage } from './outputs';
 import type { Variant } from './phase-two';
 import { runReasoning, type ReasoningResult } from './reasoning';
+import { servingBundleStage } from './serving';
 import {
   baselineStage,
   comparisonStage,
@@ -120,6 +122,26 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
         variants: VARIANTS,
         resamples: o.resamples,
         log,
+        onServable: async ({ space, scorer, validSet }) => {
+          // Skipped for cross-domain Phase I: the encoder's catalogue would not be this dataset's.
+          if (o.trainOn) return;
+          const bundle = await servingBundleStage({
+            out: o.out,
+            dataset: prepared.dataset,
+            datasetName: prepared.manifest.name,
+            manifestHash: prepared.manifest.hash,
+            loo: evaluation.loo,
+            validSet,
+            seed: o.seed,
+            provider: provider.name,
+            sasrec: sasrec.sasrec,
+            space,
+            scorer,
+          });
+          log(
+            `wrote the servable bundle ${join(o.out, 'serving')} (${Object.keys(bundle.models).join(', ')}); serve it with: thoughtspace up --run ${o.out}`,
+          );
+        },
       });
     } finally {
       await provider.dispose();

@@ -33,16 +33,17 @@ export class SasrecModel {
     options: { threads?: number; executionProvider?: ExecutionProvider } = {},
   ): Promise<SasrecModel> {
     const loaded = await loadSasrec(dir);
-    const create = (model: Uint8Array, file: string) =>
+    const create = (model: Uint8Array, file: string, name: string) =>
       ModelRunner.create({
         model,
         source: join(dir, file),
+        name,
         threads: options.threads,
         executionProvider: options.executionProvider,
       });
     const [runner, userEncoder] = await Promise.all([
-      create(loaded.onnx, loaded.manifest.files.onnx),
-      create(loaded.userEncoder, loaded.manifest.files.userEncoder),
+      create(loaded.onnx, loaded.manifest.files.onnx, 'sasrec'),
+      create(loaded.userEncoder, loaded.manifest.files.userEncoder, 'sasrec-user-encoder'),
     ]);
     return new SasrecModel(
       loaded.manifest,

@@ -28,16 +28,17 @@ export class ThoughtSpaceModel implements TextEncoders {
     options: { threads?: number; executionProvider?: ExecutionProvider } = {},
   ): Promise<ThoughtSpaceModel> {
     const loaded = await loadThoughtSpaceFiles(dir);
-    const create = (model: Uint8Array, file: string) =>
+    const create = (model: Uint8Array, file: string, name: string) =>
       ModelRunner.create({
         model,
         source: join(dir, file),
+        name,
         threads: options.threads,
         executionProvider: options.executionProvider,
       });
     const [rationale, behaviour] = await Promise.all([
-      create(loaded.rationaleEncoder, MODEL_FILES.rationaleEncoder),
-      create(loaded.behaviourEncoder, MODEL_FILES.behaviourEncoder),
+      create(loaded.rationaleEncoder, MODEL_FILES.rationaleEncoder, 'thought-space-e1'),
+      create(loaded.behaviourEncoder, MODEL_FILES.behaviourEncoder, 'thought-space-e2'),
     ]);
     return new ThoughtSpaceModel(
       loaded.manifest,

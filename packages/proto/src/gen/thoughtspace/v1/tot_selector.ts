@@ -113,6 +113,32 @@ export interface SelectRequest {
     | undefined;
   /** Rationale provider for refinements; empty = server default. */
   provider: string;
+  /**
+   * A tree already expanded (ExpandResponse.nodes): select among its leaves
+   * without expanding again; base_reason, depth, b1 and b2 are then ignored.
+   */
+  nodes: ThoughtNode[];
+}
+
+export interface ExpandRequest {
+  meta?: RequestMeta | undefined;
+  history?:
+    | UserHistory
+    | undefined;
+  /** The root of the tree. Required. */
+  baseReason: string;
+  /** As in SelectRequest. */
+  similarUserItemIds: string[];
+  depth: number;
+  b1: number;
+  b2: number;
+  seed?: number | undefined;
+  provider: string;
+}
+
+export interface ExpandResponse {
+  /** Every node, parents before children; scores are 0 and nothing is selected. */
+  nodes: ThoughtNode[];
 }
 
 /** One node of the scored tree; the tree is flat, linked by parent_id. */
@@ -164,6 +190,7 @@ function createBaseSelectRequest(): SelectRequest {
     returnTree: false,
     seed: undefined,
     provider: "",
+    nodes: [],
   };
 }
 
@@ -204,6 +231,9 @@ export const SelectRequest: MessageFns<SelectRequest> = {
     }
     if (message.provider !== "") {
       writer.uint32(98).string(message.provider);
+    }
+    for (const v of message.nodes) {
+      ThoughtNode.encode(v!, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -317,6 +347,14 @@ export const SelectRequest: MessageFns<SelectRequest> = {
             message.provider = reader.string();
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.nodes.push(ThoughtNode.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -359,6 +397,9 @@ export const SelectRequest: MessageFns<SelectRequest> = {
         : false,
       seed: isSet(object.seed) ? globalThis.Number(object.seed) : undefined,
       provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      nodes: globalThis.Array.isArray(object?.nodes)
+        ? object.nodes.map((e: any) => ThoughtNode.fromJSON(e))
+        : [],
     };
   },
 
@@ -400,6 +441,9 @@ export const SelectRequest: MessageFns<SelectRequest> = {
     if (message.provider !== "") {
       obj.provider = message.provider;
     }
+    if (message.nodes?.length) {
+      obj.nodes = message.nodes.map((e) => ThoughtNode.toJSON(e));
+    }
     return obj;
   },
 
@@ -424,6 +468,295 @@ export const SelectRequest: MessageFns<SelectRequest> = {
     message.returnTree = object.returnTree ?? false;
     message.seed = object.seed ?? undefined;
     message.provider = object.provider ?? "";
+    message.nodes = object.nodes?.map((e) => ThoughtNode.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseExpandRequest(): ExpandRequest {
+  return {
+    meta: undefined,
+    history: undefined,
+    baseReason: "",
+    similarUserItemIds: [],
+    depth: 0,
+    b1: 0,
+    b2: 0,
+    seed: undefined,
+    provider: "",
+  };
+}
+
+export const ExpandRequest: MessageFns<ExpandRequest> = {
+  encode(message: ExpandRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meta !== undefined) {
+      RequestMeta.encode(message.meta, writer.uint32(10).fork()).join();
+    }
+    if (message.history !== undefined) {
+      UserHistory.encode(message.history, writer.uint32(18).fork()).join();
+    }
+    if (message.baseReason !== "") {
+      writer.uint32(26).string(message.baseReason);
+    }
+    for (const v of message.similarUserItemIds) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.depth !== 0) {
+      writer.uint32(40).uint32(message.depth);
+    }
+    if (message.b1 !== 0) {
+      writer.uint32(48).uint32(message.b1);
+    }
+    if (message.b2 !== 0) {
+      writer.uint32(56).uint32(message.b2);
+    }
+    if (message.seed !== undefined) {
+      writer.uint32(64).uint64(message.seed);
+    }
+    if (message.provider !== "") {
+      writer.uint32(74).string(message.provider);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExpandRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExpandRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meta = RequestMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.history = UserHistory.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.baseReason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.similarUserItemIds.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.depth = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.b1 = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.b2 = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.seed = longToNumber(reader.uint64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExpandRequest {
+    return {
+      meta: isSet(object.meta) ? RequestMeta.fromJSON(object.meta) : undefined,
+      history: isSet(object.history) ? UserHistory.fromJSON(object.history) : undefined,
+      baseReason: isSet(object.baseReason)
+        ? globalThis.String(object.baseReason)
+        : isSet(object.base_reason)
+        ? globalThis.String(object.base_reason)
+        : "",
+      similarUserItemIds: globalThis.Array.isArray(object?.similarUserItemIds)
+        ? object.similarUserItemIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.similar_user_item_ids)
+        ? object.similar_user_item_ids.map((e: any) => globalThis.String(e))
+        : [],
+      depth: isSet(object.depth) ? globalThis.Number(object.depth) : 0,
+      b1: isSet(object.b1) ? globalThis.Number(object.b1) : 0,
+      b2: isSet(object.b2) ? globalThis.Number(object.b2) : 0,
+      seed: isSet(object.seed) ? globalThis.Number(object.seed) : undefined,
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+    };
+  },
+
+  toJSON(message: ExpandRequest): unknown {
+    const obj: any = {};
+    if (message.meta !== undefined) {
+      obj.meta = RequestMeta.toJSON(message.meta);
+    }
+    if (message.history !== undefined) {
+      obj.history = UserHistory.toJSON(message.history);
+    }
+    if (message.baseReason !== "") {
+      obj.baseReason = message.baseReason;
+    }
+    if (message.similarUserItemIds?.length) {
+      obj.similarUserItemIds = message.similarUserItemIds;
+    }
+    if (message.depth !== 0) {
+      obj.depth = Math.round(message.depth);
+    }
+    if (message.b1 !== 0) {
+      obj.b1 = Math.round(message.b1);
+    }
+    if (message.b2 !== 0) {
+      obj.b2 = Math.round(message.b2);
+    }
+    if (message.seed !== undefined) {
+      obj.seed = Math.round(message.seed);
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExpandRequest>): ExpandRequest {
+    return ExpandRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExpandRequest>): ExpandRequest {
+    const message = createBaseExpandRequest();
+    message.meta = (object.meta !== undefined && object.meta !== null)
+      ? RequestMeta.fromPartial(object.meta)
+      : undefined;
+    message.history = (object.history !== undefined && object.history !== null)
+      ? UserHistory.fromPartial(object.history)
+      : undefined;
+    message.baseReason = object.baseReason ?? "";
+    message.similarUserItemIds = object.similarUserItemIds?.map((e) => e) || [];
+    message.depth = object.depth ?? 0;
+    message.b1 = object.b1 ?? 0;
+    message.b2 = object.b2 ?? 0;
+    message.seed = object.seed ?? undefined;
+    message.provider = object.provider ?? "";
+    return message;
+  },
+};
+
+function createBaseExpandResponse(): ExpandResponse {
+  return { nodes: [] };
+}
+
+export const ExpandResponse: MessageFns<ExpandResponse> = {
+  encode(message: ExpandResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.nodes) {
+      ThoughtNode.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExpandResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExpandResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.nodes.push(ThoughtNode.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExpandResponse {
+    return {
+      nodes: globalThis.Array.isArray(object?.nodes) ? object.nodes.map((e: any) => ThoughtNode.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ExpandResponse): unknown {
+    const obj: any = {};
+    if (message.nodes?.length) {
+      obj.nodes = message.nodes.map((e) => ThoughtNode.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExpandResponse>): ExpandResponse {
+    return ExpandResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExpandResponse>): ExpandResponse {
+    const message = createBaseExpandResponse();
+    message.nodes = object.nodes?.map((e) => ThoughtNode.fromPartial(e)) || [];
     return message;
   },
 };
@@ -734,11 +1067,29 @@ export const TotSelectorService = {
     responseSerialize: (value: SelectResponse): Buffer => Buffer.from(SelectResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SelectResponse => SelectResponse.decode(value),
   },
+  /**
+   * Expansion only: the unscored tree below a base reason (a caller that
+   * times or retries the stages apart sends it back in SelectRequest.nodes).
+   */
+  expand: {
+    path: "/thoughtspace.v1.TotSelector/Expand" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ExpandRequest): Buffer => Buffer.from(ExpandRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExpandRequest => ExpandRequest.decode(value),
+    responseSerialize: (value: ExpandResponse): Buffer => Buffer.from(ExpandResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExpandResponse => ExpandResponse.decode(value),
+  },
 } as const;
 
 export interface TotSelectorServer extends UntypedServiceImplementation {
   /** Base reason + behaviour context -> best leaf (and optionally the tree). */
   select: handleUnaryCall<SelectRequest, SelectResponse>;
+  /**
+   * Expansion only: the unscored tree below a base reason (a caller that
+   * times or retries the stages apart sends it back in SelectRequest.nodes).
+   */
+  expand: handleUnaryCall<ExpandRequest, ExpandResponse>;
 }
 
 export interface TotSelectorClient extends Client {
@@ -757,6 +1108,25 @@ export interface TotSelectorClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SelectResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Expansion only: the unscored tree below a base reason (a caller that
+   * times or retries the stages apart sends it back in SelectRequest.nodes).
+   */
+  expand(
+    request: ExpandRequest,
+    callback: (error: ServiceError | null, response: ExpandResponse) => void,
+  ): ClientUnaryCall;
+  expand(
+    request: ExpandRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ExpandResponse) => void,
+  ): ClientUnaryCall;
+  expand(
+    request: ExpandRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ExpandResponse) => void,
   ): ClientUnaryCall;
 }
 

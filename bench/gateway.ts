@@ -1,0 +1,338 @@
+/**
+ * Gateway benchmark: Recommend over gRPC with every service its own process
+ * (`thoughtspace up`), open loop at fixed arrival rates, end-to-end and
+ * per-stage p50/p99, the highest rate whose p99 stays under 100 ms and RSS
+ * per process — beside a grpc-js echo server (its own process, same payload
+ * size) at the same rates in the same run, the transport's floor. Then
+ * candidate-gen ScoreCandidates against the echo at 1,000 requests/s.
+ * Writes bench/results/gateway.json.
+ *
+ *   npm run bench -- gateway --run runs/main [--rates 25,50,100,200] [--seconds 10]
+ *                            [--score-rate 1000] [--out bench/results/gateway.json]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { leaveOneOut, prepareDataset, sequencesBefore } from '@thoughtspace/data';
+import { readServingBundle } from '@thoughtspace/pipeline';
+import {
+  CandidateGenClient,
+  GatewayClient,
+  RecommendRequest,
+  ScoreCandidatesRequest,
+  type RecommendResponse,
+} from '@thoughtspace/proto';
+
+const REPO = resolve(__dirname, '..', '..');
+const BIN = join(REPO, 'packages', 'cli', 'bin', 'thoughtspace.js');
+
+function arg(name: string, fallback?: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? process.argv[i + 1] : fallback;
+  if (v === undefined) throw new Error(`--${name} is required`);
+  return v;
+}
+
+interface Quantiles {
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+}
+
+function quantiles(values: number[]): Quantiles {
+  const s = [...values].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+  return {
+    count: s.length,
+    p50Ms: q(0.5),
+    p99Ms: q(0.99),
+    meanMs: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length),
+  };
+}
+
+/**
+ * Open loop: request i is due at t0 + i / rate whether or not earlier ones
+ * finished; latency counts from the due time (no coordinated omission), and
+ * failed calls are included at the time they failed.
+ */
+async function openLoop(
+  rate: number,
+  seconds: number,
+  fire: (i: number) => Promise<void>,
+): Promise<{ latencies: number[]; errors: string[]; lateStartMs: number }> {
+  const total = Math.round(rate * seconds);
+  const latencies: number[] = [];
+  const errors: string[] = [];
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now() + 20;
+  let lateStartMs = 0;
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    lateStartMs = Math.max(lateStartMs, performance.now() - due);
+    // A failed call counts at the time it failed (a timeout is a slow answer, not a missing one).
+    pending.push(
+      fire(i).then(
+        () => void latencies.push(performance.now() - due),
+        (err: Error) => {
+          latencies.push(performance.now() - due);
+          errors.push(err.message);
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+  return { latencies, errors, lateStartMs };
+}
+
+const ECHO_SERVER = `
+const grpc = require(${JSON.stringify(require.resolve('@grpc/grpc-js'))});
+const id = (b) => b;
+const server = new grpc.Server();
+server.addService({ echo: { path: '/bench.Echo/Echo', requestStream: false, responseStream: false,
+  requestSerialize: id, requestDeserialize: id, responseSerialize: id, responseDeserialize: id } },
+  { echo: (call, cb) => cb(null, call.request) });
+server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
+  if (err) throw err;
+  process.stdout.write('port ' + port + '\\n');
+});
+`;
+
+function startEcho(): Promise<{ child: ChildProcess; address: string }> {
+  const child = spawn(process.execPath, ['-e', ECHO_SERVER], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((ok, fail) => {
+    let text = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      const m = /port (\d+)/.exec(text);
+      if (m) ok({ child, address: `127.0.0.1:${m[1]}` });
+    });
+    child.on('exit', (code) => fail(new Error(`echo server exited ${code}`)));
+  });
+}
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function unary<Res>(
+  fn: (cb: (err: ServiceError | null, res: Res) => void) => unknown,
+): Promise<Res> {
+  return new Promise((ok, fail) => fn((err, res) => (err ? fail(err) : ok(res))));
+}
+
+async function main(): Promise<void> {
+  const runDir = arg('run', 'runs/main');
+  const rates = arg('rates', '25,50,100,200').split(',').map(Number);
+  const seconds = Number(arg('seconds', '10'));
+  const scoreRate = Number(arg('score-rate', '1000'));
+  const out = arg('out', join(REPO, 'bench', 'results', 'gateway.json'));
+  const bundle = await readServingBundle(runDir);
+  const { dataset, manifest } = await prepareDataset({ dataset: bundle.manifest.dataset.name });
+  if (manifest.hash !== bundle.manifest.dataset.manifestHash) {
+    throw new Error(`${bundle.manifest.dataset.name} does not match the bundle's dataset hash`);
+  }
+  const histories = sequencesBefore(leaveOneOut(dataset), 'test')
+    .filter((h) => h.length > 0)
+    .map((h) => Array.from(h, (i) => dataset.itemIds[i]));
+  process.stderr.write(`starting the services of ${bundle.dir} (thoughtspace up) ...\n`);
+  const up = spawnSync(process.execPath, [BIN, 'up', '--run', runDir], {
+    encoding: 'utf8',
+    env: { ...process.env, LOG_LEVEL: 'warn', ORT_THREADS: '1' },
+  });
+  if (up.status !== 0) throw new Error(`thoughtspace up failed: ${up.stderr}`);
+  const state = JSON.parse(await readFile(join(bundle.dir, 'up.json'), 'utf8')) as {
+    services: { name: string; pid: number; address: string }[];
+  };
+  const address = (name: string) => state.services.find((s) => s.name === name)!.address;
+  const echo = await startEcho();
+  const gateway = new GatewayClient(address('gateway'), credentials.createInsecure());
+  const candidateGen = new CandidateGenClient(
+    address('candidate-gen'),
+    credentials.createInsecure(),
+  );
+  const echoClient = new Client(echo.address, credentials.createInsecure());
+  const echoCall = (payload: Buffer) =>
+    unary<Buffer | undefined>((cb) =>
+      echoClient.makeUnaryRequest(
+        '/bench.Echo/Echo',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        payload,
+        new Metadata(),
+        { deadline: Date.now() + 10_000 },
+        cb,
+      ),
+    );
+  const recommendReq = (i: number) =>
+    RecommendRequest.fromPartial({
+      subject: {
+        $case: 'history',
+        value: { interactions: histories[i % histories.length].map((itemId) => ({ itemId })) },
+      },
+      k: 10,
+    });
+  const rss: Record<string, number> = {};
+  const sampleRss = () => {
+    for (const s of state.services) rss[s.name] = Math.max(rss[s.name] ?? 0, rssMiB(s.pid));
+  };
+  try {
+    // Warm-up: model sessions, connections, JIT.
+    for (let i = 0; i < 20; i++) {
+      await unary<RecommendResponse>((cb) =>
+        gateway.recommend(recommendReq(i), new Metadata(), { deadline: Date.now() + 10_000 }, cb),
+      );
+      await echoCall(Buffer.from(RecommendRequest.encode(recommendReq(i)).finish()));
+    }
+    const rows = [];
+    for (const rate of rates) {
+      process.stderr.write(`Recommend at ${rate}/s for ${seconds}s ...\n`);
+      const stages: Record<string, number[]> = {};
+      let degraded = 0;
+      const rec = await openLoop(rate, seconds, async (i) => {
+        const res = await unary<RecommendResponse>((cb) =>
+          gateway.recommend(recommendReq(i), new Metadata(), { deadline: Date.now() + 5_000 }, cb),
+        );
+        if (res.degraded) degraded++;
+        for (const t of res.timings) (stages[t.stage] ??= []).push(t.durationMs);
+      });
+      sampleRss();
+      process.stderr.write(`echo at ${rate}/s for ${seconds}s ...\n`);
+      const ech = await openLoop(rate, seconds, async (i) => {
+        await echoCall(Buffer.from(RecommendRequest.encode(recommendReq(i)).finish()));
+      });
+      const recommend = quantiles(rec.latencies);
+      const floor = quantiles(ech.latencies);
+      rows.push({
+        rate,
+        recommend: {
+          ...recommend,
+          errors: rec.errors.length,
+          firstErrors: [...new Set(rec.errors)].slice(0, 3),
+          degraded,
+          lateStartMs: rec.lateStartMs,
+          stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, quantiles(v)])),
+        },
+        echo: {
+          ...floor,
+          errors: ech.errors.length,
+          firstErrors: [...new Set(ech.errors)].slice(0, 3),
+        },
+        p99RatioToEcho: recommend.p99Ms / floor.p99Ms,
+      });
+      process.stderr.write(
+        `  Recommend p50 ${recommend.p50Ms.toFixed(1)} ms, p99 ${recommend.p99Ms.toFixed(1)} ms (${rec.errors.length} errors, ${degraded} degraded); echo p99 ${floor.p99Ms.toFixed(2)} ms\n`,
+      );
+    }
+    process.stderr.write(`ScoreCandidates (10 candidates) at ${scoreRate}/s for ${seconds}s ...\n`);
+    const scoreReq = (i: number) => {
+      const h = histories[i % histories.length];
+      const cands = Array.from(
+        { length: 10 },
+        (_, k) => dataset.itemIds[(i * 31 + k * 97) % dataset.itemIds.length],
+      );
+      return ScoreCandidatesRequest.fromPartial({
+        history: { interactions: h.map((itemId) => ({ itemId })) },
+        candidateItemIds: cands,
+      });
+    };
+    const sc = await openLoop(scoreRate, seconds, async (i) => {
+      await unary((cb) =>
+        candidateGen.scoreCandidates(
+          scoreReq(i),
+          new Metadata(),
+          { deadline: Date.now() + 5_000 },
+          cb,
+        ),
+      );
+    });
+    sampleRss();
+    const scEcho = await openLoop(scoreRate, seconds, async (i) => {
+      await echoCall(Buffer.from(ScoreCandidatesRequest.encode(scoreReq(i)).finish()));
+    });
+    const score = quantiles(sc.latencies);
+    const scoreFloor = quantiles(scEcho.latencies);
+    const passing = rows.filter((r) => r.recommend.errors === 0 && r.recommend.p99Ms < 100);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+    const result = {
+      benchmark: 'gateway',
+      command: `npm run bench -- gateway ${process.argv.slice(2).join(' ')}`.trim(),
+      createdAt: new Date().toISOString(),
+      bundle: {
+        dir: bundle.dir,
+        dataset: bundle.manifest.dataset,
+        seed: bundle.manifest.seed,
+        provider: bundle.manifest.provider,
+      },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        node: process.version,
+        // Other work on the machine during the run (1, 5, 15 min load averages at the end).
+        loadAverage: load,
+      },
+      note: 'latency quantiles include failed calls at the time they failed (deadline 5 s for Recommend and ScoreCandidates, 10 s for echo)',
+      secondsPerRate: seconds,
+      request: { k: 10, candidates: 'gateway default', tree: 'default (depth 2, b1 2, b2 3)' },
+      rates: rows,
+      highestRateWithP99Under100Ms: passing.length ? Math.max(...passing.map((r) => r.rate)) : null,
+      rssMiB: rss,
+      scoreCandidates: {
+        rate: scoreRate,
+        candidates: 10,
+        ...score,
+        errors: sc.errors.length,
+        firstErrors: [...new Set(sc.errors)].slice(0, 3),
+        echo: {
+          ...scoreFloor,
+          errors: scEcho.errors.length,
+          firstErrors: [...new Set(scEcho.errors)].slice(0, 3),
+        },
+        p99RatioToEcho: score.p99Ms / scoreFloor.p99Ms,
+      },
+    };
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+    process.stderr.write(`wrote ${out}\n`);
+    console.log(
+      JSON.stringify(
+        {
+          rates: rows.map((r) => ({
+            rate: r.rate,
+            p50: r.recommend.p50Ms,
+            p99: r.recommend.p99Ms,
+            echoP99: r.echo.p99Ms,
+            degraded: r.recommend.degraded,
+            errors: r.recommend.errors,
+          })),
+          highest: result.highestRateWithP99Under100Ms,
+          rss,
+          scoreCandidates: { p99: score.p99Ms, echoP99: scoreFloor.p99Ms },
+        },
+        null,
+        1,
+      ),
+    );
+  } finally {
+    gateway.close();
+    candidateGen.close();
+    echoClient.close();
+    echo.child.kill('SIGTERM');
+    spawnSync(process.execPath, [BIN, 'down', '--run', runDir], { stdio: 'inherit' });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `gateway benchmark failed: ${err instanceof Error ? err.stack : String(err)}\n`,
+  );
+  process.exit(1);
+});

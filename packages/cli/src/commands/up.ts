@@ -1,0 +1,223 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import type { Command } from 'commander';
+import { readServingBundle } from '@thoughtspace/pipeline';
+import { HealthClient, HealthCheckResponse_ServingStatus } from '@thoughtspace/proto';
+import { FailedPreconditionError, NotFoundError } from '@thoughtspace/runtime';
+import { intArg } from '../options';
+import { say } from '../output';
+
+/** Start order: every service after the ones it calls. */
+export const UP_ORDER = [
+  'candidate-gen',
+  'rationale-gen',
+  'encoder',
+  'evaluator',
+  'scorer',
+  'tot-selector',
+  'gateway',
+] as const;
+type Name = (typeof UP_ORDER)[number];
+
+/** up.json: what `down` needs to stop what `up` started. */
+export interface UpState {
+  run: string;
+  services: { name: Name; pid: number; address: string; log: string }[];
+  startedAt: string;
+}
+
+const BIN = join(__dirname, '..', '..', 'bin', 'thoughtspace.js');
+
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitServing(address: string, timeoutMs: number, exited: () => string | undefined) {
+  const client = new HealthClient(address, credentials.createInsecure());
+  const until = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const why = exited();
+      if (why) throw new FailedPreconditionError(why);
+      const status = await new Promise<number | undefined>((resolve) =>
+        client.check({ service: '' }, new Metadata(), { deadline: Date.now() + 1000 }, (err, res) =>
+          resolve(err ? undefined : res.status),
+        ),
+      );
+      if (status === HealthCheckResponse_ServingStatus.SERVING) return;
+      if (Date.now() > until) {
+        throw new FailedPreconditionError(`${address} not SERVING after ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    client.close();
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** SIGTERM every process (gateway first), wait for each to exit; SIGKILL after `timeoutMs`. */
+async function stopAll(state: UpState, timeoutMs: number): Promise<void> {
+  for (const s of [...state.services].reverse()) {
+    if (!alive(s.pid)) {
+      say(`${s.name} (pid ${s.pid}) was not running`);
+      continue;
+    }
+    process.kill(s.pid, 'SIGTERM');
+    const until = Date.now() + timeoutMs;
+    while (alive(s.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    if (alive(s.pid)) {
+      process.kill(s.pid, 'SIGKILL');
+      say(`${s.name} (pid ${s.pid}) did not stop within ${timeoutMs} ms: killed`);
+    } else {
+      say(`${s.name} stopped`);
+    }
+  }
+}
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description(
+      'start every service of a run as its own process on loopback, wait until each is SERVING, print the endpoints (stop with `thoughtspace down`)',
+    )
+    .requiredOption('--run <dir>', 'run folder whose servable bundle to serve (e.g. runs/main)')
+    .option('--host <addr>', 'interface to bind', '127.0.0.1')
+    .option(
+      '--base-port <n>',
+      'first port (the next six follow); 0 = free ports',
+      intArg('--base-port'),
+      0,
+    )
+    .option(
+      '--timeout <ms>',
+      'how long each service may take to become SERVING',
+      intArg('--timeout', 1),
+      120_000,
+    )
+    .action(async (flags: { run: string; host: string; basePort: number; timeout: number }) => {
+      const bundle = await readServingBundle(flags.run);
+      const statePath = join(bundle.dir, 'up.json');
+      const previous = await readState(statePath).catch(() => undefined);
+      if (previous?.services.some((s) => alive(s.pid))) {
+        throw new FailedPreconditionError(
+          `${statePath}: services of an earlier \`up\` are still running; run \`thoughtspace down --run ${flags.run}\` first`,
+        );
+      }
+      const logs = join(bundle.dir, 'logs');
+      await mkdir(logs, { recursive: true });
+      const addresses = {} as Record<Name, string>;
+      for (const [i, name] of UP_ORDER.entries()) {
+        const port = flags.basePort ? flags.basePort + i : await freePort(flags.host);
+        addresses[name] = `${flags.host}:${port}`;
+      }
+      const peers: Partial<Record<Name, string[]>> = {
+        'tot-selector': [
+          '--rationale-gen',
+          addresses['rationale-gen'],
+          '--encoder',
+          addresses.encoder,
+        ],
+        gateway: [
+          '--candidate-gen',
+          addresses['candidate-gen'],
+          '--rationale-gen',
+          addresses['rationale-gen'],
+          '--tot-selector',
+          addresses['tot-selector'],
+          '--scorer',
+          addresses.scorer,
+        ],
+      };
+      const state: UpState = { run: bundle.dir, services: [], startedAt: new Date().toISOString() };
+      try {
+        // gRPC clients connect lazily, so every process can start at once;
+        // each is SERVING only once its models are loaded.
+        const started = UP_ORDER.map((name) => {
+          const log = join(logs, `${name}.log`);
+          const fd = openSync(log, 'w');
+          const port = addresses[name].split(':').pop()!;
+          const args = [
+            BIN,
+            'serve',
+            name,
+            '--run',
+            bundle.dir,
+            '--host',
+            flags.host,
+            '--port',
+            port,
+          ];
+          const child = spawn(process.execPath, [...args, ...(peers[name] ?? [])], {
+            detached: true,
+            stdio: ['ignore', fd, fd],
+            env: process.env,
+          });
+          closeSync(fd);
+          const exit: { why?: string } = {};
+          child.on('exit', (code) => (exit.why = `${name} exited with code ${code} (log: ${log})`));
+          state.services.push({ name, pid: child.pid!, address: addresses[name], log });
+          return { name, child, log, exit };
+        });
+        await writeFile(statePath, `${JSON.stringify(state, null, 2)}\n`);
+        await Promise.all(
+          started.map(async ({ name, child, log, exit }) => {
+            await waitServing(addresses[name], flags.timeout, () => exit.why);
+            child.unref();
+            say(`${name.padEnd(14)} ${addresses[name]}  (pid ${child.pid}, log ${log})`);
+          }),
+        );
+      } catch (err) {
+        await stopAll(state, 10_000);
+        await rm(statePath, { force: true });
+        throw err;
+      }
+      say(
+        `\nall ${UP_ORDER.length} services SERVING; state in ${statePath}; stop with: thoughtspace down --run ${flags.run}`,
+      );
+    });
+
+  program
+    .command('down')
+    .description('stop the services `thoughtspace up` started (SIGTERM, wait for each to drain)')
+    .requiredOption('--run <dir>', 'the run folder given to `up`')
+    .option(
+      '--timeout <ms>',
+      'how long each service may take to stop before SIGKILL',
+      intArg('--timeout', 1),
+      30_000,
+    )
+    .action(async (flags: { run: string; timeout: number }) => {
+      const bundle = await readServingBundle(flags.run);
+      const statePath = join(bundle.dir, 'up.json');
+      const state = await readState(statePath);
+      await stopAll(state, flags.timeout);
+      await rm(statePath, { force: true });
+    });
+}
+
+async function readState(path: string): Promise<UpState> {
+  const text = await readFile(path, 'utf8').catch(() => {
+    throw new NotFoundError(`${path}: nothing to stop (no \`thoughtspace up\` state here)`);
+  });
+  return JSON.parse(text) as UpState;
+}

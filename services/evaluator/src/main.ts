@@ -1,0 +1,75 @@
+import { leaveOneOut, prepareDataset } from '@thoughtspace/data';
+import {
+  createRpcMetrics,
+  runMain,
+  runService,
+  startMetricsServer,
+  type RunningService,
+} from '@thoughtspace/service-kit';
+import { loadConfig } from './config';
+import type { Targets } from './domain/evaluate';
+import { createMemoryMetricsStore, type MetricsStore } from './domain/store';
+import { createServer } from './server';
+
+/**
+ * Start the evaluator: load the dataset's split targets (when DATASET is set)
+ * and serve EvaluateSplit and GetMetrics. `store` is where a streaming
+ * evaluator in the same process writes; a fresh empty one by default.
+ */
+export function runEvaluator(
+  env: NodeJS.ProcessEnv = process.env,
+  o: { store?: MetricsStore } = {},
+): Promise<RunningService> {
+  const config = loadConfig(env);
+  return runService({
+    name: 'evaluator',
+    config,
+    build: async (logger) => {
+      const rpcMetrics = createRpcMetrics({ service: 'evaluator' });
+      const metrics =
+        config.metricsPort === undefined
+          ? undefined
+          : await startMetricsServer({
+              registry: rpcMetrics.registry,
+              port: config.metricsPort,
+              host: config.host,
+            });
+      const targets = config.dataset ? await loadTargets(config.dataset, env) : undefined;
+      const store = o.store ?? createMemoryMetricsStore();
+      return {
+        ...createServer({
+          store,
+          targets,
+          predictionsDir: config.predictionsDir,
+          limits: { maxResamples: config.maxResamples, defaultResamples: config.defaultResamples },
+          logger,
+          interceptors: [rpcMetrics.interceptor],
+        }),
+        ready: {
+          metrics: metrics ? `:${metrics.port}/metrics` : 'off',
+          dataset: targets ? `${targets.name} ${targets.manifestHash.slice(0, 12)}` : 'none',
+          testCases: targets?.splits.test.size ?? 0,
+          predictionsDir: config.predictionsDir ?? 'off',
+        },
+        dispose: async () => {
+          await metrics?.close();
+        },
+      };
+    },
+  });
+}
+
+/** user id -> target item id for the valid and test splits of a prepared dataset. */
+export async function loadTargets(dataset: string, env: NodeJS.ProcessEnv): Promise<Targets> {
+  const { dataset: data, manifest, name } = await prepareDataset({ dataset, env });
+  const loo = leaveOneOut(data);
+  const map = (cases: typeof loo.test) =>
+    new Map(cases.map((c) => [data.userIds[c.user], data.itemIds[c.target]]));
+  return {
+    name,
+    manifestHash: manifest.hash,
+    splits: { valid: map(loo.valid), test: map(loo.test) },
+  };
+}
+
+if (require.main === module) runMain('evaluator', () => runEvaluator());

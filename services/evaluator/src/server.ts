@@ -1,0 +1,190 @@
+import { Server, type ServerInterceptor } from '@grpc/grpc-js';
+import type { SplitName } from '@thoughtspace/data';
+import { METRICS, type MetricReport } from '@thoughtspace/metrics';
+import {
+  EvaluatorService,
+  HealthService,
+  SERVICE_NAMES,
+  type EvaluateSplitRequest,
+  type EvaluatorServer,
+  type Metrics,
+  type RequestMeta,
+} from '@thoughtspace/proto';
+import { FailedPreconditionError, InvalidArgumentError } from '@thoughtspace/runtime';
+import {
+  checkDeadline,
+  createHealth,
+  ServingStatus,
+  unary,
+  type Health,
+  type Logger,
+  type RpcOptions,
+} from '@thoughtspace/service-kit';
+import {
+  addPredictionsFile,
+  resolvePredictionsPath,
+  SplitEvaluation,
+  type Evaluation,
+  type Targets,
+} from './domain/evaluate';
+import type { MetricsSnapshot, MetricsStore } from './domain/store';
+
+export const SERVICE_NAME = SERVICE_NAMES.evaluator;
+
+export interface EvaluatorLimits {
+  /** Largest bootstrap_resamples a request may ask for. */
+  maxResamples: number;
+  /** Used when a request sends 0. */
+  defaultResamples: number;
+}
+
+export const DEFAULT_EVALUATOR_LIMITS: EvaluatorLimits = {
+  maxResamples: 10_000,
+  defaultResamples: 1000,
+};
+
+export interface EvaluatorDeps {
+  /** Server interceptors, e.g. the Prometheus RPC latency histogram (createRpcMetrics). */
+  interceptors?: ServerInterceptor[];
+  /** What GetMetrics serves; the streaming evaluator writes into it. */
+  store: MetricsStore;
+  /** Ground truth for predictions without target_item_id (from DATASET). */
+  targets?: Targets;
+  /** The only folder predictions_uri may point into; unset = inline batches only. */
+  predictionsDir?: string;
+  limits?: Partial<EvaluatorLimits>;
+  logger?: Logger;
+  health?: Health;
+}
+
+const SPLITS: readonly SplitName[] = ['valid', 'test'];
+
+/** The gRPC server with Evaluator and grpc.health.v1 attached; binds nothing (main.ts does). */
+export function createServer(deps: EvaluatorDeps): { server: Server; health: Health } {
+  const rpc: RpcOptions = { logger: deps.logger };
+  const limits = { ...DEFAULT_EVALUATOR_LIMITS, ...deps.limits };
+  const health =
+    deps.health ??
+    createHealth({ services: { [SERVICE_NAME]: ServingStatus.NOT_SERVING }, logger: deps.logger });
+
+  const impl: EvaluatorServer = {
+    evaluateSplit: unary(async (req, ctx) => {
+      checkDataset(req.meta, deps.targets);
+      const split = (req.split || 'test') as SplitName;
+      if (!SPLITS.includes(split)) {
+        throw new InvalidArgumentError(`split must be "valid" or "test", got "${req.split}"`);
+      }
+      const resamples = req.bootstrapResamples || limits.defaultResamples;
+      if (resamples < 10 || resamples > limits.maxResamples) {
+        throw new InvalidArgumentError(
+          `bootstrap_resamples must be in [10, ${limits.maxResamples}] (0 = ${limits.defaultResamples}), got ${resamples}`,
+        );
+      }
+      const evaluation = new SplitEvaluation({
+        split,
+        resamples,
+        seed: req.seed,
+        targets: deps.targets,
+      });
+      await addSource(evaluation, req, deps.predictionsDir);
+      checkDeadline(ctx, 'evaluate');
+      const result = evaluation.finish();
+      if (result.malformed > 0) {
+        deps.logger?.warn('malformed predictions skipped', {
+          malformed: result.malformed,
+          samples: result.samples,
+        });
+      }
+      return {
+        metrics: toProtoMetrics(describe(result, split, deps.targets)),
+        malformed: result.malformed,
+      };
+    }, rpc),
+    getMetrics: unary(async (req) => {
+      checkDataset(req.meta, deps.targets);
+      return {
+        metrics: deps.store.list(req.method || undefined).map(toProtoMetrics),
+        updatedAtUnixMs: deps.store.updatedAtMs(),
+      };
+    }, rpc),
+  };
+  const server = new Server({
+    'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    interceptors: deps.interceptors,
+  });
+  server.addService(EvaluatorService, impl);
+  server.addService(HealthService, health.implementation);
+  return { server, health };
+}
+
+function checkDataset(meta: RequestMeta | undefined, targets: Targets | undefined): void {
+  const hash = meta?.datasetManifestHash ?? '';
+  if (hash && targets && hash !== targets.manifestHash) {
+    throw new FailedPreconditionError(
+      `meta.dataset_manifest_hash ${hash.slice(0, 12)} does not match the evaluator's dataset ${targets.name} (${targets.manifestHash.slice(0, 12)})`,
+    );
+  }
+}
+
+async function addSource(
+  evaluation: SplitEvaluation,
+  req: EvaluateSplitRequest,
+  predictionsDir: string | undefined,
+): Promise<void> {
+  switch (req.source?.$case) {
+    case 'batch':
+      req.source.value.predictions.forEach((p, i) =>
+        evaluation.add(
+          {
+            user: p.userId,
+            candidates: p.candidateItemIds,
+            scores: p.scores,
+            target: p.targetItemId,
+            method: p.method,
+            provider: p.provider,
+          },
+          `batch.predictions[${i}]`,
+        ),
+      );
+      return;
+    case 'predictionsUri':
+      await addPredictionsFile(
+        evaluation,
+        resolvePredictionsPath(req.source.value, predictionsDir),
+      );
+      return;
+    default:
+      throw new InvalidArgumentError('one of batch or predictions_uri is required');
+  }
+}
+
+function describe(result: Evaluation, split: SplitName, targets?: Targets): MetricsSnapshot {
+  return {
+    method: result.method,
+    provider: result.provider,
+    split,
+    protocol: '',
+    datasetManifestHash: targets?.manifestHash ?? '',
+    report: result.report,
+  };
+}
+
+/** Metric names on the wire are lower case: "hr@1", "ndcg@10", "mrr". */
+function toProtoMetrics(s: MetricsSnapshot): Metrics {
+  const report: MetricReport = s.report;
+  return {
+    values: METRICS.map((name) => ({
+      name: name.toLowerCase(),
+      mean: report.metrics[name].mean,
+      ciLow: report.metrics[name].low,
+      ciHigh: report.metrics[name].high,
+    })),
+    cases: report.cases,
+    method: s.method,
+    provider: s.provider,
+    split: s.split,
+    protocol: s.protocol,
+    datasetManifestHash: s.datasetManifestHash,
+    confidence: report.bootstrap.level,
+  };
+}

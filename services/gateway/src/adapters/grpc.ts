@@ -1,0 +1,347 @@
+/**
+ * The pipeline's ports over gRPC: each port method is one downstream call
+ * (service-kit's callDownstream: CLIENT span, trace context, the caller's
+ * deadline, cancellation, errors naming the peer). They live in the gateway,
+ * the only process that calls the chain over gRPC; packages/pipeline stays
+ * free of transport code (see docs/decisions/0009-gateway.md).
+ */
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import type {
+  CallOptions,
+  CandidatePort,
+  HistoryEvent,
+  ReasonPort,
+  ScorerPort,
+  SelectionPort,
+  SelectionStrategy,
+  TreeNode,
+} from '@thoughtspace/pipeline';
+import {
+  CandidateGenClient,
+  ExpandRequest,
+  GenerateCandidatesRequest,
+  GenerateRationaleRequest,
+  RationaleGenClient,
+  RationaleKind,
+  ScoreCandidatesRequest,
+  ScoreRequest,
+  ScorerClient,
+  SelectionStrategy as ProtoStrategy,
+  SelectRequest,
+  SERVICE_NAMES,
+  SimilarUsersRequest,
+  TotSelectorClient,
+  type ThoughtNode as ProtoNode,
+  type UserHistory,
+} from '@thoughtspace/proto';
+import { callDownstream, type UnaryClientMethod } from '@thoughtspace/service-kit';
+
+export interface DownstreamAddresses {
+  candidateGen: string;
+  rationaleGen: string;
+  totSelector: string;
+  scorer: string;
+}
+
+export const PEERS = {
+  candidateGen: { peer: 'candidate-gen', service: SERVICE_NAMES.candidateGen },
+  rationaleGen: { peer: 'rationale-gen', service: SERVICE_NAMES.rationaleGen },
+  totSelector: { peer: 'tot-selector', service: SERVICE_NAMES.totSelector },
+  scorer: { peer: 'scorer', service: SERVICE_NAMES.scorer },
+} as const;
+
+const STRATEGIES: Record<SelectionStrategy, ProtoStrategy> = {
+  'thought-space': ProtoStrategy.THOUGHT_SPACE,
+  'random-leaf': ProtoStrategy.RANDOM_LEAF,
+  'base-only': ProtoStrategy.BASE_ONLY,
+  'generic-semantic': ProtoStrategy.GENERIC_SEMANTIC,
+  'log-likelihood': ProtoStrategy.LOG_LIKELIHOOD,
+};
+
+export function toUserHistory(history: readonly HistoryEvent[], userId?: string): UserHistory {
+  return {
+    userId: userId ?? '',
+    interactions: history.map((e) => ({
+      itemId: e.item.id,
+      rating: e.rating,
+      review: e.review,
+    })),
+  };
+}
+
+const idsHistory = (ids: readonly string[], userId?: string): UserHistory => ({
+  userId: userId ?? '',
+  interactions: ids.map((itemId) => ({ itemId })),
+});
+
+export interface GrpcPorts {
+  candidates: CandidatePort;
+  reasons: ReasonPort;
+  selection: SelectionPort;
+  scorer: ScorerPort;
+  close(): void;
+}
+
+/** One client per downstream service; `manifestHash` goes into every request's meta. */
+export function createGrpcPorts(o: {
+  addresses: DownstreamAddresses;
+  credentials: ChannelCredentials;
+  manifestHash?: string;
+}): GrpcPorts {
+  const candidateGen = new CandidateGenClient(o.addresses.candidateGen, o.credentials);
+  const rationaleGen = new RationaleGenClient(o.addresses.rationaleGen, o.credentials);
+  const totSelector = new TotSelectorClient(o.addresses.totSelector, o.credentials);
+  const scorer = new ScorerClient(o.addresses.scorer, o.credentials);
+  const meta = { requestId: '', datasetManifestHash: o.manifestHash ?? '' };
+  const call = <Req, Res>(
+    peer: keyof typeof PEERS,
+    client: object,
+    method: UnaryClientMethod<Req, Res>,
+    name: string,
+    req: Req,
+    opts?: CallOptions,
+  ) =>
+    callDownstream(client, method, req, {
+      ...PEERS[peer],
+      method: name,
+      deadline: opts?.deadline,
+      signal: opts?.signal,
+    });
+
+  const candidates: CandidatePort = {
+    async generateCandidates(req, opts) {
+      const res = await call(
+        'candidateGen',
+        candidateGen,
+        candidateGen.generateCandidates,
+        'GenerateCandidates',
+        GenerateCandidatesRequest.fromPartial({
+          meta,
+          history: idsHistory(req.history),
+          k: req.k,
+          excludeItemIds: [...(req.exclude ?? [])],
+        }),
+        opts,
+      );
+      return {
+        items: (res.candidates?.candidates ?? []).map((c) => ({
+          itemId: c.itemId,
+          score: c.score,
+        })),
+        model: res.candidates?.model ?? '',
+      };
+    },
+    async scoreCandidates(req, opts) {
+      const res = await call(
+        'candidateGen',
+        candidateGen,
+        candidateGen.scoreCandidates,
+        'ScoreCandidates',
+        ScoreCandidatesRequest.fromPartial({
+          meta,
+          history: idsHistory(req.history),
+          candidateItemIds: [...req.candidates],
+        }),
+        opts,
+      );
+      return (res.candidates?.candidates ?? []).map((c) => ({ itemId: c.itemId, score: c.score }));
+    },
+    async similarUsers(req, opts) {
+      const res = await call(
+        'candidateGen',
+        candidateGen,
+        candidateGen.similarUsers,
+        'SimilarUsers',
+        SimilarUsersRequest.fromPartial({
+          meta,
+          history: idsHistory(req.history, req.userId),
+          k: req.k,
+          itemsPerUser: req.itemsPerUser,
+        }),
+        opts,
+      );
+      return res.users
+        .filter((u) => u.userId !== req.userId)
+        .map((u) => ({
+          userId: u.userId,
+          similarity: u.similarity,
+          recentItemIds: u.recentItemIds,
+        }));
+    },
+  };
+
+  const rationale = async (
+    task: Parameters<typeof GenerateRationaleRequest.fromPartial>[0]['task'],
+    opts?: CallOptions,
+  ) => {
+    const res = await call(
+      'rationaleGen',
+      rationaleGen,
+      rationaleGen.generateRationale,
+      'GenerateRationale',
+      GenerateRationaleRequest.fromPartial({ meta, task }),
+      opts,
+    );
+    const r = res.rationales[0];
+    if (!r) throw new Error('rationale-gen returned no rationale');
+    return { reason: r.reason, provider: r.provider, model: r.model };
+  };
+  const reasons: ReasonPort = {
+    positive: (req, opts) =>
+      rationale(
+        {
+          kind: RationaleKind.POSITIVE,
+          history: toUserHistory(req.history),
+          targetItemId: req.target.id,
+          n: 1,
+        },
+        opts,
+      ),
+    baseReason: (req, opts) =>
+      rationale(
+        {
+          kind: RationaleKind.BASE,
+          history: toUserHistory(req.history),
+          similarUserItemIds: req.similarItems.map((i) => i.id),
+          n: 1,
+        },
+        opts,
+      ),
+    refine: (req, opts) =>
+      rationale(
+        {
+          kind: RationaleKind.REFINE,
+          history: toUserHistory(req.history),
+          parentReason: req.parent,
+          n: 1,
+        },
+        opts,
+      ),
+  };
+
+  const selection: SelectionPort = {
+    async expand(req, opts) {
+      const [b1, ...rest] = req.branching;
+      const b2 = rest[0] ?? b1;
+      if (rest.some((b) => b !== b2)) {
+        throw new Error(
+          `branching ${req.branching.join(',')}: over gRPC every level below the first has b2 children`,
+        );
+      }
+      const res = await call(
+        'totSelector',
+        totSelector,
+        totSelector.expand,
+        'Expand',
+        ExpandRequest.fromPartial({
+          meta,
+          history: toUserHistory(req.history),
+          baseReason: req.base,
+          depth: req.branching.length,
+          b1,
+          b2,
+        }),
+        opts,
+      );
+      return { nodes: fromProtoNodes(res.nodes) };
+    },
+    async select(req, opts) {
+      const res = await call(
+        'totSelector',
+        totSelector,
+        totSelector.select,
+        'Select',
+        SelectRequest.fromPartial({
+          meta,
+          history: toUserHistory(req.history),
+          baseReason: req.nodes[0]?.reason ?? '',
+          nodes: toProtoNodes(req.nodes),
+          strategy: STRATEGIES[req.strategy],
+          returnTree: false,
+        }),
+        opts,
+      );
+      const text = res.selected?.reason ?? '';
+      const node = req.nodes.find((n) => n.reason === text) ?? {
+        id: -1,
+        depth: 0,
+        parent: null,
+        reason: text,
+      };
+      return { node };
+    },
+  };
+
+  const scorerPort: ScorerPort = {
+    async score(req, opts) {
+      const res = await call(
+        'scorer',
+        scorer,
+        scorer.score,
+        'Score',
+        ScoreRequest.fromPartial({
+          meta,
+          history: toUserHistory(req.history),
+          candidateItemIds: [...req.candidates],
+          reason: req.reason ?? '',
+        }),
+        opts,
+      );
+      return (res.candidates?.candidates ?? []).map((c) => ({ itemId: c.itemId, score: c.score }));
+    },
+  };
+
+  return {
+    candidates,
+    reasons,
+    selection,
+    scorer: scorerPort,
+    close() {
+      candidateGen.close();
+      rationaleGen.close();
+      totSelector.close();
+      scorer.close();
+    },
+  };
+}
+
+/** Path ids ("0", "0.1", "0.1.2") to the port's numeric ids; parents come first. */
+function fromProtoNodes(nodes: ProtoNode[]): TreeNode[] {
+  const index = new Map<string, number>();
+  return nodes.map((n, i) => {
+    index.set(n.id, i);
+    return {
+      id: i,
+      depth: n.depth,
+      parent: n.parentId === undefined ? null : (index.get(n.parentId) ?? null),
+      reason: n.rationale?.reason ?? '',
+    };
+  });
+}
+
+function toProtoNodes(nodes: readonly TreeNode[]): ProtoNode[] {
+  const ids: string[] = [];
+  const children = new Map<number, number>();
+  return nodes.map((n) => {
+    if (n.parent === null) ids[n.id] = '0';
+    else {
+      const k = children.get(n.parent) ?? 0;
+      children.set(n.parent, k + 1);
+      ids[n.id] = `${ids[n.parent]}.${k}`;
+    }
+    return {
+      id: ids[n.id],
+      parentId: n.parent === null ? undefined : ids[n.parent],
+      depth: n.depth,
+      rationale: {
+        reason: n.reason,
+        evidence: [],
+        provider: '',
+        model: '',
+        kind: RationaleKind.REFINE,
+      },
+      score: 0,
+      selected: false,
+    };
+  });
+}

@@ -1,0 +1,11 @@
+export { createGrpcPorts, toUserHistory, PEERS } from './adapters/grpc';
+export type { DownstreamAddresses, GrpcPorts } from './adapters/grpc';
+export { createCatalogue } from './domain/catalogue';
+export type { Catalogue } from './domain/catalogue';
+export { createRecommender, DEFAULT_BUDGETS } from './domain/recommend';
+export type { Budgets, RecommendInput, Recommendation, Recommender } from './domain/recommend';
+export { createServer, SERVICE_NAME, DEFAULT_DEADLINE_MS } from './server';
+export type { GatewayDeps } from './server';
+export { loadConfig, GATEWAY_CONFIG } from './config';
+export type { GatewayConfig } from './config';
+export { runGateway } from './main';

@@ -1,0 +1,75 @@
+import { credentials } from '@grpc/grpc-js';
+import { prepareDataset } from '@thoughtspace/data';
+import {
+  createRpcMetrics,
+  runMain,
+  runService,
+  startMetricsServer,
+  type RunningService,
+} from '@thoughtspace/service-kit';
+import { createGrpcPorts } from './adapters/grpc';
+import { loadConfig } from './config';
+import { createCatalogue } from './domain/catalogue';
+import { createRecommender } from './domain/recommend';
+import { createServer } from './server';
+
+/** Start the gateway: load the catalogue, connect the four downstream services, serve Recommend. */
+export function runGateway(env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const config = loadConfig(env);
+  return runService({
+    name: 'gateway',
+    config,
+    build: async (logger) => {
+      const rpcMetrics = createRpcMetrics({ service: 'gateway' });
+      const metrics =
+        config.metricsPort === undefined
+          ? undefined
+          : await startMetricsServer({
+              registry: rpcMetrics.registry,
+              port: config.metricsPort,
+              host: config.host,
+            });
+      const { dataset, manifest, name } = await prepareDataset({ dataset: config.dataset, env });
+      const catalogue = createCatalogue({ dataset, name, manifestHash: manifest.hash });
+      const ports = createGrpcPorts({
+        addresses: {
+          candidateGen: config.candidateGenAddress,
+          rationaleGen: config.rationaleGenAddress,
+          totSelector: config.totSelectorAddress,
+          scorer: config.scorerAddress,
+        },
+        credentials: credentials.createInsecure(),
+        manifestHash: manifest.hash,
+      });
+      const recommender = createRecommender({
+        ports,
+        catalogue,
+        defaults: { candidates: config.candidates },
+        budgets: { reasoningMs: config.reasoningBudgetMs, scoreReserveMs: config.scoreReserveMs },
+      });
+      return {
+        ...createServer({
+          recommender,
+          catalogue,
+          defaultDeadlineMs: config.defaultDeadlineMs,
+          logger,
+          interceptors: [rpcMetrics.interceptor],
+        }),
+        ready: {
+          metrics: metrics ? `:${metrics.port}/metrics` : 'off',
+          dataset: `${name} ${manifest.hash.slice(0, 12)}`,
+          candidateGen: config.candidateGenAddress,
+          rationaleGen: config.rationaleGenAddress,
+          totSelector: config.totSelectorAddress,
+          scorer: config.scorerAddress,
+        },
+        dispose: async () => {
+          ports.close();
+          await metrics?.close();
+        },
+      };
+    },
+  });
+}
+
+if (require.main === module) runMain('gateway', () => runGateway());

@@ -1,0 +1,223 @@
+import type { Item } from '@thoughtspace/data';
+import type { ModelRunner } from '@thoughtspace/engine';
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+} from '@thoughtspace/runtime';
+import { renderBehaviour, type HistoryEntry } from '@thoughtspace/text';
+import { collaborativeFeatures, SCORER_FEATURES, scorerExamples } from '../features';
+import type { ScorerManifest } from '../serving/artifact';
+
+/** What scoring needs from candidate-gen's SASRec (its public SasrecModel satisfies it). */
+export interface SasrecFeatures {
+  readonly hidden: number;
+  /** [numItems + 1, hidden]; row 0 is padding. */
+  readonly itemEmbedding: Float32Array;
+  userEmbeddings(histories: ArrayLike<number>[]): Promise<Float32Array>;
+  scoreWithEmbedding(
+    embeddings: Float32Array,
+    row: number,
+    candidates: ArrayLike<number>,
+  ): Float64Array;
+}
+
+/** What scoring needs from the encoder's Thought Space (its public ThoughtSpaceModel satisfies it). */
+export interface ThoughtSpaceFeatures {
+  readonly dim: number;
+  encodeRationales(texts: readonly string[]): Promise<Float32Array[]>;
+  encodeBehaviours(texts: readonly string[]): Promise<Float32Array[]>;
+}
+
+/** One interaction of the scored history, by source id. */
+export interface HistoryInput {
+  itemId: string;
+  rating?: number;
+  review?: string;
+}
+
+export interface ScoringLimits {
+  maxCandidates: number;
+  maxHistory: number;
+}
+
+export const DEFAULT_SCORING_LIMITS: ScoringLimits = { maxCandidates: 10_000, maxHistory: 1000 };
+
+/** The scorer's inputs for one request (ScorerExample without the label). */
+export interface ScorerInputs {
+  /** [n * F], candidate-major. */
+  features: Float32Array;
+  /** [n * D] candidate SASRec item vectors. */
+  items: Float32Array;
+  /** [P] E1(reason), or null without a reason. */
+  reason: Float32Array | null;
+}
+
+export interface FeatureLayout {
+  /** Std the per-request centred SASRec logits are divided by (from the training cases). */
+  sasrecStd: number;
+  /** Items of the E2 behaviour text. */
+  behaviourMaxItems: number;
+}
+
+/** Feature names in order, as model.json records them (the training layout). */
+export const FEATURE_NAMES = SCORER_FEATURES;
+
+export type FeatureBuilder = (req: {
+  history: HistoryInput[];
+  candidates: string[];
+  reason: string | null;
+}) => Promise<ScorerInputs>;
+
+/**
+ * The scorer's inputs from a request, by source ids: SASRec logit (centred
+ * per request, divided by the training std), log popularity, log transitions
+ * from the last item, Thought-Space agreement of the reason with history +
+ * candidate (every candidate alike; 0 without a reason), the candidate's
+ * SASRec item vector and E1(reason). The same function builds training
+ * examples and serves requests, so the two cannot drift apart.
+ */
+export function createFeatureBuilder(o: {
+  layout: FeatureLayout;
+  fit: Int32Array[];
+  /** Source item ids, index-aligned with the models' item rows. */
+  itemIds: readonly string[];
+  catalogue: readonly Item[];
+  sasrec: SasrecFeatures;
+  encoder: ThoughtSpaceFeatures;
+  limits?: Partial<ScoringLimits>;
+}): FeatureBuilder {
+  const { layout, sasrec, encoder } = o;
+  const limits = { ...DEFAULT_SCORING_LIMITS, ...o.limits };
+  const D = sasrec.hidden;
+  const P = encoder.dim;
+  const index = new Map(o.itemIds.map((id, i) => [id, i]));
+  const fit = { sequences: o.fit, numItems: o.itemIds.length };
+  const lookup = (id: string, field: string): number => {
+    const i = index.get(id);
+    if (i === undefined) throw new NotFoundError(`${field}: unknown item ${JSON.stringify(id)}`);
+    return i;
+  };
+  return async (req) => {
+    if (req.history.length === 0) {
+      throw new InvalidArgumentError('history.interactions must not be empty');
+    }
+    if (req.history.length > limits.maxHistory) {
+      throw new InvalidArgumentError(
+        `history.interactions must have at most ${limits.maxHistory} entries, got ${req.history.length}`,
+      );
+    }
+    if (req.candidates.length === 0) {
+      throw new InvalidArgumentError('candidate_item_ids must not be empty');
+    }
+    if (req.candidates.length > limits.maxCandidates) {
+      throw new InvalidArgumentError(
+        `candidate_item_ids must have at most ${limits.maxCandidates} entries, got ${req.candidates.length}`,
+      );
+    }
+    const h = Int32Array.from(req.history, (e, i) =>
+      lookup(e.itemId, `history.interactions[${i}].item_id`),
+    );
+    const c = Int32Array.from(req.candidates, (id, i) => lookup(id, `candidate_item_ids[${i}]`));
+    const state = await sasrec.userEmbeddings([h]);
+    const sasrecScores = [sasrec.scoreWithEmbedding(state, 0, c)];
+    // The layout is the training one (features.ts); user -1 = not a dataset user
+    // (no feature reads it) and target -1 = unknown (serving never sees one).
+    const collaborative = collaborativeFeatures({
+      set: {
+        cases: [{ user: -1, history: h, target: -1 }],
+        candidates: [{ items: c, targetIndex: 0 }],
+      },
+      fit,
+      sasrecScores,
+      scale: layout.sasrecStd,
+    });
+    let reason: Float32Array | undefined;
+    let withCandidate: Float32Array[] = [];
+    if (req.reason !== null && req.reason.trim() !== '') {
+      [reason] = await encoder.encodeRationales([req.reason]);
+      const events: HistoryEntry[] = req.history.map((e, i) => ({
+        item: o.catalogue[h[i]],
+        rating: e.rating,
+        review: e.review,
+      }));
+      withCandidate = await encoder.encodeBehaviours(
+        Array.from(c, (k) =>
+          renderBehaviour(
+            { history: events, candidate: o.catalogue[k] },
+            { maxItems: layout.behaviourMaxItems },
+          ),
+        ),
+      );
+    } else {
+      withCandidate = Array.from(c, () => new Float32Array(P));
+    }
+    const [example] = scorerExamples({
+      candidates: [{ items: c, targetIndex: 0 }],
+      collaborative,
+      withCandidate,
+      reasons: reason ? [reason] : undefined,
+      itemRows: (items) => {
+        const rows = new Float32Array(items.length * D);
+        for (let k = 0; k < items.length; k++) {
+          rows.set(sasrec.itemEmbedding.subarray((items[k] + 1) * D, (items[k] + 2) * D), k * D);
+        }
+        return rows;
+      },
+    });
+    const { features, items } = example;
+    return { features, items, reason: reason ?? null };
+  };
+}
+
+export interface ScoringDomain {
+  readonly manifestHash: string;
+  checkDataset(hash: string): void;
+  /** One logit per candidate, request order; reason null scores without a reason. */
+  score(req: {
+    history: HistoryInput[];
+    candidates: string[];
+    reason: string | null;
+  }): Promise<Float32Array>;
+}
+
+/**
+ * The served scorer: the feature builder's inputs through scorer.onnx, in
+ * blocks of the trained candidate count (each candidate's logit depends on
+ * its own row and the reason only, so blocking and zero padding are exact).
+ */
+export function createScoringDomain(o: {
+  manifest: ScorerManifest;
+  runner: ModelRunner;
+  build: FeatureBuilder;
+}): ScoringDomain {
+  const { manifest } = o;
+  const { candidates: C, features: F, reasonDim: P, itemDim: D } = manifest.shape;
+  return {
+    manifestHash: manifest.dataset.manifestHash,
+    checkDataset(hash) {
+      if (hash && hash !== manifest.dataset.manifestHash) {
+        throw new FailedPreconditionError(
+          `meta.dataset_manifest_hash ${hash.slice(0, 12)} does not match the scorer's dataset ${manifest.dataset.name} (${manifest.dataset.manifestHash.slice(0, 12)})`,
+        );
+      }
+    },
+    async score(req) {
+      const inputs = await o.build(req);
+      const n = req.candidates.length;
+      const blocks = Math.ceil(n / C);
+      const features = new Float32Array(blocks * C * F);
+      const items = new Float32Array(blocks * C * D);
+      const reasons = new Float32Array(blocks * P);
+      features.set(inputs.features);
+      items.set(inputs.items);
+      if (inputs.reason) for (let b = 0; b < blocks; b++) reasons.set(inputs.reason, b * P);
+      const out = await o.runner.run({
+        features: { dtype: 'float32', dims: [blocks, C, F], data: features },
+        reason: { dtype: 'float32', dims: [blocks, P], data: reasons },
+        items: { dtype: 'float32', dims: [blocks, C, D], data: items },
+      });
+      return (out.logits.data as Float32Array).slice(0, n);
+    },
+  };
+}

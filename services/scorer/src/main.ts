@@ -1,0 +1,61 @@
+import { prepareDataset } from '@thoughtspace/data';
+import {
+  createRpcMetrics,
+  runMain,
+  runService,
+  startMetricsServer,
+  type RunningService,
+} from '@thoughtspace/service-kit';
+import { loadConfig } from './config';
+import { createServer } from './server';
+import { loadServedScorer } from './serving/load';
+
+/** Start the scorer: load the catalogue, the scorer and the models its features come from. */
+export function runScorer(env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const config = loadConfig(env);
+  return runService({
+    name: 'scorer',
+    config,
+    build: async (logger) => {
+      const rpcMetrics = createRpcMetrics({ service: 'scorer' });
+      const metrics =
+        config.metricsPort === undefined
+          ? undefined
+          : await startMetricsServer({
+              registry: rpcMetrics.registry,
+              port: config.metricsPort,
+              host: config.host,
+            });
+      const { dataset, manifest, name } = await prepareDataset({ dataset: config.dataset, env });
+      const served = await loadServedScorer({
+        modelDir: config.modelDir,
+        sasrecDir: config.sasrecDir,
+        encoderDir: config.encoderDir,
+        dataset,
+        manifestHash: manifest.hash,
+        threads: config.threads,
+        executionProvider: config.executionProvider,
+        limits: { maxCandidates: config.maxCandidates, maxHistory: config.maxHistory },
+      });
+      return {
+        ...createServer({
+          domain: served.domain,
+          modelName: served.modelName,
+          logger,
+          interceptors: [rpcMetrics.interceptor],
+        }),
+        ready: {
+          metrics: metrics ? `:${metrics.port}/metrics` : 'off',
+          model: served.modelName,
+          dataset: `${name} ${manifest.hash.slice(0, 12)}`,
+        },
+        dispose: async () => {
+          await served.dispose();
+          await metrics?.close();
+        },
+      };
+    },
+  });
+}
+
+if (require.main === module) runMain('scorer', () => runScorer());

@@ -1,0 +1,93 @@
+import { SasrecModel } from '@thoughtspace/candidate-gen';
+import type { Dataset } from '@thoughtspace/data';
+import { ModelRunner, type ExecutionProvider } from '@thoughtspace/engine';
+import { ThoughtSpaceModel } from '@thoughtspace/encoder';
+import { FailedPreconditionError } from '@thoughtspace/runtime';
+import {
+  createFeatureBuilder,
+  createScoringDomain,
+  FEATURE_NAMES,
+  type ScoringDomain,
+  type ScoringLimits,
+} from '../domain/scoring';
+import { loadScorer } from './artifact';
+
+export interface ServedScorer {
+  domain: ScoringDomain;
+  modelName: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Load the scorer with the SASRec and Thought-Space models its features come
+ * from; all three must name the catalogue's dataset, or loading refuses with
+ * the directory in the message.
+ */
+export async function loadServedScorer(o: {
+  modelDir: string;
+  sasrecDir: string;
+  encoderDir: string;
+  dataset: Dataset;
+  manifestHash: string;
+  threads?: number;
+  executionProvider?: ExecutionProvider;
+  limits?: Partial<ScoringLimits>;
+}): Promise<ServedScorer> {
+  const loaded = await loadScorer(o.modelDir);
+  const runnerOptions = { threads: o.threads, executionProvider: o.executionProvider };
+  const [runner, sasrec, encoder] = await Promise.all([
+    ModelRunner.create({ model: loaded.onnx, name: 'scorer', ...runnerOptions }),
+    SasrecModel.load(o.sasrecDir, runnerOptions),
+    ThoughtSpaceModel.load(o.encoderDir, runnerOptions),
+  ]);
+  const dispose = async () => {
+    await runner.dispose();
+    await sasrec.dispose();
+    await encoder.dispose();
+  };
+  try {
+    const hashes: [string, string][] = [
+      [o.modelDir, loaded.manifest.dataset.manifestHash],
+      [o.sasrecDir, sasrec.manifest.dataset.manifestHash],
+    ];
+    for (const [dir, hash] of hashes) {
+      if (hash !== o.manifestHash) {
+        throw new FailedPreconditionError(
+          `${dir} was trained on dataset ${hash.slice(0, 12)}, the catalogue is ${o.manifestHash.slice(0, 12)}`,
+        );
+      }
+    }
+    const { shape } = loaded.manifest;
+    if (shape.features !== FEATURE_NAMES.length) {
+      throw new FailedPreconditionError(
+        `${o.modelDir} has ${shape.features} features per candidate; this scorer serves the ${FEATURE_NAMES.length}-feature layout (${FEATURE_NAMES.join(', ')})`,
+      );
+    }
+    if (sasrec.hidden !== shape.itemDim || encoder.dim !== shape.reasonDim) {
+      throw new FailedPreconditionError(
+        `${o.modelDir} expects ${shape.itemDim}-d SASRec items and ${shape.reasonDim}-d reasons; ${o.sasrecDir} has ${sasrec.hidden}, ${o.encoderDir} has ${encoder.dim}`,
+      );
+    }
+    const build = createFeatureBuilder({
+      layout: {
+        sasrecStd: loaded.manifest.sasrecStd,
+        behaviourMaxItems: loaded.manifest.behaviourMaxItems,
+      },
+      fit: loaded.fit,
+      itemIds: sasrec.manifest.itemIds,
+      catalogue: sasrec.manifest.itemIds.map((_, i) => o.dataset.items[i]),
+      sasrec,
+      encoder,
+      limits: o.limits,
+    });
+    const domain = createScoringDomain({ manifest: loaded.manifest, runner, build });
+    return {
+      domain,
+      modelName: `scorer@${loaded.manifest.sha256[loaded.manifest.files.onnx].slice(0, 12)}`,
+      dispose,
+    };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}

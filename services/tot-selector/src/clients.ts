@@ -1,0 +1,72 @@
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import {
+  EncoderClient,
+  GenerateRationaleRequest,
+  RationaleGenClient,
+  RationaleKind,
+  SERVICE_NAMES,
+  AgreementRequest,
+} from '@thoughtspace/proto';
+import { callDownstream } from '@thoughtspace/service-kit';
+import type { Refiner, ThoughtSpaceAgreement } from './domain/selector';
+
+/** REFINE calls to rationale-gen: `n` alternatives of one parent, one per refinement direction. */
+export function grpcRefiner(o: { address: string; credentials: ChannelCredentials }): {
+  refine: Refiner;
+  close(): void;
+} {
+  const client = new RationaleGenClient(o.address, o.credentials);
+  return {
+    refine: async (req, budget) => {
+      const res = await callDownstream(
+        client,
+        client.generateRationale,
+        GenerateRationaleRequest.fromPartial({
+          task: {
+            kind: RationaleKind.REFINE,
+            history: req.history,
+            parentReason: req.parent,
+            n: req.n,
+            seed: req.seed,
+            provider: req.provider ?? '',
+          },
+        }),
+        {
+          peer: 'rationale-gen',
+          service: SERVICE_NAMES.rationaleGen,
+          method: 'GenerateRationale',
+          ...budget,
+        },
+      );
+      return {
+        texts: res.rationales.map((r) => r.reason),
+        provider: res.rationales[0]?.provider ?? '',
+        model: res.rationales[0]?.model ?? '',
+      };
+    },
+    close: () => client.close(),
+  };
+}
+
+/** The encoder's Agreement: cos(E1(rationale), E2(history)) for every rationale. */
+export function grpcAgreement(o: { address: string; credentials: ChannelCredentials }): {
+  agreement: ThoughtSpaceAgreement;
+  close(): void;
+} {
+  const client = new EncoderClient(o.address, o.credentials);
+  return {
+    agreement: async (req, budget) => {
+      const res = await callDownstream(
+        client,
+        client.agreement,
+        AgreementRequest.fromPartial({
+          rationales: req.rationales,
+          behaviour: { history: req.history },
+        }),
+        { peer: 'encoder', service: SERVICE_NAMES.encoder, method: 'Agreement', ...budget },
+      );
+      return Float64Array.from(res.cosines);
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,160 @@
+import { InvalidArgumentError } from '@thoughtspace/runtime';
+import { selectReason, type AgreementFn, type Strategy } from '../select';
+import { expandTree, leavesOf, validateBranching, type ThoughtNode } from '../tree';
+
+/** A history as the downstream services take it: item ids with optional ratings and reviews, oldest first. */
+export interface HistoryRef {
+  userId?: string;
+  interactions: { itemId: string; rating?: number; review?: string; summary?: string }[];
+}
+
+export interface CallBudget {
+  deadline?: number;
+  signal?: AbortSignal;
+}
+
+/** Writes `n` refinements of `parent` (rationale-gen REFINE: one per refinement direction). */
+export type Refiner = (
+  req: { history: HistoryRef; parent: string; n: number; seed?: number; provider?: string },
+  budget: CallBudget,
+) => Promise<{ texts: string[]; provider: string; model: string }>;
+
+/** cos(E1(rationale), E2(history)) for each rationale (the encoder's Agreement). */
+export type ThoughtSpaceAgreement = (
+  req: { rationales: string[]; history: HistoryRef },
+  budget: CallBudget,
+) => Promise<Float64Array>;
+
+export interface SelectorDefaults {
+  /** [b1, b2, b2, ...]: children of the root, then of every deeper node. */
+  branching: readonly number[];
+  strategy: Strategy;
+}
+
+export const DEFAULT_SELECTOR: SelectorDefaults = { branching: [2, 3], strategy: 'thought-space' };
+
+export interface ExpandInput {
+  history: HistoryRef;
+  base: string;
+  branching: readonly number[];
+  seed?: number;
+  provider?: string;
+}
+
+export interface SelectInput {
+  history: HistoryRef;
+  nodes: ThoughtNode[];
+  strategy: Strategy;
+  seed: string;
+}
+
+export interface SelectorDomain {
+  /** The tree and who wrote its refinements (empty when nothing was refined). */
+  expand(
+    input: ExpandInput,
+    budget: CallBudget,
+  ): Promise<{ nodes: ThoughtNode[]; provider: string; model: string }>;
+  select(
+    input: SelectInput,
+    budget: CallBudget,
+  ): Promise<{ node: ThoughtNode; leafScores?: Float64Array; leaves: number }>;
+}
+
+/**
+ * Tree expansion and leaf selection over two downstream services: refinements
+ * from rationale-gen (one call per parent, one alternative per direction) and
+ * Thought-Space agreement from the encoder. The generic-semantic ablation
+ * needs word vectors in-process; log-likelihood needs a provider that exposes
+ * token log-probabilities, which no served provider does yet.
+ */
+export function createSelectorDomain(o: {
+  refine: Refiner;
+  agreement: ThoughtSpaceAgreement;
+  /** Averaged word vectors for generic-semantic (absent = that strategy is refused). */
+  generic?: AgreementFn;
+  /** Renders the behaviour text generic-semantic compares with (history item titles). */
+  renderHistory?: (history: HistoryRef) => string;
+}): SelectorDomain {
+  return {
+    async expand(input, budget) {
+      validateBranching(input.branching);
+      if (!input.base.trim()) throw new InvalidArgumentError('base_reason must not be empty');
+      // One refine call per parent yields all its children; expandTree asks per direction.
+      const pending = new Map<string, Promise<string[]>>();
+      const writer = { provider: '', model: '' };
+      const nodes = await expandTree({
+        base: input.base,
+        branching: input.branching,
+        directions: (count) => Array.from({ length: count }, (_, i) => `${count}:${i}`),
+        refine: async (parent, direction, level) => {
+          const [count, index] = direction.split(':').map(Number);
+          const key = `${level}\u0000${parent}`;
+          let texts = pending.get(key);
+          if (!texts) {
+            texts = o
+              .refine(
+                {
+                  history: input.history,
+                  parent,
+                  n: count,
+                  seed: input.seed,
+                  provider: input.provider,
+                },
+                budget,
+              )
+              .then((r) => {
+                writer.provider = r.provider;
+                writer.model = r.model;
+                return r.texts;
+              });
+            pending.set(key, texts);
+          }
+          const out = await texts;
+          if (out.length <= index) {
+            throw new InvalidArgumentError(
+              `rationale-gen returned ${out.length} refinements, ${count} were asked for`,
+            );
+          }
+          return out[index];
+        },
+      });
+      return { nodes, ...writer };
+    },
+    async select(input, budget) {
+      checkTree(input.nodes);
+      const agreement: Partial<Record<'thought-space' | 'generic-semantic', AgreementFn>> = {
+        'thought-space': async (reasons) =>
+          o.agreement({ rationales: reasons, history: input.history }, budget),
+      };
+      if (o.generic) agreement['generic-semantic'] = o.generic;
+      const selection = await selectReason({
+        strategy: input.strategy,
+        nodes: input.nodes,
+        behaviour:
+          o.renderHistory?.(input.history) ??
+          input.history.interactions.map((i) => i.itemId).join(' '),
+        seed: input.seed,
+        agreement,
+      });
+      return {
+        ...selection,
+        leaves: input.strategy === 'base-only' ? 1 : leavesOf(input.nodes).length,
+      };
+    },
+  };
+}
+
+/** A tree sent back by a client: root first, parents before children, ids 0..n-1. */
+function checkTree(nodes: ThoughtNode[]): void {
+  if (nodes.length === 0) throw new InvalidArgumentError('nodes must not be empty');
+  nodes.forEach((n, i) => {
+    if (n.id !== i) throw new InvalidArgumentError(`nodes[${i}]: ids must be 0..n-1 in order`);
+    if (i === 0 ? n.parent !== null : n.parent === null || n.parent >= i) {
+      throw new InvalidArgumentError(
+        `nodes[${i}].parent_id must name an earlier node${i === 0 ? ' (the root has none)' : ''}`,
+      );
+    }
+    if (!n.reason.trim())
+      throw new InvalidArgumentError(`nodes[${i}].rationale.reason must not be empty`);
+  });
+}

@@ -1,0 +1,59 @@
+import { credentials } from '@grpc/grpc-js';
+import {
+  createRpcMetrics,
+  runMain,
+  runService,
+  startMetricsServer,
+  type RunningService,
+} from '@thoughtspace/service-kit';
+import { grpcAgreement, grpcRefiner } from './clients';
+import { loadConfig } from './config';
+import { createSelectorDomain } from './domain/selector';
+import { createServer } from './server';
+
+/** Start tot-selector: grow trees through rationale-gen, select leaves through the encoder. */
+export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const config = loadConfig(env);
+  return runService({
+    name: 'tot-selector',
+    config,
+    build: async (logger) => {
+      const rpcMetrics = createRpcMetrics({ service: 'tot-selector' });
+      const metrics =
+        config.metricsPort === undefined
+          ? undefined
+          : await startMetricsServer({
+              registry: rpcMetrics.registry,
+              port: config.metricsPort,
+              host: config.host,
+            });
+      const insecure = credentials.createInsecure();
+      const refiner = grpcRefiner({ address: config.rationaleGenAddress, credentials: insecure });
+      const encoder = grpcAgreement({ address: config.encoderAddress, credentials: insecure });
+      const domain = createSelectorDomain({ refine: refiner.refine, agreement: encoder.agreement });
+      const branching = [config.b1, ...Array.from({ length: config.depth - 1 }, () => config.b2)];
+      return {
+        ...createServer({
+          domain,
+          defaults: { branching },
+          seed: config.seed,
+          logger,
+          interceptors: [rpcMetrics.interceptor],
+        }),
+        ready: {
+          metrics: metrics ? `:${metrics.port}/metrics` : 'off',
+          rationaleGen: config.rationaleGenAddress,
+          encoder: config.encoderAddress,
+          branching: branching.join(','),
+        },
+        dispose: async () => {
+          refiner.close();
+          encoder.close();
+          await metrics?.close();
+        },
+      };
+    },
+  });
+}
+
+if (require.main === module) runMain('tot-selector', () => runTotSelector());

@@ -1,0 +1,269 @@
+/**
+ * Recommend through the real servers on loopback: the seven gRPC servers of
+ * a tiny all-beauty-2018 bundle, one trace per call, a degraded answer when
+ * a reasoning service dies or is too slow, UNAVAILABLE naming a dead scorer.
+ */
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { cp, mkdtemp, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import {
+  createCatalogue,
+  createGrpcPorts,
+  createRecommender,
+  createServer as gatewayServer,
+} from '@thoughtspace/gateway';
+import {
+  GatewayClient,
+  RecommendRequest,
+  SelectionStrategy,
+  type RecommendResponse,
+} from '@thoughtspace/proto';
+import { loadServedScorer } from '@thoughtspace/scorer';
+import { setupTelemetry, startServer, type Telemetry } from '@thoughtspace/service-kit';
+import { unaryCall } from './grpc-helpers';
+import {
+  startStack,
+  STACK_DATASET,
+  trainTinyBundle,
+  type Stack,
+  type TrainedBundle,
+} from './serving-stack';
+
+const STAGES = ['candidates', 'similar-users', 'base-reason', 'expand', 'select', 'score'];
+
+describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models)', () => {
+  let exporter: InMemorySpanExporter;
+  let telemetry: Telemetry;
+  let bundle: TrainedBundle;
+  let stack: Stack;
+  let client: GatewayClient;
+
+  const recommend = (req: Parameters<typeof RecommendRequest.fromPartial>[0], timeoutMs = 20_000) =>
+    unaryCall(client.recommend, client, RecommendRequest.fromPartial(req), Date.now() + timeoutMs);
+  const forUser = (i: number, k = 5) => ({
+    subject: {
+      $case: 'history' as const,
+      value: {
+        userId: bundle.users[i].userId,
+        interactions: bundle.users[i].history.map((itemId) => ({ itemId })),
+      },
+    },
+    k,
+  });
+
+  beforeAll(async () => {
+    exporter = new InMemorySpanExporter();
+    telemetry = setupTelemetry({ serviceName: 'stack-test', exporter, simple: true });
+    bundle = await trainTinyBundle();
+    // A generous reasoning budget: this suite checks answers, not latency (the machine may be busy).
+    stack = await startStack(bundle, { budgets: { reasoningMs: 15_000 } });
+    client = new GatewayClient(stack.addresses.gateway, credentials.createInsecure());
+  });
+  afterAll(async () => {
+    client?.close();
+    await stack?.close();
+    await telemetry?.shutdown();
+  });
+
+  it('ranks items with a selected rationale and per-stage timings', async () => {
+    const res = await recommend(forUser(0));
+    expect({ degraded: res.degraded, reason: res.degradedReason }).toEqual({
+      degraded: false,
+      reason: '',
+    });
+    expect(res.items).toHaveLength(5);
+    const scores = res.items.map((i) => i.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    expect(new Set(res.items.map((i) => i.itemId)).size).toBe(5);
+    for (const item of res.items) {
+      expect(bundle.users[0].history).not.toContain(item.itemId);
+      expect(item.item?.id).toBe(item.itemId);
+    }
+    expect(res.rationale?.reason.length).toBeGreaterThan(20);
+    expect(res.rationale?.provider).toBe('embedded');
+    expect(res.strategy).toBe(SelectionStrategy.THOUGHT_SPACE);
+    expect(res.timings.map((t) => t.stage)).toEqual(STAGES);
+    for (const t of res.timings) expect(t.durationMs).toBeGreaterThan(0);
+    expect(res.datasetManifestHash).toBe(bundle.manifestHash);
+  });
+
+  it('produces one trace: gateway server span, a client span per downstream call, their server spans', async () => {
+    await telemetry.forceFlush();
+    exporter.reset();
+    await recommend(forUser(1));
+    await telemetry.forceFlush();
+    const spans = exporter.getFinishedSpans();
+    const roots = spans.filter(
+      (s) => s.name === 'thoughtspace.v1.Gateway/Recommend' && s.kind === SpanKind.SERVER,
+    );
+    expect(roots).toHaveLength(1);
+    const root = roots[0];
+    const trace = spans.filter((s) => s.spanContext().traceId === root.spanContext().traceId);
+    expect(trace.length).toBe(spans.length);
+    const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
+    const children = (p: ReadableSpan, kind?: SpanKind) =>
+      trace.filter(
+        (s) => parentOf(s) === p.spanContext().spanId && (kind === undefined || s.kind === kind),
+      );
+    expect(children(root, SpanKind.CLIENT).map((s) => s.name)).toEqual([
+      'thoughtspace.v1.CandidateGen/GenerateCandidates',
+      'thoughtspace.v1.CandidateGen/SimilarUsers',
+      'thoughtspace.v1.RationaleGen/GenerateRationale',
+      'thoughtspace.v1.TotSelector/Expand',
+      'thoughtspace.v1.TotSelector/Select',
+      'thoughtspace.v1.Scorer/Score',
+    ]);
+    for (const c of children(root, SpanKind.CLIENT)) {
+      const servers = children(c, SpanKind.SERVER);
+      expect(servers.map((s) => s.name)).toEqual([c.name]);
+      expect(c.attributes['peer.service']).toBeDefined();
+    }
+    const expandServer = children(
+      children(root, SpanKind.CLIENT).find((s) => s.name.endsWith('/Expand'))!,
+      SpanKind.SERVER,
+    )[0];
+    // depth 2, b1 2: one REFINE call for the root, one per first-level child.
+    expect(children(expandServer, SpanKind.CLIENT).map((s) => s.name)).toEqual(
+      Array(3).fill('thoughtspace.v1.RationaleGen/GenerateRationale'),
+    );
+    const selectServer = children(
+      children(root, SpanKind.CLIENT).find((s) => s.name.endsWith('/Select'))!,
+      SpanKind.SERVER,
+    )[0];
+    expect(children(selectServer, SpanKind.CLIENT).map((s) => s.name)).toEqual([
+      'thoughtspace.v1.Encoder/Agreement',
+    ]);
+    // Model runs are spans under the server span that ran them: model name and batch size.
+    const modelRuns = (serverName: string) => {
+      const server = trace.find((s) => s.name === serverName && s.kind === SpanKind.SERVER)!;
+      return children(server)
+        .filter((s) => s.name === 'onnxruntime.run')
+        .map((s) => [s.attributes['thoughtspace.model'], s.attributes['thoughtspace.batch_size']]);
+    };
+    expect(modelRuns('thoughtspace.v1.Scorer/Score')).toContainEqual(['scorer', 2]);
+    expect(modelRuns('thoughtspace.v1.Scorer/Score')).toContainEqual(['thought-space-e1', 1]);
+    expect(modelRuns('thoughtspace.v1.CandidateGen/GenerateCandidates')).toEqual([
+      ['sasrec-user-encoder', 1],
+    ]);
+    for (const s of trace) expect(s.status.code).not.toBe(SpanStatusCode.ERROR);
+    expect(root.attributes['thoughtspace.degraded']).toBe(false);
+  });
+
+  it('serves a known user by id and rejects bad fields naming them', async () => {
+    const res = await recommend({
+      subject: { $case: 'userId', value: bundle.users[2].userId },
+      k: 3,
+    });
+    expect(res.items).toHaveLength(3);
+    const bad: [Parameters<typeof recommend>[0], number, string][] = [
+      [{ ...forUser(0), k: 101 }, status.INVALID_ARGUMENT, 'k must be'],
+      [{ k: 3 }, status.INVALID_ARGUMENT, 'history or user_id'],
+      [
+        {
+          subject: {
+            $case: 'history',
+            value: { userId: '', interactions: [{ itemId: 'no-such-item' }] },
+          },
+          k: 3,
+        },
+        status.NOT_FOUND,
+        'history.interactions[0].item_id',
+      ],
+      [{ subject: { $case: 'userId', value: 'nobody' }, k: 3 }, status.NOT_FOUND, 'user_id'],
+      [
+        { ...forUser(0), options: { candidates: 2 } },
+        status.INVALID_ARGUMENT,
+        'options.candidates',
+      ],
+    ];
+    for (const [req, code, text] of bad) {
+      const err = (await recommend(req).catch((e: ServiceError) => e)) as ServiceError;
+      expect({ code: err.code, details: err.details }).toEqual({
+        code,
+        details: expect.stringContaining(text),
+      });
+    }
+  });
+
+  it('degrades to scoring without a reason when reasoning is too slow, and says so', async () => {
+    const catalogue = createCatalogue({
+      dataset: bundle.dataset,
+      name: STACK_DATASET,
+      manifestHash: bundle.manifestHash,
+    });
+    const ports = createGrpcPorts({
+      addresses: {
+        candidateGen: stack.addresses['candidate-gen'],
+        rationaleGen: stack.addresses['rationale-gen'],
+        totSelector: stack.addresses['tot-selector'],
+        scorer: stack.addresses.scorer,
+      },
+      credentials: credentials.createInsecure(),
+    });
+    const built = gatewayServer({
+      recommender: createRecommender({ ports, catalogue, budgets: { reasoningMs: 1 } }),
+      catalogue,
+    });
+    const { port } = await startServer({ server: built.server, host: '127.0.0.1', port: 0 });
+    const impatient = new GatewayClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    try {
+      const res: RecommendResponse = await unaryCall(
+        impatient.recommend,
+        impatient,
+        RecommendRequest.fromPartial(forUser(3)),
+        Date.now() + 20_000,
+      );
+      expect(res.degraded).toBe(true);
+      expect(res.degradedReason).toMatch(/deadline/);
+      expect(res.rationale).toBeUndefined();
+      expect(res.items).toHaveLength(5);
+      expect(res.timings.map((t) => t.stage)).toContain('score');
+    } finally {
+      impatient.close();
+      built.server.forceShutdown();
+      ports.close();
+    }
+  });
+
+  it('answers degraded when rationale-gen is dead, naming it in the response and the span', async () => {
+    stack.kill('rationale-gen');
+    exporter.reset();
+    const res = await recommend(forUser(4));
+    expect(res.degraded).toBe(true);
+    expect(res.degradedReason).toMatch(/^base-reason: rationale-gen unavailable/);
+    expect(res.rationale).toBeUndefined();
+    expect(res.items).toHaveLength(5);
+    await telemetry.forceFlush();
+    const root = exporter
+      .getFinishedSpans()
+      .find((s) => s.name === 'thoughtspace.v1.Gateway/Recommend' && s.kind === SpanKind.SERVER)!;
+    expect(root.attributes['thoughtspace.degraded']).toBe(true);
+    expect(root.attributes['thoughtspace.degraded_reason']).toMatch(/rationale-gen/);
+  });
+
+  it('refuses a scorer directory whose model file was truncated, naming the file', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'ts-scorer-')), 'scorer');
+    await cp(join(bundle.dir, 'scorer'), dir, { recursive: true });
+    const onnx = join(dir, 'scorer.onnx');
+    await truncate(onnx, 100);
+    await expect(
+      loadServedScorer({
+        modelDir: dir,
+        sasrecDir: join(bundle.dir, 'candidate-gen'),
+        encoderDir: join(bundle.dir, 'encoder'),
+        dataset: bundle.dataset,
+        manifestHash: bundle.manifestHash,
+      }),
+    ).rejects.toThrow(`${onnx} does not match the manifest`);
+  });
+
+  it('fails UNAVAILABLE naming the scorer when the scorer is dead', async () => {
+    stack.kill('scorer');
+    const err = (await recommend(forUser(5)).catch((e: ServiceError) => e)) as ServiceError;
+    expect(err.code).toBe(status.UNAVAILABLE);
+    expect(err.details).toMatch(/^scorer unavailable/);
+  });
+});

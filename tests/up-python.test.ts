@@ -1,0 +1,137 @@
+/**
+ * `thoughtspace up` starts the seven services as their own processes from a
+ * servable bundle; a client the project did not write (Debian's
+ * /usr/bin/python3 with python3-grpcio, messages from `buf build` output)
+ * calls health and Recommend; `thoughtspace down` stops every process.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { REPO, runCli, tempDir } from './helpers';
+import { trainTinyBundle, type TrainedBundle } from './serving-stack';
+
+const PYTHON = '/usr/bin/python3';
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('thoughtspace up / down with a Python gRPC client', () => {
+  let bundle: TrainedBundle;
+  let pids: number[] = [];
+
+  beforeAll(async () => {
+    bundle = await trainTinyBundle();
+  });
+  afterAll(() => {
+    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  });
+
+  it('serves Recommend to python3-grpcio, then stops cleanly', async () => {
+    const env = { LOG_LEVEL: 'warn', ORT_THREADS: '1' };
+    const up = await runCli(['up', '--run', bundle.dir, '--timeout', '90000'], { env });
+    const state = JSON.parse(
+      await readFile(join(bundle.dir, 'up.json'), 'utf8').catch(() => '{}'),
+    ) as {
+      services?: { name: string; pid: number; address: string }[];
+    };
+    pids = (state.services ?? []).map((s) => s.pid);
+    expect({ code: up.code, stderr: up.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    expect(state.services?.map((s) => s.name)).toEqual([
+      'candidate-gen',
+      'rationale-gen',
+      'encoder',
+      'evaluator',
+      'scorer',
+      'tot-selector',
+      'gateway',
+    ]);
+    const gateway = /^gateway\s+(\S+)/m.exec(up.stdout)?.[1];
+    expect(gateway).toBe(state.services?.find((s) => s.name === 'gateway')?.address);
+
+    const dir = await tempDir('ts-python-');
+    const descriptors = join(dir, 'thoughtspace.binpb');
+    const buf = spawnSync(
+      process.execPath,
+      [require.resolve('@bufbuild/buf/bin/buf', { paths: [REPO] }), 'build', '-o', descriptors],
+      { cwd: REPO, encoding: 'utf8' },
+    );
+    expect(buf.stderr).toBe('');
+    const user = bundle.users[0];
+    const history = {
+      user_id: user.userId,
+      interactions: user.history.map((item_id) => ({ item_id })),
+    };
+    await writeFile(
+      join(dir, 'request.json'),
+      JSON.stringify({
+        request: { history, k: 5 },
+        bad: {
+          k: { history, k: 101 },
+          item: { history: { interactions: [{ item_id: 'no-such-item' }] }, k: 5 },
+        },
+      }),
+    );
+    const py = spawnSync(
+      PYTHON,
+      [
+        join(REPO, 'tests', 'python', 'recommend_client.py'),
+        descriptors,
+        gateway!,
+        join(dir, 'request.json'),
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(py.stderr).toBe('');
+    const out = JSON.parse(py.stdout) as {
+      health: string;
+      recommend: {
+        items: { item_id: string; score: number }[];
+        rationale?: { reason: string; provider: string };
+        degraded?: boolean;
+        timings: { stage: string }[];
+      };
+      errors: Record<string, { code: string; details: string }>;
+    };
+    expect(out.health).toBe('SERVING');
+    expect(out.recommend.items).toHaveLength(5);
+    const scores = out.recommend.items.map((i) => i.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    expect(out.recommend.rationale?.reason.length).toBeGreaterThan(20);
+    expect(out.recommend.rationale?.provider).toBe('embedded');
+    expect(out.recommend.degraded ?? false).toBe(false);
+    expect(out.recommend.timings.map((t) => t.stage)).toContain('select');
+    expect(out.errors.k).toEqual({
+      code: 'INVALID_ARGUMENT',
+      details: expect.stringContaining('k must be'),
+    });
+    expect(out.errors.item).toEqual({
+      code: 'NOT_FOUND',
+      details: expect.stringContaining('history.interactions[0].item_id'),
+    });
+
+    // The documented command: `thoughtspace recommend` against the running gateway.
+    const rec = await runCli([
+      'recommend',
+      '--gateway',
+      gateway!,
+      '--user',
+      user.userId,
+      '--k',
+      '3',
+    ]);
+    expect(rec.code).toBe(0);
+    expect(rec.stdout).toMatch(/^ {2}1\. \S+ {2}-?\d+\.\d{3}/m);
+    expect(rec.stdout).toMatch(/reason \(THOUGHT_SPACE, embedded\): \S/);
+
+    const down = await runCli(['down', '--run', bundle.dir], { env });
+    expect(down.code).toBe(0);
+    expect(down.stdout).toMatch(/gateway stopped/);
+    expect(down.stdout).not.toMatch(/killed/);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+  });
+});
