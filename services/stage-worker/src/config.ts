@@ -62,6 +62,12 @@ export const STAGE_WORKER_CONFIG = {
     max: 256,
     description: 'onnxruntime intra-op threads for an in-process model',
   }),
+  dataset: stringVar({
+    name: 'DATASET',
+    optional: true,
+    description:
+      'tot-selector and scorer: the dataset whose item text the stages read (a preset name or folder)',
+  }),
   candidateGenAddress: address('CANDIDATE_GEN_ADDR', 'candidate-gen'),
   rationaleGenAddress: address('RATIONALE_GEN_ADDR', 'rationale-gen'),
   totSelectorAddress: address('TOT_SELECTOR_ADDR', 'tot-selector'),

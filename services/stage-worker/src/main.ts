@@ -24,7 +24,7 @@ export async function runStageWorker(
     exporter: config.tracesExporter,
     otlpEndpoint: config.otlpEndpoint,
   });
-  const { ports, dispose } = await createWorkerPorts(config);
+  const { ports, dispose } = await createWorkerPorts(config, env);
   const kafka = createKafka({ config: config.kafka, logger });
   const worker = createStageProcess({
     stage: config.stage,
