@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +19,17 @@ const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'packages/cli/bin/thoughtspace.js');
 const KCAT = '/usr/bin/kcat';
 const run = promisify(execFile);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 /** kcat (a client the project did not write) reads a whole topic: one line per record. */
 function kcatRead(bootstrap: string, topic: string, format: string): string[] {
@@ -100,13 +112,20 @@ describe('operator commands: thoughtspace replay and thoughtspace metrics', () =
     }
   });
 
-  it('metrics prints the live table from the metrics topic, equal to the offline report to the digit', async () => {
+  it('metrics prints the live table from the metrics topic and from GetMetrics, equal to the offline report to the digit; /metrics has the stream gauges', async () => {
     const data = await realCases(400);
     const dir = await mkdtemp(path.join(tmpdir(), 'ts-metrics-cli-'));
+    const [grpcPort, metricsPort] = [await freePort(), await freePort()];
+    // The streaming evaluator serving the evaluator's gRPC API and Prometheus too.
     evaluator = startEvaluatorProcess({
       KAFKA_BROKERS: broker.bootstrap,
       EVALUATOR_GROUP_ID: 'ev',
       EVALUATOR_CHECKPOINT: path.join(dir, 'checkpoint.json'),
+      EVALUATOR_SPLIT: 'test',
+      EVALUATOR_PROTOCOL: 'sampled:9',
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(grpcPort),
+      METRICS_PORT: String(metricsPort),
     });
     await publishCases({ bootstrap: broker.bootstrap, data });
     // The replay test's 300 ground truths (other request ids) wait unmatched in the buffer.
@@ -144,5 +163,31 @@ describe('operator commands: thoughtspace replay and thoughtspace metrics', () =
       ),
     );
     expect(table).toMatch(/duplicates 0, expired 0, rejected 0, buffered 300/);
+
+    // The same row from the evaluator's GetMetrics (gRPC).
+    const viaGrpc = (
+      await run(process.execPath, [CLI, 'metrics', '--evaluator', `127.0.0.1:${grpcPort}`])
+    ).stdout;
+    const grpcRow = viaGrpc.split('\n').find((l) => l.startsWith('cumulative'))!;
+    expect(grpcRow.trim().split(/\s{2,}/)).toEqual(cells);
+
+    // Prometheus: the stream's gauges beside the RPC histograms.
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(text).toMatch(
+      new RegExp(`thoughtspace_stream_records\\{kind="joined"[^}]*\\} ${data.cases.length}\n`),
+    );
+    const gauge = (labels: string[]) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('thoughtspace_stream_metric{'))
+        .find((l) => labels.every((x) => l.includes(x)))
+        ?.split(' ')
+        .pop();
+    for (const m of ['MRR', 'NDCG@10'] as const) {
+      const at = ['window="cumulative"', 'method="markov"', `metric="${m}"`];
+      expect(Number(gauge([...at, 'stat="mean"']))).toBe(report.metrics[m].mean);
+      expect(Number(gauge([...at, 'stat="ci_low"']))).toBe(report.metrics[m].low);
+    }
+    expect(text).toMatch(/grpc_server_handling_seconds_count\{[^}]*grpc_method="GetMetrics"/);
   });
 });

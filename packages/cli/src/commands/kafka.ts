@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { Option, type Command } from 'commander';
 import { DEFAULT_PROTOCOL } from '@thoughtspace/data';
 import {
@@ -12,7 +13,7 @@ import {
   type KafkaConfig,
 } from '@thoughtspace/kafka';
 import { alignColumns, formatInterval } from '@thoughtspace/metrics';
-import type { MetricsEvent } from '@thoughtspace/proto';
+import { EvaluatorClient, type GetMetricsResponse, type MetricsEvent } from '@thoughtspace/proto';
 import { InvalidArgumentError, NotFoundError } from '@thoughtspace/runtime';
 import { EXPORTER_KINDS, setupTelemetry, type ExporterKind } from '@thoughtspace/service-kit';
 import { replay, replayCases, type ReplayProgress } from '@thoughtspace/stage-worker';
@@ -179,7 +180,32 @@ export function formatMetricsEvents(events: MetricsEvent[]): string {
   return lines.join('\n');
 }
 
+/** GetMetrics of a running evaluator (the streaming one serves its live state there). */
+async function getMetrics(
+  address: string,
+  method: string | undefined,
+): Promise<GetMetricsResponse> {
+  const client = new EvaluatorClient(address, credentials.createInsecure());
+  try {
+    return await new Promise<GetMetricsResponse>((resolve, reject) =>
+      client.getMetrics(
+        { method: method ?? '' },
+        new Metadata(),
+        { deadline: Date.now() + 10_000 },
+        (err, res) =>
+          err
+            ? reject(new NotFoundError(`--evaluator ${address}: GetMetrics failed: ${err.message}`))
+            : resolve(res),
+      ),
+    );
+  } finally {
+    client.close();
+  }
+}
+
 interface MetricsFlags {
+  evaluator?: string;
+  method?: string;
   brokers?: string;
   follow?: boolean;
   timeout: number;
@@ -188,11 +214,29 @@ interface MetricsFlags {
 export function registerMetrics(program: Command): void {
   program
     .command('metrics')
-    .description("print the streaming evaluator's live metrics table (from the metrics topic)")
+    .description(
+      "print the streaming evaluator's live metrics table: from its GetMetrics (--evaluator) or the metrics topic",
+    )
+    .option('--evaluator <host:port>', 'ask this evaluator over gRPC (default EVALUATOR_ADDR)')
+    .option('--method <name>', 'with --evaluator: only this method')
     .option('--brokers <list>', 'host:port,... (default KAFKA_BROKERS)')
     .option('--follow', 'keep printing the table as new metrics arrive (Ctrl-C to stop)')
     .option('--timeout <s>', 'seconds to wait for the first metrics', intArg('--timeout', 1), 30)
     .action(async (flags: MetricsFlags) => {
+      const evaluator = flags.evaluator ?? process.env.EVALUATOR_ADDR;
+      if (evaluator && !flags.brokers) {
+        const res = await getMetrics(evaluator, flags.method);
+        if (res.metrics.length === 0) {
+          throw new NotFoundError(`--evaluator ${evaluator}: no metrics yet`);
+        }
+        say(
+          formatMetricsEvents(
+            res.metrics.map((m) => ({ window: 'cumulative', metrics: m, counters: undefined })),
+          ),
+        );
+        say(`updated ${new Date(Number(res.updatedAtUnixMs)).toISOString()}`);
+        return;
+      }
       const config = kafkaConfig(flags.brokers, 'thoughtspace-metrics');
       const kafka = createKafka({ config });
       const admin = kafka.admin();

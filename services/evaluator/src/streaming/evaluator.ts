@@ -44,6 +44,8 @@ export interface StreamingEvaluatorOptions {
   logger?: KafkaLogger;
   /** Tracer of the `process <topic>` span per record (default: the global provider's). */
   tracer?: Tracer;
+  /** Called after each published report (GetMetrics's store, Prometheus). */
+  onReport?(snapshot: StreamingSnapshot): void;
 }
 
 export interface StreamingSnapshot {
@@ -285,6 +287,7 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
     );
     publishedJoins = c.joined;
     log.info('metrics', { ...c, hr10: cumulative?.metrics['HR@10'].mean });
+    options.onReport?.({ counters: state.counters(), ...lastReports, ...labels });
   }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
