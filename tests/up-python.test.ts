@@ -33,7 +33,9 @@ describe('thoughtspace up / down with a Python gRPC client', () => {
 
   it('serves Recommend to python3-grpcio, then stops cleanly', async () => {
     const env = { LOG_LEVEL: 'warn', ORT_THREADS: '1' };
-    const up = await runCli(['up', '--run', bundle.dir, '--timeout', '90000'], { env });
+    const up = await runCli(['up', '--run', bundle.dir, '--timeout', '90000', '--no-kafka'], {
+      env,
+    });
     const state = JSON.parse(
       await readFile(join(bundle.dir, 'up.json'), 'utf8').catch(() => '{}'),
     ) as {

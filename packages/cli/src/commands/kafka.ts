@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { Option, type Command } from 'commander';
 import { DEFAULT_PROTOCOL } from '@thoughtspace/data';
+import { readServingBundle } from '@thoughtspace/pipeline';
 import {
   TOPICS,
   createConsumer,
@@ -36,20 +35,10 @@ function rateArg(value: string): number {
   return n;
 }
 
-/** The dataset and seed of a run's servable bundle (runs/<out>/serving/bundle.json). */
+/** The dataset and seed of a run's servable bundle (runs/<out>/serving/bundle.json, hashes checked). */
 async function bundleOf(run: string): Promise<{ dataset: string; seed: number }> {
-  const file = join(run, 'serving', 'bundle.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new NotFoundError(`--run: ${file} not found (the main job writes it: npm run main)`);
-  }
-  const b = JSON.parse(text) as { dataset?: { name?: string }; seed?: number };
-  if (!b.dataset?.name || typeof b.seed !== 'number') {
-    throw new InvalidArgumentError(`--run: ${file} has no dataset.name or seed`);
-  }
-  return { dataset: b.dataset.name, seed: b.seed };
+  const { manifest } = await readServingBundle(run);
+  return { dataset: manifest.dataset.name, seed: manifest.seed };
 }
 
 const seconds = (ms: number) =>
