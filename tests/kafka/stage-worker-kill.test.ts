@@ -190,21 +190,23 @@ describe('stage worker process: SIGKILL mid-stream and restart, SIGTERM drains',
     const first = startWorker(env);
     workers.push(first);
     await ready(first);
-    // Feed in small chunks so the kill lands mid-stream.
-    const firstHalf = requests.slice(0, 200);
-    for (let i = 0; i < firstHalf.length; i += 20) {
-      await publish(firstHalf.slice(i, i + 20));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await waitFor('some outputs before the kill', async () => (seen.size >= 40 ? true : undefined));
+    // Feed in small chunks and SIGKILL while the feed goes on, so the kill
+    // lands mid-stream; the rest arrives while no worker runs and the
+    // restarted one resumes at the committed offsets.
+    const feeding = (async () => {
+      for (let i = 0; i < 300; i += 20) {
+        await publish(requests.slice(i, i + 20));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    await waitFor('some outputs before the kill', async () => (seen.size >= 60 ? true : undefined));
     first.child.kill('SIGKILL');
     const killed = await first.exit;
     expect(killed.signal).toBe('SIGKILL');
     const atKill = seen.size;
-    expect(atKill).toBeLessThan(requests.length);
+    await feeding;
+    expect(atKill).toBeLessThan(300);
 
-    // The rest arrives while no worker runs; the restarted one resumes at the committed offsets.
-    await publish(requests.slice(200, 300));
     const second = startWorker(env);
     workers.push(second);
     await ready(second);
