@@ -27,6 +27,9 @@ describe('thoughtspace run --quick', () => {
       'markov',
       'sasrec',
       'scorer, no reason',
+      'control: no reason, matched channels',
+      "control: another user's reason",
+      "control: reason listing neighbours' items only",
       'scorer + base reason',
       'scorer + tree, random leaf',
       'scorer + tree, thought space',
@@ -37,6 +40,11 @@ describe('thoughtspace run --quick', () => {
     expect(r.stdout).toMatch(/rationale provider embedded/);
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
     expect(results.provider).toBe('embedded');
+    // Complete, with provenance and cost: every stage was written, then the final file.
+    expect(results).toMatchObject({ complete: true, seeds: [1], chance: 0.1 });
+    expect(results.wallSeconds).toBeGreaterThan(0);
+    expect(results.peakRssMiB).toBeGreaterThan(50);
+    expect(results.uncertainty.intervals).toMatch(/bootstrap over test users/);
     const canary = results.reasoning.canary;
     const cases = results.methods[0].cases;
     // Chance is 1/10; the canary must sit within 4 standard errors of it.

@@ -66,4 +66,45 @@ describe('README result blocks', () => {
       renderBlock({ name: 'eval-rows', attrs: { files: 'r/missing.json' }, body: '' }, root),
     ).toThrow(/cannot read r\/missing.json/);
   });
+
+  it('renders the seed table with mean ± sd and the largest Holm p', () => {
+    const root = mkdtempSync(join(tmpdir(), 'results-'));
+    const ms = (mean: number, sd: number) => ({ mean, sd, perSeed: [mean - sd, mean + sd] });
+    writeFileSync(
+      join(root, 'seeds.json'),
+      JSON.stringify({
+        dataset: { name: 'd', manifestHash: 'abcdef0123456789' },
+        protocol: 'sampled:9',
+        provider: 'embedded',
+        seeds: [1, 2],
+        command: 'thoughtspace run --seeds 1,2',
+        wallSeconds: 120,
+        methods: [
+          {
+            method: 'sasrec',
+            provider: 'none',
+            cases: 7,
+            metrics: { 'HR@1': ms(0.5, 0.01), 'NDCG@10': ms(0.7, 0.02), MRR: ms(0.6, 0.03) },
+          },
+        ],
+        comparisons: [
+          {
+            method: 'a',
+            versus: 'sasrec',
+            metrics: Object.fromEntries(
+              ['HR@1', 'NDCG@10', 'MRR'].map((k) => [
+                k,
+                { difference: ms(0.02, 0.005), pHolm: [0.003, 0.03], pHolmMax: 0.03 },
+              ]),
+            ),
+          },
+        ],
+      }),
+    );
+    const md = renderBlock({ name: 'main-seeds', attrs: { file: 'seeds.json' }, body: '' }, root);
+    expect(md).toContain('| sasrec (none) | 0.5000 ± 0.0100 | 0.7000 ± 0.0200 | 0.6000 ± 0.0300 |');
+    expect(md).toContain('| a vs sasrec | +0.0200 ± 0.0050 (Holm p ≤ 0.0300) |');
+    expect(md).toContain('seeds 1, 2');
+    expect(md).toContain('wall time 2.0 min');
+  });
 });

@@ -37,6 +37,8 @@ interface MethodRow {
 interface PairedTest {
   difference: Interval;
   pValue: number;
+  /** Holm-adjusted over the run's comparisons x (HR@1, NDCG@10, MRR); absent in older files. */
+  pHolm?: number;
 }
 
 interface MainResults {
@@ -59,8 +61,20 @@ interface MainResults {
       recallAfter: Interval;
       chance: number;
       trainSeconds: number;
+      windows?: Record<'rationale' | 'behaviour', WindowReport>;
     };
   };
+}
+
+interface WindowReport {
+  texts: number;
+  p50: number;
+  p95: number;
+  max: number;
+  window: number;
+  truncatedShare: number;
+  previousWindow: number;
+  truncatedShareAtPrevious: number;
 }
 
 const MAIN_METRICS = ['HR@1', 'HR@5', 'NDCG@5', 'NDCG@10', 'MRR'];
@@ -104,7 +118,8 @@ const mainTable: Generator = (attrs, root) => {
 const mainComparisons: Generator = (attrs, root) => {
   const r = readJson<MainResults>(root, attrs.file, 'main-comparisons');
   if (!r.comparisons?.length) throw new ResultsError(`${attrs.file} has no paired comparisons`);
-  const cell = (t: PairedTest) => `${signed(t.difference.mean)} (p=${pValue(t.pValue)})`;
+  const cell = (t: PairedTest) =>
+    `${signed(t.difference.mean)} (p=${pValue(t.pValue)}${t.pHolm === undefined ? '' : `, Holm ${pValue(t.pHolm)}`})`;
   return table(
     ['comparison', 'ΔHR@1 (p)', 'ΔNDCG@10 (p)', 'ΔMRR (p)'],
     r.comparisons.map((c) => [
@@ -127,7 +142,105 @@ const mainCanary: Generator = (attrs, root) => {
     `**Thought Space**: ${thousands(e.pairs)} positive rationales from training targets, ${thousands(e.heldOutPairs)} held-out users; ` +
       `recall@1 of a user's own rationale among 11: **${interval(e.recallAfter, 3)}** after training, ` +
       `${interval(e.recallBefore, 3)} before (chance ${fixed(e.chance, 3)}); training took ${e.trainSeconds.toFixed(0)} s.`,
+    ...(e.windows
+      ? [
+          '',
+          table(
+            [
+              'encoder input',
+              'texts',
+              'p50',
+              'p95',
+              'max',
+              'window',
+              'truncated',
+              'previous window: truncated',
+            ],
+            (['rationale', 'behaviour'] as const).map((k) => {
+              const w = e.windows![k];
+              return [
+                k === 'rationale' ? 'E1: rationales + tree leaves' : 'E2: behaviour texts',
+                thousands(w.texts),
+                String(w.p50),
+                String(w.p95),
+                String(w.max),
+                String(w.window),
+                `${(100 * w.truncatedShare).toFixed(1)}%`,
+                `${w.previousWindow}: ${(100 * w.truncatedShareAtPrevious).toFixed(1)}%`,
+              ];
+            }),
+          ),
+        ]
+      : []),
   ].join('\n');
+};
+
+interface MeanSd {
+  mean: number;
+  sd: number;
+  perSeed: number[];
+}
+
+interface SeedTable {
+  dataset: { name: string; manifestHash: string };
+  protocol: string;
+  provider: string;
+  seeds: number[];
+  command: string;
+  wallSeconds?: number;
+  peakRssMiB?: number;
+  methods: { method: string; provider: string; cases: number; metrics: Record<string, MeanSd> }[];
+  comparisons: {
+    method: string;
+    versus: string;
+    metrics: Record<string, { difference: MeanSd; pHolm: number[]; pHolmMax: number }>;
+  }[];
+}
+
+const pm = (x: MeanSd) => `${fixed(x.mean)} ± ${fixed(x.sd)}`;
+
+/** The main table over seeds (seeds.json of `thoughtspace run --seeds ...`): mean ± sd. */
+const mainSeeds: Generator = (attrs, root) => {
+  const r = readJson<SeedTable>(root, attrs.file, 'main-seeds');
+  const metrics = (attrs.metrics ?? 'HR@1,NDCG@10,MRR').split(',');
+  const lines = [
+    `\`${r.command}\` — ${r.dataset.name}, manifest \`${shortHash(r.dataset.manifestHash)}\`, ` +
+      `${thousands(r.methods[0]?.cases ?? 0)} test users, protocol \`${r.protocol}\`, seeds ${r.seeds.join(', ')}, ` +
+      `rationale provider \`${r.provider}\`; mean ± sample sd over seeds. Source: \`${attrs.file}\`.`,
+    '',
+    table(
+      ['method (provider)', ...metrics],
+      r.methods.map((m) => [
+        `${m.method} (${m.provider})`,
+        ...metrics.map((k) => pm(m.metrics[k])),
+      ]),
+    ),
+  ];
+  if (r.comparisons.length) {
+    const cell = (t: SeedTable['comparisons'][number]['metrics'][string]) =>
+      `${t.difference.mean >= 0 ? '+' : ''}${pm(t.difference)} (Holm p ≤ ${pValue(t.pHolmMax)})`;
+    lines.push(
+      '',
+      'Paired deltas (same users), mean ± sd over seeds; p is the largest over seeds of the ' +
+        "Holm-adjusted randomization p-value (family: each seed's comparisons × HR@1, NDCG@10, MRR).",
+      '',
+      table(
+        ['comparison', 'ΔHR@1', 'ΔNDCG@10', 'ΔMRR'],
+        r.comparisons.map((c) => [
+          `${c.method} vs ${c.versus}`,
+          cell(c.metrics['HR@1']),
+          cell(c.metrics['NDCG@10']),
+          cell(c.metrics['MRR']),
+        ]),
+      ),
+    );
+  }
+  const facts: string[] = [];
+  if (r.wallSeconds !== undefined)
+    facts.push(`wall time ${(r.wallSeconds / 60).toFixed(1)} min over all seeds`);
+  if (r.peakRssMiB !== undefined) facts.push(`peak RSS ${thousands(r.peakRssMiB)} MiB`);
+  if (facts.length) lines.push('', `Run: ${facts.join('; ')}.`);
+  return lines.join('\n');
 };
 
 interface EvalResult {
@@ -255,6 +368,7 @@ export const GENERATORS: Record<string, Generator> = {
   'main-table': mainTable,
   'main-comparisons': mainComparisons,
   'main-canary': mainCanary,
+  'main-seeds': mainSeeds,
   'eval-rows': evalRows,
   benchmarks,
   serving,

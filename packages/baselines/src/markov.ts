@@ -20,11 +20,18 @@ export function markovScorer(fit: FitInput): CandidateScorer {
   let maxPop = 0;
   for (const c of pop) maxPop = Math.max(maxPop, c);
   const tieBreak = 1 / (maxPop + 1);
+  const base = Float64Array.from(pop, (p) => p * tieBreak);
   return {
     name: 'markov',
     score({ history, candidates }) {
       const row = history.length ? next.get(history[history.length - 1]) : undefined;
       return Float64Array.from(candidates, (c) => (row?.get(c) ?? 0) + pop[c] * tieBreak);
+    },
+    scoreAll({ history }, out) {
+      // 0 + x === x, so untouched entries equal `score`'s values bit for bit.
+      out.set(base);
+      const row = history.length ? next.get(history[history.length - 1]) : undefined;
+      if (row) for (const [c, n] of row) out[c] = n + pop[c] * tieBreak;
     },
   };
 }

@@ -12,5 +12,6 @@ export function popularityScorer(fit: FitInput): CandidateScorer {
   return {
     name: 'popularity',
     score: ({ candidates }) => Float64Array.from(candidates, (c) => counts[c]),
+    scoreAll: (_input, out) => out.set(counts),
   };
 }

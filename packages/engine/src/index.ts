@@ -65,3 +65,13 @@ export type {
   ModelRunnerOptions,
   RunOptions,
 } from './runner';
+export { createTopK } from './topk';
+export type {
+  TopK,
+  TopKOptions,
+  TopKMetric,
+  TopKRequest,
+  TopKResult,
+  RankRequest,
+  Exclusions,
+} from './topk';

@@ -33,7 +33,8 @@ export type { BundleManifest, BundleModel } from './bundle';
 export { inProcessReasons, treeSource } from './adapters/reasons';
 export { methodResult } from './results';
 export type { MethodResult } from './results';
-export { runMainJob, VARIANTS } from './main-job/run';
+export { runMainJob, runMainJobSeeds, VARIANTS } from './main-job/run';
+export { aggregateSeeds, holm, withHolm, writeSeedTable } from './main-job/seeds';
 export type { MainJobOptions } from './main-job/run';
 export { MAIN_BUDGET, QUICK_BUDGET, KEY_COMPARISONS } from './main-job/stages';
 export { runReasoning } from './main-job/reasoning';
@@ -48,3 +49,11 @@ export {
 } from './adapters/in-process';
 export { kafkaStageHandlers } from './adapters/kafka-stages';
 export type { KafkaStageHandlers } from './adapters/kafka-stages';
+export { replaceTestTargets, testPathInputs, inputDifferences } from './main-job/invariance';
+export type {
+  PlantedLeak,
+  TestPathOptions,
+  TestPathInputs,
+  InputDifference,
+} from './main-job/invariance';
+export { preflight, probeEndpoint } from './main-job/preflight';

@@ -1,5 +1,11 @@
 import { Argument, Option, type Command } from 'commander';
-import { BASELINES, createBaseline, evaluateScorer } from '@thoughtspace/baselines';
+import {
+  BASELINES,
+  buildFullRankingSet,
+  createBaseline,
+  evaluateFullRanking,
+  evaluateScorer,
+} from '@thoughtspace/baselines';
 import {
   buildEvaluationSet,
   DEFAULT_PROTOCOL,
@@ -44,16 +50,21 @@ export function registerBaseline(program: Command): void {
     const { dataset, manifest } = await loadDataset(flags);
     const loo = leaveOneOut(dataset);
     const fit = { sequences: sequencesBefore(loo, flags.split), numItems: dataset.itemIds.length };
-    const set = buildEvaluationSet({
+    const common = {
       dataset,
       datasetHash: manifest.hash,
       split: flags.split,
-      protocol,
       seed: flags.seed,
       loo,
-    });
+    };
     const scorer = createBaseline(name, fit, flags.seed);
-    const run = evaluateScorer(set, scorer, { resamples: flags.resamples });
+    // Full ranking never spells out users x items candidate lists.
+    const run =
+      protocol.kind === 'full'
+        ? evaluateFullRanking(buildFullRankingSet(common), scorer, { resamples: flags.resamples })
+        : evaluateScorer(buildEvaluationSet({ ...common, protocol }), scorer, {
+            resamples: flags.resamples,
+          });
     const result = methodResult({
       method: scorer.name,
       manifest,

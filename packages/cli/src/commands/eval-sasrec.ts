@@ -1,5 +1,9 @@
 import { Option, type Command } from 'commander';
-import { evaluateBatched } from '@thoughtspace/baselines';
+import {
+  buildFullRankingSet,
+  evaluateBatched,
+  evaluateFullRankingBatched,
+} from '@thoughtspace/baselines';
 import { SasrecModel } from '@thoughtspace/candidate-gen';
 import {
   buildEvaluationSet,
@@ -52,23 +56,37 @@ export function registerEvalSasrec(evalCommand: Command): void {
         );
       }
       const loo = leaveOneOut(dataset);
-      const set = buildEvaluationSet({
+      const common = {
         dataset,
         datasetHash: manifest.hash,
         split: flags.split,
-        protocol,
         seed: flags.seed,
         loo,
-      });
-      const run = await evaluateBatched(
-        set,
-        'sasrec',
-        async (cases) => {
-          const emb = await model.userEmbeddings(cases.map((c) => c.history));
-          return cases.map((c, i) => model.scoreWithEmbedding(emb, i, c.candidates));
-        },
-        { resamples: flags.resamples, batchSize: 512 },
-      );
+      };
+      // Full ranking runs on the engine's batched top-k, without candidate lists.
+      const run =
+        protocol.kind === 'full'
+          ? await evaluateFullRankingBatched(
+              buildFullRankingSet(common),
+              'sasrec',
+              async (cases) =>
+                model.rankTargets(
+                  await model.userEmbeddings(cases.map((c) => c.history)),
+                  cases.map((c) => c.target),
+                  cases.map((c) => c.touched),
+                  { silent: true },
+                ),
+              { resamples: flags.resamples, batchSize: 2048 },
+            )
+          : await evaluateBatched(
+              buildEvaluationSet({ ...common, protocol }),
+              'sasrec',
+              async (cases) => {
+                const emb = await model.userEmbeddings(cases.map((c) => c.history));
+                return cases.map((c, i) => model.scoreWithEmbedding(emb, i, c.candidates));
+              },
+              { resamples: flags.resamples, batchSize: 512 },
+            );
       say(
         `${manifest.name} (manifest ${shortHash(manifest.hash)}), split ${flags.split}, protocol ${formatProtocol(protocol)}, seed ${flags.seed}, 95% bootstrap CIs over users`,
       );

@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { DEFAULT_PROTOCOL, parseProtocol } from '@thoughtspace/data';
-import { MAIN_BUDGET, QUICK_BUDGET, runMainJob, type MainJobOptions } from '@thoughtspace/pipeline';
+import {
+  MAIN_BUDGET,
+  preflight,
+  QUICK_BUDGET,
+  runMainJob,
+  runMainJobSeeds,
+  type MainJobOptions,
+} from '@thoughtspace/pipeline';
 import { PROVIDER_KINDS, type ProviderOptions } from '@thoughtspace/rationale-gen';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { loadDataset } from '../load';
@@ -21,6 +28,7 @@ export interface RunFlags extends DatasetFlags, ProviderFlags {
   out: string;
   protocol: string;
   seed: number;
+  seeds?: string;
   resamples: number;
   quick?: boolean;
   sasrecEpochs?: number;
@@ -44,6 +52,10 @@ export function registerRun(program: Command): void {
       DEFAULT_PROTOCOL,
     )
     .option('--seed <n>', 'seed for sampling, training and bootstrap', intArg('--seed'), 1)
+    .option(
+      '--seeds <list>',
+      'run the whole job once per seed (e.g. 1,2,3,4,5) into <out>/seed-<s>/ and write <out>/seeds.json: mean ± sd over seeds, Holm-adjusted p-values',
+    )
     .option('--resamples <n>', 'bootstrap resamples for the CIs', intArg('--resamples', 10), 1000)
     .option(
       '--quick',
@@ -80,7 +92,11 @@ export function registerRun(program: Command): void {
       'if the language-model provider fails, answer with the embedded composer (recorded in the report)',
     );
   for (const o of datasetOptions()) cmd.addOption(o);
-  cmd.action(async (flags: RunFlags) => runMainJob(await mainJobOptions(flags)));
+  cmd.action(async (flags: RunFlags) => {
+    const options = await mainJobOptions(flags);
+    if (flags.seeds === undefined) return runMainJob(options);
+    return runMainJobSeeds({ ...options, seeds: parseSeeds(flags.seeds) });
+  });
 }
 
 /** The flags of `run` as the main job's options (loading the datasets they name). */
@@ -89,6 +105,13 @@ export async function mainJobOptions(flags: RunFlags): Promise<MainJobOptions> {
   const protocol = parseProtocol(flags.protocol);
   const branching = parseBranching(flags.branching);
   const provider = providerOptions(flags, join(flags.out, 'rationale-cache'));
+  const vectors = wordVectors();
+  // Unwritable --out, missing files, a dead endpoint: fail here, before reading or training.
+  await preflight({
+    out: flags.out,
+    provider: flags.reasoning ? provider : undefined,
+    wordVectors: flags.reasoning ? vectors : undefined,
+  });
   const prepared = await loadDataset(dataFlags);
   const trainOn =
     flags.reasoning && flags.trainOn
@@ -106,9 +129,16 @@ export async function mainJobOptions(flags: RunFlags): Promise<MainJobOptions> {
     branching,
     reasoning: flags.reasoning,
     provider,
-    wordVectors: wordVectors(),
+    wordVectors: vectors,
     command: commandLine(),
   };
+}
+
+function parseSeeds(text: string): number[] {
+  const seeds = text.split(',').map((x) => Number(x.trim()));
+  if (seeds.length === 0 || seeds.some((x) => !Number.isInteger(x) || x < 0))
+    throw new InvalidArgumentError(`--seeds must look like "1,2,3,4,5", got "${text}"`);
+  return seeds;
 }
 
 function parseBranching(text: string): number[] {

@@ -7,10 +7,81 @@ import { renderHtmlReport, renderSvg, type ChartSpec } from '@thoughtspace/repor
 import { writeJson } from '../internal/output';
 import { methodResult, type MethodResult } from '../results';
 import type { ReasoningResult } from './reasoning';
+import { withHolm } from './seeds';
 import { renderReport, writeMetricsChart } from './report';
 import type { Comparison, Evaluation, RunRow } from './stages';
 
 export const REFERENCE = 'sasrec';
+
+/** Wall time since `started` and the process's peak resident set so far. */
+export function usage(started: number): { wallSeconds: number; peakRssMiB: number } {
+  return {
+    wallSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+    // maxRSS is in kilobytes.
+    peakRssMiB: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
+  };
+}
+
+/** What the bootstrap CIs and the paired tests resample, stated in every results file. */
+export function uncertainty(resamples: number) {
+  return {
+    intervals: `95% percentile bootstrap over test users (cases), ${resamples} resamples; models, candidate sets and seed fixed`,
+    pValues:
+      'paired randomization test over test users (sign flips of per-user differences), 2,000 permutations; one seed, no multiplicity correction',
+  };
+}
+
+/**
+ * Writes results.json after each stage with everything computed so far
+ * (`complete: false`, `stagesDone`), so a late failure keeps the early
+ * rows. The final write (outputStage) replaces it with `complete: true`.
+ */
+export function progressWriter(o: {
+  out: string;
+  prepared: Prepared;
+  protocol: Protocol;
+  seed: number;
+  provider: string;
+  command: string;
+  started: number;
+}) {
+  const stagesDone: string[] = [];
+  const { manifest } = o.prepared;
+  return {
+    async write(stage: string, rows: RunRow[], extra: Record<string, unknown> = {}) {
+      stagesDone.push(stage);
+      await writeJson(join(o.out, 'results.json'), {
+        complete: false,
+        stagesDone,
+        dataset: {
+          name: manifest.name,
+          manifestHash: manifest.hash,
+          counts: manifest.report.final,
+        },
+        protocol: formatProtocol(o.protocol),
+        seed: o.seed,
+        seeds: [o.seed],
+        provider: o.provider,
+        command: o.command,
+        ...usage(o.started),
+        methods: rows.map((r) =>
+          methodResult({
+            method: r.name,
+            provider: r.provider,
+            manifest,
+            split: 'test',
+            protocol: formatProtocol(o.protocol),
+            seed: o.seed,
+            report: r.report,
+            seconds: r.run.seconds,
+            command: o.command,
+          }),
+        ),
+        ...extra,
+      });
+    },
+  };
+}
 
 /** Stage: one results entry per row, each with its paired tests against the reference. */
 export function resultsStage(o: {
@@ -67,6 +138,8 @@ export async function outputStage(o: {
   sasrec: { trained: TrainedSasrec; config: SasrecConfig; learningCurve?: ChartSpec };
   branching: readonly number[];
   notes: string[];
+  /** Wall time and peak RSS at the time of writing. */
+  usage: () => { wallSeconds: number; peakRssMiB: number };
   say: (line?: string) => void;
 }): Promise<void> {
   const { manifest } = o.prepared;
@@ -87,6 +160,51 @@ export async function outputStage(o: {
     say(
       `thought space: held-out recall@1 among 11 ${e.recallAfter.mean.toFixed(3)} [${e.recallAfter.low.toFixed(3)}, ${e.recallAfter.high.toFixed(3)}] after training, ${e.recallBefore.mean.toFixed(3)} before (chance ${e.chance.toFixed(3)})`,
     );
+    const w = e.windows;
+    const windowLine = (name: string, r: typeof w.rationale) =>
+      `${name}: tokens p50 ${r.p50}, p90 ${r.p90}, p95 ${r.p95}, max ${r.max} over ${r.texts} texts; window ${r.window} (truncates ${(100 * r.truncatedShare).toFixed(1)}%; the previous ${r.previousWindow} truncated ${(100 * r.truncatedShareAtPrevious).toFixed(1)}%)`;
+    say(`encoder windows: ${windowLine('E1', w.rationale)}; ${windowLine('E2', w.behaviour)}`);
+    sections.push(
+      '## Encoder input windows',
+      '',
+      `- ${windowLine('E1 (rationales and tree leaves, keeps the start)', w.rationale)}`,
+      `- ${windowLine('E2 (behaviour texts, keeps the end)', w.behaviour)}`,
+      '',
+    );
+    const d = reasoning.diversity;
+    const diversityLine = `leaves of one tree (validation, ${d.trees} trees of ${d.leavesPerTree} leaves): mean pairwise E1 cosine ${d.meanPairwiseE1Cosine.toFixed(3)}, share of leaves with distinct own evidence ${d.distinctEvidenceShare.toFixed(3)}`;
+    say(diversityLine);
+    sections.push(
+      '## Leaf diversity',
+      '',
+      `${diversityLine[0].toUpperCase()}${diversityLine.slice(1)}.`,
+      '',
+    );
+    if (reasoning.oracle) {
+      const ol = reasoning.oracle;
+      const rows = [
+        ['validation (room for selection)', 'HR@1', 'NDCG@10', 'MRR'],
+        ...ol.rows.map((r) => [
+          r.method,
+          r.metrics['HR@1'].mean.toFixed(4),
+          r.metrics['NDCG@10'].mean.toFixed(4),
+          r.metrics['MRR'].mean.toFixed(4),
+        ]),
+      ];
+      say(
+        `\noracle leaf (best of ${ol.leavesPerTree} leaves with hindsight), scorer ${ol.scorer}:\n${alignColumns(rows)}`,
+      );
+      sections.push(
+        '## Oracle leaf (validation)',
+        '',
+        `Each validation case scored with each of its ${ol.leavesPerTree} leaves by ${ol.scorer}; the oracle keeps the leaf that ranks the true item best (hindsight): an upper bound for any selection strategy.`,
+        '',
+        `| ${rows[0].join(' | ')} |`,
+        `|${rows[0].map(() => '---').join('|')}|`,
+        ...rows.slice(1).map((r) => `| ${r.join(' | ')} |`),
+        '',
+      );
+    }
     sections.push(
       '## Leakage canary',
       '',
@@ -130,6 +248,7 @@ export async function outputStage(o: {
   for (const n of notes) say(`note: ${n}`);
 
   await writeJson(join(o.out, 'results.json'), {
+    complete: true,
     dataset: {
       name: manifest.name,
       manifestHash: manifest.hash,
@@ -138,8 +257,12 @@ export async function outputStage(o: {
     },
     protocol: formatProtocol(o.protocol),
     seed: o.seed,
+    seeds: [o.seed],
     provider: o.provider,
     command: o.command,
+    ...o.usage(),
+    uncertainty: uncertainty(o.resamples),
+    chance,
     methods: o.results,
     sasrec: {
       config: o.sasrec.config,
@@ -155,8 +278,10 @@ export async function outputStage(o: {
         metrics: reasoning.canary.run.report.metrics,
       },
       branching: o.branching,
+      oracle: reasoning.oracle,
+      diversity: reasoning.diversity,
     },
-    comparisons: comparisons.map((c) => ({ method: c.a, versus: c.b, tests: c.tests })),
+    comparisons: withHolm(comparisons.map((c) => ({ method: c.a, versus: c.b, tests: c.tests }))),
     notes,
   });
   if (reasoning)

@@ -9,6 +9,7 @@ import {
 } from '@thoughtspace/encoder';
 import { renderBehaviourText } from '@thoughtspace/text';
 import type { ReasonPort } from '../ports';
+import { PREVIOUS_WINDOWS, sizeWindow, type LengthReport } from './windows';
 
 export interface PhaseOneSummary {
   trainedOn: string;
@@ -21,6 +22,8 @@ export interface PhaseOneSummary {
   recallAfter: { mean: number; low: number; high: number };
   chance: number;
   trainSeconds: number;
+  /** Token-length distributions of the encoder's inputs and the windows sized from them. */
+  windows: { rationale: LengthReport; behaviour: LengthReport };
 }
 
 /**
@@ -37,6 +40,8 @@ export async function phaseOneStage(o: {
   provider: string;
   seed: number;
   encoderConfig?: Partial<ThoughtSpaceConfig>;
+  /** Texts E1 will read in Phase II (tree leaves of sampled cases): they size its window too. */
+  leafSamples?: readonly string[];
   silent?: boolean;
   log: (line: string) => void;
 }): Promise<{ space: ThoughtSpace; summary: PhaseOneSummary }> {
@@ -46,11 +51,30 @@ export async function phaseOneStage(o: {
     render: renderBehaviourText,
     positive: async (history, target) => (await o.reasons.positive({ history, target })).reason,
   });
+  // Windows sized so each tower reads 95% of its inputs whole (the E1 window also covers tree leaves).
+  const windows = {
+    rationale: sizeWindow(
+      [...pairs.map((p) => p.rationale), ...(o.leafSamples ?? [])],
+      PREVIOUS_WINDOWS.rationale,
+    ),
+    behaviour: sizeWindow(
+      pairs.map((p) => p.behaviour),
+      PREVIOUS_WINDOWS.behaviour,
+    ),
+  };
+  for (const [tower, w] of Object.entries(windows))
+    o.log(
+      `thought space: ${tower} tokens p50 ${w.p50}, p95 ${w.p95}, max ${w.max} over ${w.texts} texts -> window ${w.window} (truncates ${(100 * w.truncatedShare).toFixed(1)}%; the old ${w.previousWindow} truncated ${(100 * w.truncatedShareAtPrevious).toFixed(1)}%)`,
+    );
   const phase = await runPhaseOne({
     pairs,
     heldOutFraction: 0.1,
     seed: o.seed,
-    config: o.encoderConfig,
+    config: {
+      rationaleTokens: windows.rationale.window,
+      behaviourTokens: windows.behaviour.window,
+      ...o.encoderConfig,
+    },
     silent: o.silent,
     log: o.log,
   });
@@ -81,6 +105,7 @@ export async function phaseOneStage(o: {
       recallBefore: recallBefore.recallAt1,
       chance: recallAfter.chance,
       trainSeconds: space.summary.trainSeconds,
+      windows,
     },
   };
 }

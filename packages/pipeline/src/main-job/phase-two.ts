@@ -8,6 +8,7 @@ import {
 } from '@thoughtspace/data';
 import type { MemoSpace } from '@thoughtspace/encoder';
 import { rankOfTarget, reportFromRanks } from '@thoughtspace/metrics';
+import { createRng, dot } from '@thoughtspace/runtime';
 import {
   collaborativeFeatures,
   scorerExamples,
@@ -26,10 +27,24 @@ import {
   type TreeReasonSource,
 } from '@thoughtspace/tot-selector';
 
+/**
+ * Controls that separate what a reason adds from the channels it arrives by:
+ * `control-channels` is the no-reason scorer given the same kind of side
+ * information without any reason text (how often the candidate is among the
+ * neighbours' items, and cos(E2(history), E2(history + candidate)));
+ * `control-other-user` gives each user another user's base reason;
+ * `control-neighbours` gives a reason that only lists the neighbours' items.
+ */
+export type Control = 'control-channels' | 'control-other-user' | 'control-neighbours';
+export const CONTROLS: Control[] = ['control-channels', 'control-other-user', 'control-neighbours'];
+
 /** The rows the reasoning stages add to the main table. */
-export type Variant = 'no-reason' | Strategy;
+export type Variant = 'no-reason' | Strategy | Control;
 export const VARIANT_LABELS: Record<Variant, string> = {
   'no-reason': 'scorer, no reason',
+  'control-channels': 'control: no reason, matched channels',
+  'control-other-user': "control: another user's reason",
+  'control-neighbours': "control: reason listing neighbours' items only",
   'base-only': 'scorer + base reason',
   'random-leaf': 'scorer + tree, random leaf',
   'thought-space': 'scorer + tree, thought space',
@@ -43,6 +58,10 @@ export interface PreparedSplit {
   trees: CaseReasons[];
   collab: Float32Array[];
   withCandidate: Float32Array[];
+  /** E2 of each case's history alone (the behaviour text of its tree). */
+  behaviour: Float32Array[];
+  /** The similar users' items each case's base reason may name (item indices). */
+  similarItems: Int32Array[];
 }
 
 export interface SplitContext {
@@ -56,22 +75,20 @@ export interface SplitContext {
 }
 
 /**
- * Stage: Phase II inputs for a split. Similar users come from the histories
- * visible at that split (never a neighbour's test item when evaluating test,
- * never a validation item when evaluating validation); trees never see the
- * case's target or candidates.
+ * Similar users and the reason tree of each case of a split (pools from the
+ * histories visible at that split; the case's target and candidates unseen).
  */
-export async function prepareSplit(
-  c: SplitContext,
-  set: EvaluationSet,
+async function treesOf(
+  c: Omit<SplitContext, 'memo'>,
+  set: Pick<EvaluationSet, 'cases'>,
   which: 'valid' | 'test',
-): Promise<PreparedSplit> {
+) {
   const { dataset } = c;
   const items = dataset.items;
   const pool = sequencesBefore(c.loo, which);
   const caseStates = await c.sasrec.userStates(set.cases.map((k) => k.history));
   const poolStates = await c.sasrec.userStates(pool);
-  const similar = c.sasrec.similarUsersItems({
+  const similar = await c.sasrec.similarUsersItems({
     queries: set.cases.map((k) => ({ user: k.user, history: k.history })),
     queryStates: caseStates,
     pool,
@@ -91,9 +108,37 @@ export async function prepareSplit(
     label: `reasons (${which})`,
     silent: c.silent,
   });
+  return { pool, caseStates, similar, histories, trees };
+}
+
+/** Leaf texts of the trees of the first `n` cases of a split (to size the E1 window). */
+export async function sampleLeaves(
+  c: Omit<SplitContext, 'memo'>,
+  set: Pick<EvaluationSet, 'cases'>,
+  which: 'valid' | 'test',
+  n: number,
+): Promise<string[]> {
+  const { trees } = await treesOf(c, { cases: set.cases.slice(0, n) }, which);
+  return trees.flatMap((t) => leavesOf(t.nodes).map((node) => node.reason));
+}
+
+/**
+ * Stage: Phase II inputs for a split. Similar users come from the histories
+ * visible at that split (never a neighbour's test item when evaluating test,
+ * never a validation item when evaluating validation); trees never see the
+ * case's target or candidates.
+ */
+export async function prepareSplit(
+  c: SplitContext,
+  set: EvaluationSet,
+  which: 'valid' | 'test',
+): Promise<PreparedSplit> {
+  const { dataset } = c;
+  const items = dataset.items;
+  const { pool, caseStates, similar, histories, trees } = await treesOf(c, set, which);
   // Warm the memo with every leaf and behaviour in large batches before per-case selection.
   await c.memo.encodeRationales(trees.flatMap((t) => leavesOf(t.nodes).map((n) => n.reason)));
-  await c.memo.encodeBehaviours(trees.map((t) => t.behaviour));
+  const behaviour = await c.memo.encodeBehaviours(trees.map((t) => t.behaviour));
   const sasrecScores = set.cases.map((_, i) =>
     c.sasrec.scores(caseStates, i, set.candidates[i].items),
   );
@@ -107,7 +152,60 @@ export async function prepareSplit(
       Array.from(set.candidates[i].items, (item) => renderBehaviourText(history, items[item])),
     ),
   );
-  return { set, trees, collab, withCandidate };
+  const similarItems = similar.map((s) => Int32Array.from(s.items));
+  return { set, trees, collab, withCandidate, behaviour, similarItems };
+}
+
+/** The text of the neighbours-only control: the similar users' items, nothing else. */
+export function neighboursOnlyReason(dataset: Dataset, items: ArrayLike<number>): string {
+  const titles = [...new Set(Array.from(items))].map(
+    (i) => `"${dataset.items[i].title ?? dataset.itemIds[i]}"`,
+  );
+  if (titles.length === 0) return 'Users with similar histories bought nothing else.';
+  const list =
+    titles.length === 1 ? titles[0] : `${titles.slice(0, -1).join(', ')} and ${titles.at(-1)}`;
+  return `Users with similar histories also bought ${list}.`;
+}
+
+/**
+ * Seeded rotation of the cases by an offset in [1, n): every case gets
+ * another case's value (a derangement when n > 1).
+ */
+export function otherCase<T>(values: readonly T[], seed: number, tag: string): T[] {
+  const n = values.length;
+  if (n < 2) return [...values];
+  const offset = 1 + createRng(`other-user|${tag}|${seed}`).int(n - 1);
+  return values.map((_, i) => values[(i + offset) % n]);
+}
+
+/**
+ * Per-candidate features of the channels control: the collaborative
+ * features, how many times the candidate is among the neighbours' items,
+ * and cos(E2(history), E2(history + candidate)). No reason.
+ */
+export function channelFeatures(prepared: PreparedSplit): Float32Array[] {
+  const C0 = 3;
+  const F = C0 + 2;
+  let offset = 0;
+  return prepared.set.candidates.map((cand, i) => {
+    const C = cand.items.length;
+    const out = new Float32Array(C * F);
+    const neighbours = prepared.similarItems[i];
+    for (let k = 0; k < C; k++) {
+      out.set(prepared.collab[i].subarray(k * C0, (k + 1) * C0), k * F);
+      let count = 0;
+      for (const x of neighbours) if (x === cand.items[k]) count++;
+      out[k * F + C0] = count;
+      out[k * F + C0 + 1] = cosine(prepared.behaviour[i], prepared.withCandidate[offset + k]);
+    }
+    offset += C;
+    return out;
+  });
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  const n = Math.sqrt(dot(a, a) * dot(b, b));
+  return n > 0 ? dot(a, b) / n : 0;
 }
 
 /** Stage: scorer examples of a prepared split under one variant (selection, then features). */
@@ -120,18 +218,42 @@ export async function examplesFor(o: {
   seed: number;
   agreement: Partial<Record<'thought-space' | 'generic-semantic', AgreementFn>>;
 }): Promise<ScorerExample[]> {
-  const { set, trees, collab, withCandidate } = o.prepared;
-  const reasons =
-    o.variant === 'no-reason'
-      ? undefined
-      : await selectAll({
-          trees,
-          strategy: o.variant,
-          seed: o.seed,
-          users: set.cases.map((c) => o.dataset.userIds[c.user]),
-          agreement: o.agreement,
-        });
-  const reasonVectors = reasons ? await o.memo.encodeRationales(reasons) : undefined;
+  const { set, trees } = o.prepared;
+  if (o.variant === 'control-channels') {
+    const features = channelFeatures(o.prepared);
+    return set.candidates.map((cand, i) => ({
+      features: features[i],
+      items: o.sasrec.itemRows(cand.items),
+      reason: null,
+      label: cand.targetIndex,
+    }));
+  }
+  const select = (strategy: Strategy) =>
+    selectAll({
+      trees,
+      strategy,
+      seed: o.seed,
+      users: set.cases.map((c) => o.dataset.userIds[c.user]),
+      agreement: o.agreement,
+    });
+  let reasons: string[] | undefined;
+  if (o.variant === 'control-other-user')
+    reasons = otherCase(await select('base-only'), o.seed, set.split);
+  else if (o.variant === 'control-neighbours')
+    reasons = o.prepared.similarItems.map((items) => neighboursOnlyReason(o.dataset, items));
+  else if (o.variant !== 'no-reason') reasons = await select(o.variant);
+  return examplesWithReasons({ ...o, reasons });
+}
+
+/** Scorer examples of a prepared split with the given reason per case (undefined: no reason). */
+export async function examplesWithReasons(o: {
+  prepared: PreparedSplit;
+  reasons: readonly string[] | undefined;
+  sasrec: SasrecIndex;
+  memo: MemoSpace;
+}): Promise<ScorerExample[]> {
+  const { set, collab, withCandidate } = o.prepared;
+  const reasonVectors = o.reasons ? await o.memo.encodeRationales(o.reasons) : undefined;
   return scorerExamples({
     candidates: set.candidates,
     collaborative: collab,
@@ -139,6 +261,32 @@ export async function examplesFor(o: {
     reasons: reasonVectors,
     itemRows: (items) => o.sasrec.itemRows(items),
   });
+}
+
+/**
+ * The oracle-leaf upper bound: each case scored with each of its tree's
+ * leaves by a trained scorer, keeping the leaf that ranks the true item best
+ * (hindsight, so only on validation). Returns per-case ranks of the oracle
+ * and of every leaf position.
+ */
+export async function oracleLeafRanks(o: {
+  prepared: PreparedSplit;
+  score: (examples: ScorerExample[]) => Promise<Float32Array[]>;
+  sasrec: SasrecIndex;
+  memo: MemoSpace;
+}): Promise<{ oracle: Int32Array; leaves: number }> {
+  const { set, trees } = o.prepared;
+  const leafLists = trees.map((t) => leavesOf(t.nodes).map((n) => n.reason));
+  const leaves = Math.max(...leafLists.map((l) => l.length));
+  const oracle = new Int32Array(set.cases.length).fill(Number.MAX_SAFE_INTEGER >>> 1);
+  for (let j = 0; j < leaves; j++) {
+    const reasons = leafLists.map((l) => l[Math.min(j, l.length - 1)]);
+    const logits = await o.score(await examplesWithReasons({ ...o, reasons }));
+    logits.forEach((l, i) => {
+      oracle[i] = Math.min(oracle[i], rankOfTarget(l, set.candidates[i].targetIndex));
+    });
+  }
+  return { oracle, leaves };
 }
 
 /** Ranks and metrics of scored test cases against the set's labels. */
@@ -174,4 +322,56 @@ export async function trainVariant(o: {
     label: o.label,
     silent: o.silent,
   });
+}
+
+/** How different the leaves of one tree are, averaged over the trees of a split. */
+export interface LeafDiversity {
+  trees: number;
+  leavesPerTree: number;
+  /** Mean over trees of the mean pairwise cosine of the leaves' E1 vectors (1 = identical). */
+  meanPairwiseE1Cosine: number;
+  /**
+   * Mean over trees of the share of leaves whose own refinement (the text a
+   * leaf adds to its parent, "Refined for X:" label removed) is distinct
+   * within the tree: 1 = every leaf argues from different evidence.
+   */
+  distinctEvidenceShare: number;
+}
+
+export async function leafDiversity(
+  trees: readonly CaseReasons[],
+  memo: MemoSpace,
+): Promise<LeafDiversity> {
+  let cosSum = 0;
+  let cosTrees = 0;
+  let distinctSum = 0;
+  let leavesTotal = 0;
+  for (const t of trees) {
+    const leaves = leavesOf(t.nodes);
+    leavesTotal += leaves.length;
+    const own = leaves.map((leaf) => {
+      const parent = leaf.parent === null ? '' : (t.nodes[leaf.parent]?.reason ?? '');
+      const added =
+        parent && leaf.reason.startsWith(parent) ? leaf.reason.slice(parent.length) : leaf.reason;
+      return added.replace(/^\s*Refined for [^:]*:\s*/, '').trim();
+    });
+    distinctSum += new Set(own).size / Math.max(1, leaves.length);
+    if (leaves.length < 2) continue;
+    const vectors = await memo.encodeRationales(leaves.map((l) => l.reason));
+    let sum = 0;
+    let pairs = 0;
+    for (let a = 0; a < vectors.length; a++)
+      for (let b = a + 1; b < vectors.length; b++) {
+        sum += cosine(vectors[a], vectors[b]);
+        pairs++;
+      }
+    cosSum += sum / pairs;
+    cosTrees++;
+  }
+  return {
+    trees: trees.length,
+    leavesPerTree: trees.length ? leavesTotal / trees.length : 0,
+    meanPairwiseE1Cosine: cosTrees ? cosSum / cosTrees : Number.NaN,
+    distinctEvidenceShare: trees.length ? distinctSum / trees.length : Number.NaN,
+  };
 }

@@ -10,6 +10,7 @@ import {
   type Protocol,
 } from '@thoughtspace/data';
 import { MemoSpace, type ThoughtSpace, type ThoughtSpaceConfig } from '@thoughtspace/encoder';
+import { reportFromRanks, type MetricReport } from '@thoughtspace/metrics';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { scoreExamples, type ScorerConfig, type TrainedScorer } from '@thoughtspace/scorer';
 import {
@@ -23,7 +24,11 @@ import { phaseOneStage, type PhaseOneSummary } from './phase-one';
 import {
   examplesFor,
   prepareSplit,
+  leafDiversity,
+  oracleLeafRanks,
+  type LeafDiversity,
   runFromLogits,
+  sampleLeaves,
   trainVariant,
   VARIANT_LABELS,
   type PreparedSplit,
@@ -61,11 +66,24 @@ export interface ReasoningOptions {
     scorer: TrainedScorer;
     validSet: EvaluationSet;
   }) => Promise<void>;
+  /** Called after each variant's test run (the main job writes results incrementally). */
+  onRun?: (run: ScorerRun) => Promise<void>;
 }
 
 export interface ReasoningResult {
   runs: { variant: Variant; run: ScorerRun }[];
   canary: { variant: Variant; run: ScorerRun; chance: number };
+  /**
+   * Validation upper bound for selection: the leaf that ranks the target best
+   * (hindsight) against the selections, all scored by the thought-space scorer.
+   */
+  diversity: LeafDiversity;
+  oracle?: {
+    split: 'valid';
+    scorer: string;
+    leavesPerTree: number;
+    rows: { method: string; metrics: MetricReport['metrics'] }[];
+  };
   encoder: PhaseOneSummary;
   itemsWithoutText: number;
 }
@@ -84,33 +102,15 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
       'protocol: the reasoning stages need a fixed candidate count: use a sampled:N protocol',
     );
   const phase = o.phaseOne ?? { dataset, loo, name: 'this dataset' };
-  const { space, summary } = await phaseOneStage({
-    ...phase,
-    reasons: o.reasons,
-    provider: o.provider,
-    seed: o.seed,
-    encoderConfig: o.encoderConfig,
-    silent: o.silent,
-    log: o.log,
-  });
-  const memo = new MemoSpace(space, space.config.outputDim, { silent: o.silent });
   const sasrec = trainedSasrecIndex(o.sasrec);
-  const context: SplitContext = {
+  const treeContext = {
     dataset,
     loo,
     sasrec,
     source: treeSource(o.reasons),
-    memo,
     branching: o.branching,
     silent: o.silent,
   };
-  const agreement: Partial<Record<'thought-space' | 'generic-semantic', AgreementFn>> = {
-    'thought-space': thoughtSpaceAgreement(memo),
-  };
-  if (o.generic) agreement['generic-semantic'] = o.generic.agreement;
-  const examples = (prepared: PreparedSplit, variant: Variant) =>
-    examplesFor({ prepared, variant, dataset, sasrec, memo, seed: o.seed, agreement });
-
   const validSet = buildEvaluationSet({
     dataset,
     datasetHash: o.datasetHash,
@@ -119,6 +119,27 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
     seed: o.seed,
     loo,
   });
+  // Leaves of 200 validation trees: E1 must read a whole leaf, base reason and refinements.
+  const leafSamples = await sampleLeaves(treeContext, validSet, 'valid', 200);
+  const { space, summary } = await phaseOneStage({
+    ...phase,
+    reasons: o.reasons,
+    provider: o.provider,
+    seed: o.seed,
+    encoderConfig: o.encoderConfig,
+    leafSamples,
+    silent: o.silent,
+    log: o.log,
+  });
+  const memo = new MemoSpace(space, space.config.outputDim, { silent: o.silent });
+  const context: SplitContext = { ...treeContext, memo };
+  const agreement: Partial<Record<'thought-space' | 'generic-semantic', AgreementFn>> = {
+    'thought-space': thoughtSpaceAgreement(memo),
+  };
+  if (o.generic) agreement['generic-semantic'] = o.generic.agreement;
+  const examples = (prepared: PreparedSplit, variant: Variant) =>
+    examplesFor({ prepared, variant, dataset, sasrec, memo, seed: o.seed, agreement });
+
   const validPrepared = await prepareSplit(context, validSet, 'valid');
   const testPrepared = await prepareSplit(context, o.testSet, 'test');
   const shape = {
@@ -139,24 +160,64 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
       );
       continue;
     }
+    const validExamples = await examples(validPrepared, variant);
     const trained = await trainVariant({
-      examples: await examples(validPrepared, variant),
-      shape,
+      examples: validExamples,
+      shape: { ...shape, features: validExamples[0].features.length / shape.candidates },
       seed: o.seed,
       config: o.scorerConfig,
       label: `train ${VARIANT_LABELS[variant]}`,
       silent: o.silent,
     });
     const logits = await scoreExamples(trained, await examples(testPrepared, variant));
-    runs.push({
-      variant,
-      run: runFromLogits(o.testSet, VARIANT_LABELS[variant], logits, o.resamples),
-    });
+    const run = runFromLogits(o.testSet, VARIANT_LABELS[variant], logits, o.resamples);
+    runs.push({ variant, run });
+    await o.onRun?.(run);
     if (variant === 'thought-space') {
       canaryScorer = { variant, trained };
       await o.onServable?.({ space, scorer: trained, validSet });
     } else await trained.trainer.dispose();
   }
+
+  // Room for selection: the best leaf with hindsight, against the selections, on validation.
+  let oracle: ReasoningResult['oracle'];
+  if (canaryScorer) {
+    const scorer = canaryScorer.trained;
+    const score = (xs: Awaited<ReturnType<typeof examples>>) => scoreExamples(scorer, xs);
+    const { oracle: oracleRanks, leaves } = await oracleLeafRanks({
+      prepared: validPrepared,
+      score,
+      sasrec,
+      memo,
+    });
+    const ranksOf = async (variant: Variant) => {
+      const logits = await score(await examples(validPrepared, variant));
+      return runFromLogits(validSet, VARIANT_LABELS[variant], logits, o.resamples).ranks;
+    };
+    const rows: { method: string; ranks: Int32Array }[] = [
+      { method: 'oracle leaf (hindsight)', ranks: oracleRanks },
+    ];
+    for (const v of ['thought-space', 'random-leaf', 'base-only'] as const)
+      rows.push({ method: VARIANT_LABELS[v], ranks: await ranksOf(v) });
+    oracle = {
+      split: 'valid',
+      scorer: `${VARIANT_LABELS['thought-space']} (trained on these validation cases)`,
+      leavesPerTree: leaves,
+      rows: rows.map((r) => ({
+        method: r.method,
+        metrics: reportFromRanks(r.ranks, { seed: o.seed, resamples: o.resamples }).metrics,
+      })),
+    };
+    o.log(
+      `oracle leaf on validation: HR@1 ${oracle.rows.map((r) => `${r.method} ${r.metrics['HR@1'].mean.toFixed(4)}`).join(', ')}`,
+    );
+  }
+
+  // How different the leaves of one tree are (validation trees; E1 vectors are memoized).
+  const diversity = await leafDiversity(validPrepared.trees, memo);
+  o.log(
+    `leaf diversity (validation): mean pairwise E1 cosine ${diversity.meanPairwiseE1Cosine.toFixed(3)}, distinct evidence share ${diversity.distinctEvidenceShare.toFixed(3)} over ${diversity.trees} trees of ${diversity.leavesPerTree} leaves`,
+  );
 
   // Leakage canary: the same test cases with permuted labels, through the same test-time path.
   const canaryVariant = canaryScorer?.variant ?? 'no-reason';
@@ -185,6 +246,8 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
     runs,
     canary: { variant: canaryVariant, run: canaryRun, chance: 1 / shape.candidates },
     encoder: summary,
+    oracle,
+    diversity,
     itemsWithoutText: dataset.items.filter((it: Item) => !it.title && !it.description).length,
   };
 }

@@ -1,10 +1,14 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { alignColumns } from '@thoughtspace/metrics';
+import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { leaveOneOut, shortHash, type Prepared, type Protocol } from '@thoughtspace/data';
 import { createProvider, type ProviderOptions } from '@thoughtspace/rationale-gen';
 import { validateBranching, loadGenericSpace, type GenericSpace } from '@thoughtspace/tot-selector';
 import { inProcessReasons } from '../adapters/reasons';
-import { outputStage, REFERENCE, resultsStage } from './outputs';
+import { outputStage, progressWriter, REFERENCE, resultsStage, usage } from './outputs';
+import { preflight } from './preflight';
+import { writeSeedTable } from './seeds';
 import type { Variant } from './phase-two';
 import { runReasoning, type ReasoningResult } from './reasoning';
 import { servingBundleStage } from './serving';
@@ -20,6 +24,9 @@ import {
 
 export const VARIANTS: Variant[] = [
   'no-reason',
+  'control-channels',
+  'control-other-user',
+  'control-neighbours',
   'base-only',
   'random-leaf',
   'thought-space',
@@ -69,42 +76,64 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
   const say = o.say ?? ((line = '') => process.stdout.write(`${line}\n`));
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (o.reasoning) validateBranching(o.branching);
-  await mkdir(o.out, { recursive: true });
+  // Every external part first: a dead endpoint or a missing model fails in seconds, before training.
+  await preflight({
+    out: o.out,
+    provider: o.reasoning ? o.provider : undefined,
+    wordVectors: o.reasoning ? o.wordVectors : undefined,
+  });
   const { prepared } = o;
   const budget = o.quick ? QUICK_BUDGET : MAIN_BUDGET;
-  const evaluation = evaluationStage({ prepared, protocol: o.protocol, seed: o.seed });
-  const rows: RunRow[] = baselineStage({ evaluation, seed: o.seed, resamples: o.resamples });
-  const sasrec = await sasrecStage({
+  const provider = o.reasoning ? await createProvider(o.provider) : undefined;
+  const providerName = provider?.name ?? 'none';
+  const notes: string[] = [];
+  let generic: GenericSpace | undefined;
+  if (o.reasoning && o.wordVectors) generic = await loadGenericSpace(o.wordVectors);
+  else if (o.reasoning)
+    notes.push(
+      'generic-space row skipped: no word vectors found (set THOUGHTSPACE_WORD_VECTORS to a GloVe .zip/.txt)',
+    );
+  const progress = progressWriter({
+    out: o.out,
     prepared,
-    evaluation,
     protocol: o.protocol,
     seed: o.seed,
-    resamples: o.resamples,
-    budget,
-    epochs: o.sasrecEpochs,
-    out: o.out,
-    log,
+    provider: providerName,
+    command: o.command,
+    started,
   });
-  rows.push(sasrec.row);
-
-  let reasoning: ReasoningResult | undefined;
-  let providerName = 'none';
-  const notes: string[] = [];
-  if (o.reasoning) {
-    const provider = await createProvider(o.provider);
-    providerName = provider.name;
-    let generic: GenericSpace | undefined;
-    if (o.wordVectors) generic = await loadGenericSpace(o.wordVectors);
-    else
-      notes.push(
-        'generic-space row skipped: no word vectors found (set THOUGHTSPACE_WORD_VECTORS to a GloVe .zip/.txt)',
-      );
-    const phaseOne = o.trainOn && {
-      dataset: o.trainOn.dataset,
-      loo: leaveOneOut(o.trainOn.dataset),
-      name: `${o.trainOn.name} (manifest ${shortHash(o.trainOn.manifest.hash)})`,
+  try {
+    const evaluation = evaluationStage({ prepared, protocol: o.protocol, seed: o.seed });
+    const rows: RunRow[] = baselineStage({ evaluation, seed: o.seed, resamples: o.resamples });
+    await progress.write('baselines', rows);
+    const sasrec = await sasrecStage({
+      prepared,
+      evaluation,
+      protocol: o.protocol,
+      seed: o.seed,
+      resamples: o.resamples,
+      budget,
+      epochs: o.sasrecEpochs,
+      out: o.out,
+      log,
+    });
+    rows.push(sasrec.row);
+    const sasrecSummary = {
+      config: sasrec.config,
+      bestEpoch: sasrec.sasrec.bestEpoch,
+      epochsRun: sasrec.sasrec.epochsRun,
+      secondsPerEpoch: sasrec.sasrec.secondsPerEpoch,
     };
-    try {
+    await progress.write('sasrec', rows, { sasrec: sasrecSummary });
+
+    let reasoning: ReasoningResult | undefined;
+    if (provider) {
+      const phaseOne = o.trainOn && {
+        dataset: o.trainOn.dataset,
+        loo: leaveOneOut(o.trainOn.dataset),
+        name: `${o.trainOn.name} (manifest ${shortHash(o.trainOn.manifest.hash)})`,
+      };
+      const reasoningRows: RunRow[] = [];
       reasoning = await runReasoning({
         phaseOne,
         dataset: prepared.dataset,
@@ -142,48 +171,110 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
             `wrote the servable bundle ${join(o.out, 'serving')} (${Object.keys(bundle.models).join(', ')}); serve it with: thoughtspace up --run ${o.out}`,
           );
         },
+        onRun: async (run) => {
+          reasoningRows.push({ name: run.method, provider: providerName, report: run.report, run });
+          await progress.write(`reasoning: ${run.method}`, [...rows, ...reasoningRows], {
+            sasrec: sasrecSummary,
+          });
+        },
       });
-    } finally {
-      await provider.dispose();
+      for (const { run } of reasoning.runs)
+        rows.push({ name: run.method, provider: providerName, report: run.report, run });
     }
-    for (const { run } of reasoning.runs)
-      rows.push({ name: run.method, provider: providerName, report: run.report, run });
-  }
-  await sasrec.sasrec.trainer.dispose();
+    await sasrec.sasrec.trainer.dispose();
 
-  log(
-    `paired tests against ${REFERENCE} (${o.resamples} bootstrap resamples, 2,000 permutations) ...`,
-  );
-  const results = resultsStage({
-    rows,
-    reference: sasrec.row,
-    prepared,
-    protocol: o.protocol,
-    seed: o.seed,
-    resamples: o.resamples,
-    command: o.command,
-  });
-  // The comparisons the method's claims rest on, paired on the same users.
-  const comparisons = comparisonStage({ rows, seed: o.seed, resamples: o.resamples });
-  await outputStage({
-    out: o.out,
-    prepared,
-    protocol: o.protocol,
-    seed: o.seed,
-    resamples: o.resamples,
-    command: o.command,
-    provider: providerName,
-    evaluation,
-    rows,
-    results,
-    comparisons,
-    reasoning,
-    sasrec: { trained: sasrec.sasrec, config: sasrec.config, learningCurve: sasrec.learningCurve },
-    branching: o.branching,
-    notes,
-    say,
-  });
+    log(
+      `paired tests against ${REFERENCE} (${o.resamples} bootstrap resamples, 2,000 permutations) ...`,
+    );
+    const results = resultsStage({
+      rows,
+      reference: sasrec.row,
+      prepared,
+      protocol: o.protocol,
+      seed: o.seed,
+      resamples: o.resamples,
+      command: o.command,
+    });
+    // The comparisons the method's claims rest on, paired on the same users.
+    const comparisons = comparisonStage({ rows, seed: o.seed, resamples: o.resamples });
+    await outputStage({
+      out: o.out,
+      prepared,
+      protocol: o.protocol,
+      seed: o.seed,
+      resamples: o.resamples,
+      command: o.command,
+      provider: providerName,
+      evaluation,
+      rows,
+      results,
+      comparisons,
+      reasoning,
+      sasrec: {
+        trained: sasrec.sasrec,
+        config: sasrec.config,
+        learningCurve: sasrec.learningCurve,
+      },
+      branching: o.branching,
+      notes,
+      usage: () => usage(started),
+      say,
+    });
+  } finally {
+    await provider?.dispose();
+  }
   say(
     `\nwrote ${o.out}/results.json, report.md, metrics.svg, learning-curve.svg in ${((performance.now() - started) / 1000).toFixed(1)}s`,
   );
+}
+
+/**
+ * The main table over several seeds: one full main job per seed into
+ * `<out>/seed-<s>/`, then `<out>/seeds.json` with mean ± sd of every method
+ * and paired delta and Holm-adjusted p-values (seeds.ts).
+ */
+export async function runMainJobSeeds(
+  o: MainJobOptions & { seeds: readonly number[] },
+): Promise<void> {
+  const say = o.say ?? ((line = '') => process.stdout.write(`${line}\n`));
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (o.seeds.length === 0 || new Set(o.seeds).size !== o.seeds.length)
+    throw new InvalidArgumentError(
+      `--seeds: give distinct seeds, e.g. 1,2,3,4,5; got ${o.seeds.join(',')}`,
+    );
+  for (const [i, seed] of o.seeds.entries()) {
+    log(`seed ${seed} (${i + 1} of ${o.seeds.length}) ...`);
+    await runMainJob({ ...o, seed, out: join(o.out, `seed-${seed}`) });
+  }
+  const table = await writeSeedTable({ out: o.out, seeds: o.seeds, command: o.command });
+  const pm = (x: { mean: number; sd: number }) => `${x.mean.toFixed(4)} ± ${x.sd.toFixed(4)}`;
+  say(`\nover seeds ${o.seeds.join(', ')} (mean ± sd over seeds):`);
+  say(
+    alignColumns([
+      ['method', 'HR@1', 'NDCG@10', 'MRR'],
+      ...table.methods.map((m) => [
+        m.method,
+        pm(m.metrics['HR@1']),
+        pm(m.metrics['NDCG@10']),
+        pm(m.metrics['MRR']),
+      ]),
+    ]),
+  );
+  if (table.comparisons.length > 0) {
+    const cell = (t: { difference: { mean: number; sd: number }; pHolmMax: number }) =>
+      `${t.difference.mean >= 0 ? '+' : ''}${pm(t.difference)} (Holm p ≤ ${t.pHolmMax.toFixed(4)})`;
+    say('\npaired deltas (mean ± sd over seeds; largest Holm-adjusted p over seeds):');
+    say(
+      alignColumns([
+        ['comparison', 'ΔHR@1', 'ΔNDCG@10', 'ΔMRR'],
+        ...table.comparisons.map((c) => [
+          `${c.method} vs ${c.versus}`,
+          cell(c.metrics['HR@1']),
+          cell(c.metrics['NDCG@10']),
+          cell(c.metrics['MRR']),
+        ]),
+      ]),
+    );
+  }
+  say(`\nwrote ${join(o.out, 'seeds.json')}`);
 }

@@ -128,9 +128,13 @@ export function createCandidateDomain(options: {
         ...toIndices(req.exclude ?? [], 'exclude_item_ids', limits.maxCandidates),
       ];
       const emb = await model.userEmbeddings([h]);
-      return model
-        .topK(emb, 0, Math.min(req.k, model.numItems - new Set(exclude).size), exclude)
-        .map((s) => ({ itemId: ids[s.item], score: s.score }));
+      const top = await model.topK(
+        emb,
+        0,
+        Math.min(req.k, model.numItems - new Set(exclude).size),
+        exclude,
+      );
+      return top.map((s) => ({ itemId: ids[s.item], score: s.score }));
     },
     async score(req) {
       checkModel(req.model);
@@ -153,9 +157,10 @@ export function createCandidateDomain(options: {
         );
       const h = history(req.history);
       const q = await model.userEmbeddings([h]);
-      const [ranked] = nearestUsers({
+      const [ranked] = await nearestUsers({
         queries: q,
         pool: model.userEmbedding,
+        index: await model.userIndex(),
         dim: d,
         k: req.k,
         exclude: [req.userId ? (userIndex.get(req.userId) ?? -1) : -1],

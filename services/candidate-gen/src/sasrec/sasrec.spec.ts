@@ -11,7 +11,8 @@ import {
   prepareDataset,
   sequencesBefore,
 } from '@thoughtspace/data';
-import { verifyExport, exportInference } from '@thoughtspace/engine';
+import { buildFullRankingSet } from '@thoughtspace/baselines';
+import { createTopK, verifyExport, exportInference } from '@thoughtspace/engine';
 import { loadSasrec, saveSasrec } from './artifact';
 import { encodeCandidates, encodeHistories } from './batches';
 import { validateConfig } from './config';
@@ -138,7 +139,7 @@ describe('SASRec on all-beauty-2018', () => {
       const emb = await model.userEmbeddings([history]);
       const viaTable = model.scoreWithEmbedding(emb, 0, [1, 2, 3]);
       for (let i = 0; i < 3; i++) expect(viaGraph[i]).toBeCloseTo(viaTable[i], 3);
-      const top = model.topK(emb, 0, 10, history);
+      const top = await model.topK(emb, 0, 10, history);
       expect(top).toHaveLength(10);
       for (const t of top) expect(Array.from(history)).not.toContain(t.item);
       for (let i = 1; i < top.length; i++)
@@ -154,6 +155,118 @@ describe('SASRec on all-beauty-2018', () => {
       await expect(model.scoreBatch([history], [Int32Array.from([99999])])).rejects.toThrow(
         /candidates\[0\]: item index 99999/,
       );
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it('full ranking on the engine gives the ranks of the spelled-out JS full protocol', async () => {
+    const common = {
+      dataset: prepared.dataset,
+      datasetHash: prepared.manifest.hash,
+      split: 'test' as const,
+      seed: 1,
+    };
+    const opts = { silent: true, resamples: 20 };
+    const spelled = buildEvaluationSet({ ...common, protocol: parseProtocol('full') });
+    const want = await evaluateSasrec(trained.trainer, trained.model, config, spelled, opts);
+    const got = await evaluateSasrec(
+      trained.trainer,
+      trained.model,
+      config,
+      buildFullRankingSet(common),
+      opts,
+    );
+    expect(Array.from(got.ranks)).toEqual(Array.from(want.ranks));
+    expect(new Set(got.ranks).size).toBeGreaterThan(100);
+    // The served model ranks the same way from its saved tables.
+    const model = await SasrecModel.load(dir, { threads: 1 });
+    try {
+      const cases = spelled.cases.slice(0, 300);
+      const emb = await model.userEmbeddings(cases.map((c) => c.history));
+      const ranks = await model.rankTargets(
+        emb,
+        cases.map((c) => c.target),
+        cases.map((c) => prepared.dataset.sequences[c.user]),
+        { silent: true },
+      );
+      const again = await evaluateSasrec(
+        trained.trainer,
+        trained.model,
+        config,
+        { ...spelled, cases, candidates: spelled.candidates.slice(0, 300) },
+        opts,
+      );
+      expect(Array.from(ranks)).toEqual(Array.from(again.ranks));
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it('served top-k equals the sequential JS loop it replaced (score desc, item asc)', async () => {
+    const model = await SasrecModel.load(dir, { threads: 1 });
+    try {
+      const d = model.hidden;
+      const histories = prepared.dataset.sequences.slice(0, 200).map((s) => s.subarray(0, 4));
+      const emb = await model.userEmbeddings(histories);
+      for (let u = 0; u < histories.length; u++) {
+        const got = await model.topK(emb, u, 20, histories[u]);
+        const skip = new Set(histories[u]);
+        const scored: { item: number; score: number }[] = [];
+        for (let item = 0; item < model.numItems; item++) {
+          if (skip.has(item)) continue;
+          let s = 0;
+          for (let j = 0; j < d; j++) s += emb[u * d + j] * model.itemEmbedding[(item + 1) * d + j];
+          scored.push({ item, score: s });
+        }
+        scored.sort((a, b) => b.score - a.score || a.item - b.item);
+        expect(got).toEqual(scored.slice(0, 20));
+      }
+      expect(await model.topK(emb, 0, 0, [])).toEqual([]);
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it("similar users on the engine equal the pipeline's JS loop over SASRec user states", async () => {
+    // The loop of packages/cli/src/pipeline/context.ts: cosine, skip self, score desc, user asc.
+    const model = await SasrecModel.load(dir, { threads: 1 });
+    try {
+      const d = model.hidden;
+      const pool = model.userEmbedding;
+      const nPool = pool.length / d;
+      const k = 10;
+      const users = Array.from({ length: 400 }, (_, i) => (i * 5) % nPool);
+      const queries = new Float32Array(users.length * d);
+      users.forEach((u, i) => queries.set(pool.subarray(u * d, (u + 1) * d), i * d));
+      const engine = await createTopK({ table: pool, dim: d, metric: 'cosine', threads: 1 });
+      const got = await engine.search({ queries, k, exclude: (i) => [users[i]], silent: true });
+      await engine.dispose();
+      const poolNorm = new Float64Array(nPool);
+      for (let u = 0; u < nPool; u++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += pool[u * d + j] ** 2;
+        poolNorm[u] = Math.sqrt(s) || 1;
+      }
+      users.forEach((user, i) => {
+        let qn = 0;
+        for (let j = 0; j < d; j++) qn += queries[i * d + j] ** 2;
+        qn = Math.sqrt(qn) || 1;
+        const best: { u: number; s: number }[] = [];
+        for (let u = 0; u < nPool; u++) {
+          if (u === user) continue;
+          let s = 0;
+          for (let j = 0; j < d; j++) s += queries[i * d + j] * pool[u * d + j];
+          s /= qn * poolNorm[u];
+          if (best.length < k || s > best[best.length - 1].s) {
+            best.push({ u, s });
+            best.sort((a, b) => b.s - a.s || a.u - b.u);
+            if (best.length > k) best.pop();
+          }
+        }
+        expect(Array.from(got.indices.subarray(i * k, (i + 1) * k))).toEqual(best.map((b) => b.u));
+        expect(Array.from(got.scores.subarray(i * k, (i + 1) * k))).toEqual(best.map((b) => b.s));
+      });
     } finally {
       await model.dispose();
     }

@@ -1,5 +1,11 @@
-import { adam, adamW, Trainer, type Feeds, type TypedData } from '@thoughtspace/engine';
-import { evaluateBatched, type ScorerRun } from '@thoughtspace/baselines';
+import { adam, adamW, createTopK, Trainer, type Feeds, type TypedData } from '@thoughtspace/engine';
+import {
+  buildFullRankingSet,
+  evaluateBatched,
+  evaluateFullRankingBatched,
+  type FullRankingSet,
+  type ScorerRun,
+} from '@thoughtspace/baselines';
 import {
   buildEvaluationSet,
   type Dataset,
@@ -81,14 +87,17 @@ export async function trainSasrec(o: TrainOptions): Promise<TrainedSasrec> {
     threads: config.threads,
   });
   const train = o.loo.train;
-  const validSet = buildEvaluationSet({
+  const validCommon = {
     dataset: o.dataset,
     datasetHash: o.datasetHash,
-    split: 'valid',
-    protocol: o.validProtocol,
+    split: 'valid' as const,
     seed: config.seed,
     loo: o.loo,
-  });
+  };
+  const validSet =
+    o.validProtocol.kind === 'full'
+      ? buildFullRankingSet(validCommon)
+      : buildEvaluationSet({ ...validCommon, protocol: o.validProtocol });
   const steps = batchesPerEpoch(train, config.batch);
   const sequences = train.filter((s) => s.length >= 2).length;
   const curve: CurvePoint[] = [];
@@ -180,15 +189,43 @@ export function trainerUserEmbeddings(
   return userEmbeddings(forward, histories, config.maxLen, config.hidden, batch);
 }
 
-/** Evaluate the trainer's current parameters on an evaluation set (valid or test). */
+/**
+ * Evaluate the trainer's current parameters on an evaluation set (valid or
+ * test). Full ranking runs on the engine's batched top-k over the item table.
+ */
 export async function evaluateSasrec(
   trainer: Trainer,
   model: SasrecGraph,
   config: SasrecConfig,
-  set: EvaluationSet,
+  set: EvaluationSet | FullRankingSet,
   options: { silent?: boolean; resamples?: number } = {},
 ): Promise<ScorerRun> {
   const items = trainer.parameters.get('item_embedding') as Float32Array;
+  const embed = (histories: Int32Array[]) =>
+    trainerUserEmbeddings({ trainer, model, config }, histories, 512);
+  if (!('candidates' in set)) {
+    const catalogue = await createTopK({
+      table: items.subarray(config.hidden),
+      dim: config.hidden,
+      threads: config.threads,
+    });
+    try {
+      return await evaluateFullRankingBatched(
+        set,
+        'sasrec',
+        async (cases) =>
+          catalogue.rank({
+            queries: await embed(cases.map((c) => c.history)),
+            targets: cases.map((c) => c.target),
+            exclude: cases.map((c) => c.touched),
+            silent: true,
+          }),
+        { silent: options.silent, resamples: options.resamples, batchSize: 2048 },
+      );
+    } finally {
+      await catalogue.dispose();
+    }
+  }
   return evaluateBatched(
     set,
     'sasrec',

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ModelRunner, type ExecutionProvider } from '@thoughtspace/engine';
+import { createTopK, ModelRunner, type ExecutionProvider, type TopK } from '@thoughtspace/engine';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { loadSasrec, type SasrecManifest } from '../sasrec/artifact';
 import { encodeCandidates, encodeHistories } from '../sasrec/batches';
@@ -16,6 +16,10 @@ export interface ScoredItem {
  * indices (see `manifest.itemIds`); scores are model logits.
  */
 export class SasrecModel {
+  /** The item table on the engine's batched top-k, built on first use. */
+  private catalogue?: Promise<TopK>;
+  private users?: Promise<TopK>;
+
   private constructor(
     readonly manifest: SasrecManifest,
     private readonly runner: ModelRunner,
@@ -25,7 +29,8 @@ export class SasrecModel {
     /** [users, hidden], aligned with manifest.userIds. */
     readonly userEmbedding: Float32Array,
     /** Per user, the history the user states were computed from (absent in older model directories). */
-    readonly userHistories?: Int32Array[],
+    readonly userHistories: Int32Array[] | undefined,
+    private readonly engineOptions: { threads?: number; executionProvider?: ExecutionProvider },
   ) {}
 
   static async load(
@@ -52,6 +57,7 @@ export class SasrecModel {
       loaded.itemEmbedding,
       loaded.userEmbedding,
       loaded.userHistories,
+      options,
     );
   }
 
@@ -107,30 +113,78 @@ export class SasrecModel {
     return itemRows(this.itemEmbedding, this.hidden, items);
   }
 
-  /** The k highest-scoring items over the whole catalogue, excluding `exclude` (e.g. the history). */
-  topK(embedding: Float32Array, row: number, k: number, exclude: ArrayLike<number>): ScoredItem[] {
-    const skip = new Set<number>(Array.from(exclude));
+  /**
+   * The k highest-scoring items over the whole catalogue, excluding `exclude`
+   * (e.g. the history), best first, ties by item index: one engine MatMul
+   * over the item table, the same results as a sequential loop.
+   */
+  async topK(
+    embedding: Float32Array,
+    row: number,
+    k: number,
+    exclude: ArrayLike<number>,
+  ): Promise<ScoredItem[]> {
+    this.checkItems(exclude, 'exclude');
+    if (k < 1) return [];
     const d = this.hidden;
-    const best: ScoredItem[] = [];
-    for (let item = 0; item < this.numItems; item++) {
-      if (skip.has(item)) continue;
-      let s = 0;
-      const r = (item + 1) * d;
-      for (let j = 0; j < d; j++) s += embedding[row * d + j] * this.itemEmbedding[r + j];
-      if (best.length < k) {
-        best.push({ item, score: s });
-        if (best.length === k) best.sort((a, b) => b.score - a.score);
-      } else if (s > best[k - 1].score) {
-        let pos = k - 1;
-        while (pos > 0 && best[pos - 1].score < s) pos--;
-        best.splice(pos, 0, { item, score: s });
-        best.pop();
-      }
-    }
-    return best.sort((a, b) => b.score - a.score || a.item - b.item);
+    const found = await (
+      await this.itemTable()
+    ).search({
+      queries: embedding.subarray(row * d, (row + 1) * d),
+      k,
+      exclude: [exclude],
+      silent: true,
+    });
+    return Array.from({ length: found.counts[0] }, (_, j) => ({
+      item: found.indices[j],
+      score: found.scores[j],
+    }));
+  }
+
+  /**
+   * Full-ranking ranks: for row i of `embeddings`, the 1-based rank of
+   * targets[i] among items not in exclude[i], ties counted against the
+   * target (as @thoughtspace/metrics' rankOfTarget), batched on the engine.
+   */
+  async rankTargets(
+    embeddings: Float32Array,
+    targets: ArrayLike<number>,
+    exclude: ArrayLike<number>[],
+    options: { silent?: boolean } = {},
+  ): Promise<Int32Array> {
+    this.checkItems(targets, 'targets');
+    return (await this.itemTable()).rank({
+      queries: embeddings,
+      targets,
+      exclude,
+      label: 'rank sasrec (full catalogue)',
+      silent: options.silent,
+    });
+  }
+
+  private itemTable(): Promise<TopK> {
+    this.catalogue ??= createTopK({
+      table: this.itemEmbedding.subarray(this.hidden),
+      dim: this.hidden,
+      ...this.engineOptions,
+    });
+    return this.catalogue;
+  }
+
+  /** A cosine TopK over the training users' states (SimilarUsers), built on first use. */
+  userIndex(): Promise<TopK> {
+    this.users ??= createTopK({
+      table: this.userEmbedding,
+      dim: this.hidden,
+      metric: 'cosine',
+      ...this.engineOptions,
+    });
+    return this.users;
   }
 
   async dispose(): Promise<void> {
+    if (this.catalogue) await (await this.catalogue).dispose();
+    if (this.users) await (await this.users).dispose();
     await this.runner.dispose();
     await this.userEncoder.dispose();
   }

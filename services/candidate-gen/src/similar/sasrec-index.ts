@@ -27,7 +27,7 @@ export interface SasrecIndex {
     poolStates: Float32Array;
     neighbours: number;
     itemsPerUser: number;
-  }): { neighbours: Neighbour[]; items: number[] }[];
+  }): Promise<{ neighbours: Neighbour[]; items: number[] }[]>;
 }
 
 /** The index over a model still in training (its trainer's current parameters). */
@@ -39,8 +39,8 @@ export function trainedSasrecIndex(trained: TrainedSasrec): SasrecIndex {
     userStates: (histories) => trainerUserEmbeddings(trained, histories),
     itemRows: (items) => itemRows(table, d, items),
     scores: (states, row, candidates) => dotScores(states, row, table, d, candidates),
-    similarUsersItems(o) {
-      const ranked = nearestUsers({
+    async similarUsersItems(o) {
+      const ranked = await nearestUsers({
         queries: o.queryStates,
         pool: o.poolStates,
         dim: d,

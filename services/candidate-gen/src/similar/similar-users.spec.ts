@@ -4,18 +4,18 @@ describe('nearestUsers', () => {
   // Pool rows (dim 2): 0 and 2 point the same way (a tie), 1 is orthogonal, 3 opposite, 4 is zero.
   const pool = Float32Array.from([1, 0, 0, 1, 2, 0, -1, 0, 0, 0]);
 
-  it('ranks by cosine desc, ties by user index asc, and honours k', () => {
-    const [ranked] = nearestUsers({ queries: Float32Array.from([3, 0]), pool, dim: 2, k: 4 });
+  it('ranks by cosine desc, ties by user index asc, and honours k', async () => {
+    const [ranked] = await nearestUsers({ queries: Float32Array.from([3, 0]), pool, dim: 2, k: 4 });
     expect(ranked.map((n) => n.user)).toEqual([0, 2, 1, 4]);
     expect(ranked[0].score).toBeCloseTo(1, 12);
     expect(ranked[1].score).toBeCloseTo(1, 12);
     expect(ranked[2].score).toBe(0);
-    const [two] = nearestUsers({ queries: Float32Array.from([3, 0]), pool, dim: 2, k: 2 });
+    const [two] = await nearestUsers({ queries: Float32Array.from([3, 0]), pool, dim: 2, k: 2 });
     expect(two.map((n) => n.user)).toEqual([0, 2]);
   });
 
-  it('never returns the excluded row of each query', () => {
-    const ranked = nearestUsers({
+  it('never returns the excluded row of each query', async () => {
+    const ranked = await nearestUsers({
       queries: Float32Array.from([1, 0, 0, 1]),
       pool,
       dim: 2,
@@ -26,13 +26,13 @@ describe('nearestUsers', () => {
     expect(ranked[1].map((n) => n.user)).toEqual([1, 0]);
   });
 
-  it('matches a brute-force full sort on many random rows', () => {
+  it('matches a brute-force full sort on many random rows', async () => {
     let s = 7;
     const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
     const d = 8;
     const big = Float32Array.from({ length: 300 * d }, rand);
     const q = Float32Array.from({ length: 3 * d }, rand);
-    const got = nearestUsers({ queries: q, pool: big, dim: d, k: 10 });
+    const got = await nearestUsers({ queries: q, pool: big, dim: d, k: 10 });
     for (let i = 0; i < 3; i++) {
       const cos = Array.from({ length: 300 }, (_, u) => {
         let dot = 0;
@@ -49,14 +49,16 @@ describe('nearestUsers', () => {
     }
   });
 
-  it('rejects a bad k or mismatched shapes naming the field', () => {
-    expect(() => nearestUsers({ queries: new Float32Array(2), pool, dim: 2, k: 0 })).toThrow(/^k:/);
-    expect(() => nearestUsers({ queries: new Float32Array(3), pool, dim: 2, k: 1 })).toThrow(
-      /queries\/pool/,
-    );
-    expect(() =>
+  it('rejects a bad k or mismatched shapes naming the field', async () => {
+    await expect(
+      nearestUsers({ queries: new Float32Array(2), pool, dim: 2, k: 0 }),
+    ).rejects.toThrow(/^k:/);
+    await expect(
+      nearestUsers({ queries: new Float32Array(3), pool, dim: 2, k: 1 }),
+    ).rejects.toThrow(/queries\/pool/);
+    await expect(
       nearestUsers({ queries: new Float32Array(2), pool, dim: 2, k: 1, exclude: [1, 2] }),
-    ).toThrow(/exclude/);
+    ).rejects.toThrow(/exclude/);
   });
 });
 

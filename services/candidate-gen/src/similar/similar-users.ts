@@ -1,3 +1,4 @@
+import { createTopK, type TopK } from '@thoughtspace/engine';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 
 /** A pool row and its cosine with the query. */
@@ -14,11 +15,15 @@ export interface Neighbour {
  * is a pool row never returned for query i (the query's own user).
  *
  * The one similar-users search of the project: candidate-gen's SimilarUsers
- * handler and the pipeline's base-reason evidence both call it. The inner
- * loop is plain JavaScript in float64; a batched engine top-k can replace it
- * behind this signature.
+ * handler and the pipeline's base-reason evidence both call it. The queries
+ * x pool products run batched on the engine (onnxruntime MatMul + TopK,
+ * `createTopK`), with near-ties rescored by the sequential float64 formula,
+ * so the neighbours and their order are exactly those of a JavaScript loop
+ * while the cost stays O(queries x pool / batch) session runs, not a JS
+ * double loop. Pass `index` (a cosine TopK over `pool`) to reuse one across
+ * calls; otherwise one is built and disposed here.
  */
-export function nearestUsers(o: {
+export async function nearestUsers(o: {
   /** [queries, dim] row-major. */
   queries: Float32Array;
   /** [users, dim] row-major. */
@@ -26,7 +31,11 @@ export function nearestUsers(o: {
   dim: number;
   k: number;
   exclude?: ArrayLike<number>;
-}): Neighbour[][] {
+  /** A cosine TopK built over `pool` (e.g. a server's, built once). */
+  index?: TopK;
+  /** Progress label for large searches (default: silent under 2,000 queries). */
+  label?: string;
+}): Promise<Neighbour[][]> {
   const d = o.dim;
   if (!Number.isInteger(d) || d < 1) throw new InvalidArgumentError(`dim: must be >= 1, got ${d}`);
   if (!Number.isInteger(o.k) || o.k < 1)
@@ -36,42 +45,26 @@ export function nearestUsers(o: {
   const nq = o.queries.length / d;
   if (o.exclude && o.exclude.length !== nq)
     throw new InvalidArgumentError(`exclude: ${o.exclude.length} entries for ${nq} queries`);
-  const poolNorm = rowNorms(o.pool, d);
-  const out: Neighbour[][] = [];
-  for (let i = 0; i < nq; i++) {
-    let qn = 0;
-    for (let j = 0; j < d; j++) qn += o.queries[i * d + j] ** 2;
-    qn = Math.sqrt(qn) || 1;
-    const skip = o.exclude ? o.exclude[i] : -1;
-    const best: Neighbour[] = [];
-    for (let u = 0; u < poolNorm.length; u++) {
-      if (u === skip) continue;
-      let s = 0;
-      for (let j = 0; j < d; j++) s += o.queries[i * d + j] * o.pool[u * d + j];
-      s /= qn * poolNorm[u];
-      // Rows come in index order, so an equal score never displaces an earlier row.
-      if (best.length < o.k || s > best[best.length - 1].score) {
-        let pos = best.length;
-        while (pos > 0 && best[pos - 1].score < s) pos--;
-        best.splice(pos, 0, { user: u, score: s });
-        if (best.length > o.k) best.pop();
-      }
-    }
-    out.push(best);
+  if (nq === 0 || o.pool.length === 0) return Array.from({ length: nq }, () => []);
+  const index = o.index ?? (await createTopK({ table: o.pool, dim: d, metric: 'cosine' }));
+  try {
+    const skip = o.exclude;
+    const found = await index.search({
+      queries: o.queries,
+      k: o.k,
+      exclude: skip ? (q) => (skip[q] >= 0 ? [skip[q]] : []) : undefined,
+      label: o.label ?? 'similar users',
+      silent: nq < 2000,
+    });
+    return Array.from({ length: nq }, (_, q) =>
+      Array.from({ length: found.counts[q] }, (_, j) => ({
+        user: found.indices[q * found.k + j],
+        score: found.scores[q * found.k + j],
+      })),
+    );
+  } finally {
+    if (!o.index) await index.dispose();
   }
-  return out;
-}
-
-/** Euclidean norm of every row (0 -> 1, so a zero row has cosine 0 with everything). */
-function rowNorms(table: Float32Array, d: number): Float64Array {
-  const n = table.length / d;
-  const out = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += table[r * d + j] ** 2;
-    out[r] = Math.sqrt(s) || 1;
-  }
-  return out;
 }
 
 /**

@@ -10,7 +10,7 @@ export interface Composition {
   evidence: string[];
 }
 
-const MAX_REASON = 900;
+const MAX_REASON = 1400;
 const MAX_EVIDENCE = 8;
 
 /**
@@ -142,9 +142,15 @@ function base(p: Profile, similar: Item[], out: Builder): void {
     );
 }
 
+/**
+ * A refinement: the parent reason first, then the refinement clause. The
+ * encoder reads a rationale from its start, so the base reason (and the
+ * neighbours' items it names) and every refinement stay inside its window.
+ */
 function refine(p: Profile, req: RationaleRequest, out: Builder): void {
   const { operator, rank } = parseDirection(req.direction ?? '');
-  const parent = sanitizeUntrusted(req.parent ?? '', { maxChars: 600 });
+  const parent = sanitizeUntrusted(req.parent ?? '', { maxChars: 1200 });
+  if (parent) out.say(parent);
   const order = operator ? [operator, ...DIRECTIONS.filter((d) => d !== operator)] : DIRECTIONS;
   const asked = operator ?? sanitizeUntrusted(req.direction ?? '', { maxChars: 60 });
   for (const d of order) {
@@ -158,7 +164,6 @@ function refine(p: Profile, req: RationaleRequest, out: Builder): void {
     for (const e of clause.evidence) out.cite(e);
     break;
   }
-  if (parent) out.say(`Beyond that: ${parent}`);
 }
 
 interface Clause {

@@ -157,3 +157,35 @@ export function sumTo(g: Tensor, ref: Tensor): Tensor {
   if (axes.length > 0) out = reduceSum(out, axes, true);
   return out;
 }
+
+/**
+ * Indices of the k largest entries along the last axis, largest first (ONNX
+ * TopK; the values output is dropped: callers that need them gather them).
+ * Inference only: an index has no gradient. Tie order among equal values is
+ * onnxruntime's, so callers that need a defined tie order re-sort.
+ */
+defineOp('TopKIndices', {
+  infer: (ins) => {
+    const [x, k] = ins;
+    requiresFloat('TopKIndices', x);
+    if (x.rank < 1) throw shapeError('TopKIndices', 'input must have rank >= 1', x.shape);
+    if (k.dtype !== 'int64' || k.rank !== 1)
+      throw shapeError(
+        'TopKIndices',
+        `k must be an int64 vector of length 1, got ${k.dtype}`,
+        k.shape,
+      );
+    return { shape: [...x.shape.slice(0, -1), 'k'], dtype: 'int64' };
+  },
+  emit: (e, _n, ins, out) =>
+    e.node('TopK', ins, [e.tmp('topk_values'), out], {
+      axis: { i: -1 },
+      largest: { i: 1 },
+      sorted: { i: 1 },
+    }),
+  grad: () => [null, null],
+});
+
+export function topKIndices(x: Tensor, k: Tensor): Tensor {
+  return x.graph.apply('TopKIndices', [x, k]);
+}

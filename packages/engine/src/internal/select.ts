@@ -1,0 +1,116 @@
+// Exact selection over approximate scores. onnxruntime's MatMul sums in its
+// own (blocked, FMA) order, so its scores can differ from a sequential
+// JavaScript loop in the last bits, and an exact tie or a near-tie could
+// come out in a different order. Every approximate score is within `bound`
+// of the exact one, so only items whose approximate score falls within that
+// band of the decision are rescored with the JavaScript formula; the result
+// is identical to the sequential loop's, ties included.
+
+/** The exact score a JavaScript loop computes: sequential float64 sum of float32 products. */
+export function exactDot(
+  q: Float32Array,
+  qo: number,
+  t: Float32Array,
+  to: number,
+  d: number,
+): number {
+  let s = 0;
+  for (let j = 0; j < d; j++) s += q[qo + j] * t[to + j];
+  return s;
+}
+
+/** Euclidean norm of each row, `|| 1` for zero rows (cosine of a zero vector is 0, not NaN). */
+export function rowNorms(table: Float32Array, d: number): Float64Array {
+  const n = Math.floor(table.length / d);
+  const out = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += table[r * d + j] ** 2;
+    out[r] = Math.sqrt(s) || 1;
+  }
+  return out;
+}
+
+/**
+ * The k best non-excluded rows of one query by (exact score desc, index
+ * asc), written to `outIdx`/`outScore` at `at`; returns how many were
+ * written (fewer than k only when fewer rows are eligible).
+ *
+ * `candidates` are the rows with the highest approximate scores, best first
+ * (onnxruntime's TopK; ties in any order), each approximate score within
+ * `bound` of the exact one. A row outside the list scores exactly at most
+ * exact(last listed) + 2 bound; when the k-th best listed exact score is
+ * above that, the list decides. Otherwise (ties or near-ties straddling the
+ * list's end) every row is scored exactly.
+ */
+export function selectTopK(
+  candidates: ArrayLike<number>,
+  n: number,
+  k: number,
+  exact: (i: number) => number,
+  bound: number,
+  excluded: Uint8Array,
+  outIdx: Int32Array,
+  outScore: Float64Array,
+  at: number,
+): number {
+  const byScore = (a: [number, number], b: [number, number]) => b[1] - a[1] || a[0] - b[0];
+  let scored: [number, number][] = [];
+  for (let j = 0; j < candidates.length; j++) {
+    const i = candidates[j];
+    if (!excluded[i]) scored.push([i, exact(i)]);
+  }
+  scored.sort(byScore);
+  const complete = candidates.length >= n;
+  if (!complete) {
+    const ceiling = exact(candidates[candidates.length - 1]) + 2 * bound;
+    if (scored.length < k || !(scored[k - 1][1] > ceiling)) {
+      scored = [];
+      for (let i = 0; i < n; i++) if (!excluded[i]) scored.push([i, exact(i)]);
+      scored.sort(byScore);
+    }
+  }
+  const m = Math.min(k, scored.length);
+  for (let j = 0; j < m; j++) {
+    outIdx[at + j] = scored[j][0];
+    outScore[at + j] = scored[j][1];
+  }
+  return m;
+}
+
+/**
+ * 1-based rank of `target` among non-excluded rows (the target itself never
+ * counts): every other row scoring at least as high ranks above it, exactly
+ * as @thoughtspace/metrics' rankOfTarget counts ties. `data[offset + i] *
+ * scale` approximates row i's score within `bound`; t is the target's exact
+ * score. Rows clearly above or below are counted from the approximation;
+ * only rows within the band around t are rescored.
+ */
+export function rankInRow(
+  data: Float32Array,
+  offset: number,
+  n: number,
+  scale: number,
+  target: number,
+  t: number,
+  exact: (i: number) => number,
+  bound: number,
+  excluded: Uint8Array,
+  unique: readonly number[],
+): number {
+  // Compare unscaled values against scaled limits (scale > 0), widened by the product's rounding.
+  const slack = bound * (1 + 2 ** -40) + Math.abs(t) * 2 ** -50;
+  const hi = (t + slack) / scale;
+  const lo = (t - slack) / scale;
+  let count = 0;
+  const band: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = data[offset + i];
+    if (a > hi) count++;
+    else if (a >= lo) band.push(i);
+  }
+  if (data[offset + target] > hi) count--;
+  for (const i of unique) if (i !== target && data[offset + i] > hi) count--;
+  for (const i of band) if (i !== target && !excluded[i] && exact(i) >= t) count++;
+  return count + 1;
+}

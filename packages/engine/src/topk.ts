@@ -1,0 +1,349 @@
+// Batched top-k and rank-of-target over a fixed table (items or users): the
+// queries x table products run as one float32 onnxruntime MatMul per batch
+// of queries, followed in the same graph by TopK for search, so JavaScript
+// sees O(k) rows per query; rank counts one row of scores per query. Rows
+// whose approximate score falls within float32's rounding bound of a
+// decision are rescored with the sequential JavaScript formula (see
+// internal/select.ts): results are exactly those of the JavaScript loops,
+// ties broken by score descending, then index ascending. Memory is
+// O(batch x rows + queries x k), never O(queries x rows).
+import { createProgress, InvalidArgumentError } from '@thoughtspace/runtime';
+import { Graph, type Tensor } from './internal/graph';
+import { emitModel } from './internal/model';
+import { exactDot, rankInRow, rowNorms, selectTopK } from './internal/select';
+import { matmul, topKIndices } from './internal/ops';
+import { ModelRunner, type ExecutionProvider, type TensorValue } from './runner';
+
+export type TopKMetric = 'dot' | 'cosine';
+
+export interface TopKOptions {
+  /** Row-major [rows, dim] table the queries are matched against (item or user embeddings). */
+  table: Float32Array;
+  dim: number;
+  /** 'dot' (default): q . t; 'cosine': q . t / (|q| |t|), a zero vector's norm taken as 1. */
+  metric?: TopKMetric;
+  /** Queries per onnxruntime run (default: 256 for search; for rank as many as fit 32 MiB of scores). */
+  batchSize?: number;
+  threads?: number;
+  executionProvider?: ExecutionProvider;
+}
+
+/** Items to leave out for query q (e.g. the user's history, or the user itself). */
+export type Exclusions = ArrayLike<ArrayLike<number>> | ((query: number) => ArrayLike<number>);
+
+export interface ProgressFlags {
+  /** Progress label (default "top-k"); progress goes to stderr every few seconds. */
+  label?: string;
+  silent?: boolean;
+}
+
+export interface TopKRequest extends ProgressFlags {
+  /** Row-major [n, dim] queries. */
+  queries: Float32Array;
+  k: number;
+  exclude?: Exclusions;
+}
+
+export interface TopKResult {
+  k: number;
+  /** [n, k] table rows, best first; -1 past `counts[q]`. */
+  indices: Int32Array;
+  /** [n, k] exact scores (the sequential float64 formula); NaN past `counts[q]`. */
+  scores: Float64Array;
+  /** Results per query: k, or fewer when fewer rows are eligible. */
+  counts: Int32Array;
+}
+
+export interface RankRequest extends ProgressFlags {
+  queries: Float32Array;
+  /** One table row per query whose rank is wanted. */
+  targets: ArrayLike<number>;
+  /** Rows that are not candidates for query q (the target is always one). */
+  exclude?: Exclusions;
+}
+
+export interface TopK {
+  readonly rows: number;
+  readonly dim: number;
+  readonly metric: TopKMetric;
+  /** The k best rows per query by (score desc, index asc). */
+  search(request: TopKRequest): Promise<TopKResult>;
+  /** 1-based rank of each query's target among its non-excluded rows, ties counted against the target. */
+  rank(request: RankRequest): Promise<Int32Array>;
+  dispose(): Promise<void>;
+}
+
+const SCORE_BUDGET = 8 << 20; // float32 scores per rank batch (32 MiB)
+/** Extra TopK entries beyond k + exclusions, so near-ties at the k-th place rarely force a scan. */
+const SLACK = 16;
+
+function finiteOrThrow(values: Float32Array, d: number, field: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]))
+      throw new InvalidArgumentError(
+        `${field}[${Math.floor(i / d)}]: component ${i % d} is ${values[i]}; embeddings must be finite`,
+      );
+  }
+}
+
+export async function createTopK(options: TopKOptions): Promise<TopK> {
+  const { table, dim: d } = options;
+  const metric = options.metric ?? 'dot';
+  if (!Number.isInteger(d) || d < 1)
+    throw new InvalidArgumentError(`dim: must be a positive integer, got ${d}`);
+  if (!(table instanceof Float32Array) || table.length === 0 || table.length % d !== 0)
+    throw new InvalidArgumentError(
+      `table: expected a non-empty Float32Array of rows x ${d} values, got ${table?.length} values`,
+    );
+  if (metric !== 'dot' && metric !== 'cosine')
+    throw new InvalidArgumentError(`metric: expected dot or cosine, got ${String(metric)}`);
+  finiteOrThrow(table, d, 'table');
+  const rows = table.length / d;
+  if (
+    options.batchSize !== undefined &&
+    (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+  )
+    throw new InvalidArgumentError(
+      `batchSize: must be a positive integer, got ${options.batchSize}`,
+    );
+  const rankBatch = options.batchSize ?? Math.max(16, Math.floor(SCORE_BUDGET / rows));
+  const searchBatch = options.batchSize ?? 256;
+  const ep = options.executionProvider ?? 'cpu';
+  const norms = rowNorms(table, d);
+  let maxNorm = 0;
+  for (let r = 0; r < rows; r++) maxNorm = Math.max(maxNorm, norms[r]);
+  // A float32 dot product of length d is within (d + 4) 2^-23 sum|q_j t_j| <= (d + 4) 2^-23 |q| |t|
+  // of the exact one in any summation order; cosine adds the rounding of the normalised table.
+  const unit = (d + 4) * 2 ** -23;
+  const boundFor = (qNorm: number) => (metric === 'dot' ? unit * qNorm * maxNorm : unit + 2 ** -22);
+
+  // The served table: as is for dot, rows scaled to unit length for cosine
+  // (a query's own norm does not change its order), transposed for MatMul.
+  const transposed = new Float32Array(d * rows);
+  for (let r = 0; r < rows; r++) {
+    const scale = metric === 'cosine' ? 1 / norms[r] : 1;
+    for (let j = 0; j < d; j++) transposed[j * rows + r] = table[r * d + j] * scale;
+  }
+  const session = async (build: (g: Graph, scores: Tensor) => Record<string, Tensor>) => {
+    const g = new Graph();
+    const scores = matmul(g.input('queries', ['batch', d]), g.constant(transposed, [d, rows]));
+    const model = emitModel({ outputs: build(g, scores), mode: 'infer', graphName: 'topk' });
+    return ModelRunner.create({
+      model: model.bytes,
+      threads: options.threads,
+      executionProvider: ep,
+    });
+  };
+  let searchRunner: Promise<ModelRunner> | undefined;
+  let rankRunner: Promise<ModelRunner> | undefined;
+  const searchSession = () =>
+    (searchRunner ??= session((g, scores) => ({
+      top: topKIndices(scores, g.input('k', [1], 'int64')),
+    })));
+  const rankSession = () => (rankRunner ??= session((_g, scores) => ({ scores })));
+
+  // Marked and cleared within one synchronous step per query, so concurrent
+  // requests (they interleave only at awaits) never see each other's marks.
+  const excluded = new Uint8Array(rows);
+  const unique: number[] = [];
+  const clear = (): void => {
+    for (const r of unique) excluded[r] = 0;
+    unique.length = 0;
+  };
+  const mark = (list: ArrayLike<number>, qi: number): void => {
+    unique.length = 0;
+    for (let j = 0; j < list.length; j++) {
+      const r = list[j];
+      if (!Number.isInteger(r) || r < 0 || r >= rows) {
+        clear();
+        throw new InvalidArgumentError(
+          `exclude[${qi}][${j}]: ${r} is outside the table's ${rows} rows`,
+        );
+      }
+      if (!excluded[r]) {
+        excluded[r] = 1;
+        unique.push(r);
+      }
+    }
+  };
+
+  const checkQueries = (queries: Float32Array): number => {
+    if (!(queries instanceof Float32Array) || queries.length % d !== 0)
+      throw new InvalidArgumentError(
+        `queries: expected a Float32Array of n x ${d} values, got ${queries?.length} values`,
+      );
+    finiteOrThrow(queries, d, 'queries');
+    return queries.length / d;
+  };
+  const exclusionsOf = (exclude: Exclusions | undefined, n: number) => {
+    if (exclude === undefined) return () => [] as ArrayLike<number>;
+    if (typeof exclude === 'function') return exclude;
+    if (exclude.length !== n)
+      throw new InvalidArgumentError(`exclude: ${exclude.length} lists for ${n} queries`);
+    return (i: number) => exclude[i];
+  };
+  const queryNorm = (queries: Float32Array, qi: number): number => {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += queries[qi * d + j] ** 2;
+    return Math.sqrt(s);
+  };
+  const exactFor = (queries: Float32Array, qi: number) => {
+    if (metric === 'dot') return (i: number) => exactDot(queries, qi * d, table, i * d, d);
+    const qn = queryNorm(queries, qi) || 1;
+    return (i: number) => exactDot(queries, qi * d, table, i * d, d) / (qn * norms[i]);
+  };
+
+  /** Runs the queries `batch` at a time, with progress; `visit` sees each batch's outputs. */
+  const sweep = async (
+    runner: ModelRunner,
+    queries: Float32Array,
+    n: number,
+    batch: number,
+    flags: ProgressFlags,
+    extra: (start: number, m: number) => Record<string, TensorValue>,
+    into: (m: number) => Record<string, TensorValue> | undefined,
+    visit: (start: number, m: number, out: Record<string, TensorValue>) => void,
+  ): Promise<void> => {
+    const progress = createProgress({
+      label: flags.label ?? 'top-k',
+      total: n,
+      unit: 'queries',
+      silent: flags.silent,
+    });
+    for (let start = 0; start < n; start += batch) {
+      const m = Math.min(batch, n - start);
+      const feeds: Record<string, TensorValue> = {
+        queries: {
+          dtype: 'float32',
+          dims: [m, d],
+          data: queries.subarray(start * d, (start + m) * d),
+        },
+        ...extra(start, m),
+      };
+      visit(start, m, await runner.run(feeds, { into: into(m) }));
+      progress.tick(m);
+    }
+    progress.done();
+  };
+
+  return {
+    rows,
+    dim: d,
+    metric,
+    async search(request) {
+      const { queries, k } = request;
+      const n = checkQueries(queries);
+      if (!Number.isInteger(k) || k < 1)
+        throw new InvalidArgumentError(`k: must be a positive integer, got ${k}`);
+      const exclude = exclusionsOf(request.exclude, n);
+      const kk = Math.min(k, rows);
+      const result: TopKResult = {
+        k,
+        indices: new Int32Array(n * k).fill(-1),
+        scores: new Float64Array(n * k).fill(NaN),
+        counts: new Int32Array(n),
+      };
+      let width = 0;
+      await sweep(
+        await searchSession(),
+        queries,
+        n,
+        searchBatch,
+        request,
+        (start, m) => {
+          let most = 0;
+          for (let qi = start; qi < start + m; qi++) most = Math.max(most, exclude(qi).length);
+          width = Math.min(rows, kk + most + SLACK);
+          return { k: { dtype: 'int64', dims: [1], data: BigInt64Array.from([BigInt(width)]) } };
+        },
+        () => undefined,
+        (start, m, out) => {
+          const top = out.top.data as BigInt64Array;
+          const list = new Int32Array(width);
+          for (let b = 0; b < m; b++) {
+            const qi = start + b;
+            for (let j = 0; j < width; j++) list[j] = Number(top[b * width + j]);
+            mark(exclude(qi), qi);
+            try {
+              result.counts[qi] = selectTopK(
+                list,
+                rows,
+                kk,
+                exactFor(queries, qi),
+                boundFor(queryNorm(queries, qi)),
+                excluded,
+                result.indices,
+                result.scores,
+                qi * k,
+              );
+            } finally {
+              clear();
+            }
+          }
+        },
+      );
+      return result;
+    },
+    async rank(request) {
+      const { queries, targets } = request;
+      const n = checkQueries(queries);
+      if (targets.length !== n)
+        throw new InvalidArgumentError(`targets: ${targets.length} targets for ${n} queries`);
+      for (let i = 0; i < n; i++) {
+        const tg = targets[i];
+        if (!Number.isInteger(tg) || tg < 0 || tg >= rows)
+          throw new InvalidArgumentError(
+            `targets[${i}]: ${tg} is outside the table's ${rows} rows`,
+          );
+      }
+      const exclude = exclusionsOf(request.exclude, n);
+      const ranks = new Int32Array(n);
+      // One buffer per request: concurrent requests must not share outputs.
+      const buffer = new Float32Array(Math.min(rankBatch, n) * rows);
+      await sweep(
+        await rankSession(),
+        queries,
+        n,
+        rankBatch,
+        request,
+        () => ({}),
+        (m) => ({
+          scores: {
+            dtype: 'float32',
+            dims: [m, rows],
+            data: m * rows === buffer.length ? buffer : buffer.subarray(0, m * rows),
+          },
+        }),
+        (start, m, out) => {
+          const data = out.scores.data as Float32Array;
+          for (let b = 0; b < m; b++) {
+            const qi = start + b;
+            const qNorm = queryNorm(queries, qi);
+            const exact = exactFor(queries, qi);
+            mark(exclude(qi), qi);
+            try {
+              ranks[qi] = rankInRow(
+                data,
+                b * rows,
+                rows,
+                metric === 'dot' ? 1 : 1 / (qNorm || 1),
+                targets[qi],
+                exact(targets[qi]),
+                exact,
+                boundFor(qNorm),
+                excluded,
+                unique,
+              );
+            } finally {
+              clear();
+            }
+          }
+        },
+      );
+      return ranks;
+    },
+    async dispose() {
+      for (const r of [searchRunner, rankRunner]) if (r) await (await r).dispose();
+    },
+  };
+}
