@@ -2,15 +2,33 @@
  * `thoughtspace up` starts the seven services as their own processes from a
  * servable bundle; a client the project did not write (Debian's
  * /usr/bin/python3 with python3-grpcio, messages from `buf build` output)
- * calls health and Recommend; `thoughtspace down` stops every process.
+ * calls health and Recommend; with Kafka (the default) `thoughtspace replay`
+ * runs test requests through the stage workers to the streaming evaluator;
+ * `thoughtspace down` stops every process.
  */
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TOPICS } from '@thoughtspace/kafka';
 import { REPO, runCli, tempDir } from './helpers';
 import { trainTinyBundle, type TrainedBundle } from './serving-stack';
 
 const PYTHON = '/usr/bin/python3';
+const KCAT = '/usr/bin/kcat';
+
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -42,6 +60,7 @@ describe('thoughtspace up / down with a Python gRPC client', () => {
     pids = (state.services ?? []).map((s) => s.pid);
     expect({ code: up.code, stderr: up.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
     expect(state.services?.map((s) => s.name)).toEqual([
+      'broker',
       'candidate-gen',
       'rationale-gen',
       'encoder',
@@ -49,6 +68,9 @@ describe('thoughtspace up / down with a Python gRPC client', () => {
       'scorer',
       'tot-selector',
       'gateway',
+      'worker:candidate-gen',
+      'worker:tot-selector',
+      'worker:scorer',
     ]);
     const gateway = /^gateway\s+(\S+)/m.exec(up.stdout)?.[1];
     expect(gateway).toBe(state.services?.find((s) => s.name === 'gateway')?.address);
@@ -128,10 +150,56 @@ describe('thoughtspace up / down with a Python gRPC client', () => {
     expect(rec.stdout).toMatch(/^ {2}1\. \S+ {2}-?\d+\.\d{3}/m);
     expect(rec.stdout).toMatch(/reason \(THOUGHT_SPACE, embedded\): \S/);
 
+    // The asynchronous chain `up` started beside the servers (mock broker,
+    // stage workers, streaming evaluator): `thoughtspace replay` of test
+    // requests, the predictions read back by kcat (a client the project did
+    // not write), every request counted once in the evaluator's GetMetrics.
+    const N = 4;
+    const brokers = state.services!.find((s) => s.name === 'broker')!.address;
+    const evaluator = state.services!.find((s) => s.name === 'evaluator')!.address;
+    const replay = await runCli([
+      'replay',
+      '--run',
+      bundle.dir,
+      '--split',
+      'test',
+      '--limit',
+      String(N),
+      '--rate',
+      '20',
+      '--brokers',
+      brokers,
+    ]);
+    expect(replay.stderr).toMatch(new RegExp(`^replay: \\d+/${N} requests`, 'm'));
+    expect(replay.stdout).toMatch(`replayed ${N} of ${N} requests`);
+    const predictions = await waitFor(`${N} predictions`, () => {
+      const lines = spawnSync(
+        KCAT,
+        ['-b', brokers, '-C', '-t', TOPICS.predictions, '-e', '-q', '-f', '%h\n'],
+        { encoding: 'utf8' },
+      )
+        .stdout.split('\n')
+        .filter((l) => l.includes('request-id='));
+      return lines.length >= N ? lines : undefined;
+    });
+    const ids = predictions.map((l) => /request-id=([^,]+)/.exec(l)![1]);
+    expect(new Set(ids).size).toBe(N);
+    for (const id of ids) expect(id).toMatch(/^req-test-/);
+    const table = await waitFor(`${N} cases in GetMetrics`, async () => {
+      const r = await runCli(['metrics', '--evaluator', evaluator]);
+      const row = r.stdout.split('\n').find((l) => l.startsWith('cumulative'));
+      return row && row.trim().split(/\s{2,}/)[2] === String(N) ? r.stdout : undefined;
+    });
+    expect(table).toMatch(
+      new RegExp(`^cumulative\\s+thought-space\\s+${N}\\s+\\d\\.\\d{4} \\[`, 'm'),
+    );
+
     const down = await runCli(['down', '--run', bundle.dir], { env });
     expect(down.code).toBe(0);
     expect(down.stdout).toMatch(/gateway stopped/);
+    expect(down.stdout).toMatch(/worker:scorer stopped/);
+    expect(down.stdout).toMatch(/broker stopped/);
     expect(down.stdout).not.toMatch(/killed/);
     for (const pid of pids) expect(alive(pid)).toBe(false);
-  });
+  }, 240_000);
 });

@@ -30,6 +30,10 @@ const SERVICES = [
   { name: 'scorer', load: () => require('@thoughtspace/scorer').SCORER_CONFIG },
   { name: 'evaluator', load: () => require('@thoughtspace/evaluator').EVALUATOR_CONFIG },
   { name: 'gateway', load: () => require('@thoughtspace/gateway').GATEWAY_CONFIG },
+  {
+    name: 'stage-worker',
+    load: () => require('@thoughtspace/stage-worker').STAGE_WORKER_CONFIG,
+  },
 ];
 
 const PREAMBLE = `

@@ -2,7 +2,7 @@
  * thoughtspace test broker: librdkafka's mock cluster on loopback, for tests
  * and local runs only (production points KAFKA_BROKERS at a real cluster).
  *
- *   broker [--brokers N] topic:partitions [topic:partitions ...]
+ *   broker [--brokers N] [--stay] topic:partitions [topic:partitions ...]
  *
  * Creates the topics (the mock does not support CreateTopics), prints
  * "bootstrap <host:port,...>" on stdout, then reads one command per line on
@@ -13,12 +13,15 @@
  *   rtt <broker|-1> <ms>                  rd_kafka_mock_broker_set_rtt
  *   errors <ApiKey> <errcode> [errcode..] rd_kafka_mock_push_request_errors_array
  *   leader <topic> <partition> <broker>   rd_kafka_mock_partition_set_leader
- *   quit                                  stop (so does end of stdin)
+ *   quit                                  stop (so does end of stdin, unless
+ *                                         --stay: then it runs until a signal;
+ *                                         `thoughtspace up` starts it so)
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -87,12 +90,22 @@ static void run_command(rd_kafka_mock_cluster_t *mc, char *line) {
 int main(int argc, char **argv) {
   long brokers = 3;
   int first = 1;
-  if (argc > 2 && !strcmp(argv[1], "--brokers")) {
-    if (!parse_int(argv[2], &brokers) || brokers < 1 || brokers > 16) {
-      fprintf(stderr, "broker: --brokers must be an integer in 1..16, got %s\n", argv[2]);
+  int stay = 0;
+  while (first < argc && !strncmp(argv[first], "--", 2)) {
+    if (!strcmp(argv[first], "--stay")) {
+      stay = 1;
+      first += 1;
+    } else if (!strcmp(argv[first], "--brokers") && first + 1 < argc) {
+      if (!parse_int(argv[first + 1], &brokers) || brokers < 1 || brokers > 16) {
+        fprintf(stderr, "broker: --brokers must be an integer in 1..16, got %s\n",
+                argv[first + 1]);
+        return 2;
+      }
+      first += 2;
+    } else {
+      fprintf(stderr, "broker: unknown option %s (--brokers N, --stay)\n", argv[first]);
       return 2;
     }
-    first = 3;
   }
   char errstr[512];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -131,13 +144,19 @@ int main(int argc, char **argv) {
   printf("bootstrap %s\n", rd_kafka_mock_cluster_bootstraps(mc));
   fflush(stdout);
   char line[1024];
+  int quit = 0;
   while (fgets(line, sizeof line, stdin)) {
     line[strcspn(line, "\r\n")] = '\0';
     if (!strcmp(line, "quit")) {
       reply("ok", "quit");
+      quit = 1;
       break;
     }
     run_command(mc, line);
+  }
+  /* --stay: no stdin to read (a detached process); SIGTERM's default action ends it. */
+  if (stay && !quit) {
+    for (;;) pause();
   }
   rd_kafka_mock_cluster_destroy(mc);
   rd_kafka_destroy(rk);

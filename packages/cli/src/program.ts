@@ -8,6 +8,7 @@ import { registerTrain } from './commands/train';
 import { registerServe } from './commands/serve';
 import { registerUp } from './commands/up';
 import { registerRecommend } from './commands/recommend';
+import { registerMetrics, registerReplay } from './commands/kafka';
 import { TOOL } from '@thoughtspace/data';
 
 export function buildProgram(): Command {
@@ -27,6 +28,8 @@ export function buildProgram(): Command {
   registerUp(program);
   registerRecommend(program);
   registerRun(program);
+  registerReplay(program);
+  registerMetrics(program);
   return program;
 }
 

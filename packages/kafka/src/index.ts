@@ -24,5 +24,7 @@ export { createIdempotenceStore } from './idempotence';
 export type { IdempotenceStore, IdempotenceStoreOptions } from './idempotence';
 export { createStageWorker, TRACER_NAME } from './worker';
 export type { StageWorker, StageWorkerOptions, StageContext, StageStats } from './worker';
+export { startProcessSpan, startSendSpan } from './tracing';
+export type { ConsumedRecord } from './tracing';
 export { withBackoff } from './retry';
 export type { BackoffOptions } from './retry';

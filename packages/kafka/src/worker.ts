@@ -1,8 +1,8 @@
 import {
-  SpanKind,
   SpanStatusCode,
   context as otelContext,
   trace,
+  type Span,
   type Tracer,
 } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
@@ -16,7 +16,9 @@ import { mapLimit, withBackoff, type BackoffOptions } from './retry';
 import { silentKafkaLogger, type KafkaLogger } from './logger';
 import { deadLetterTopic } from './topics';
 
-export const TRACER_NAME = '@thoughtspace/kafka';
+import { startProcessSpan, startSendSpan, TRACER_NAME } from './tracing';
+
+export { TRACER_NAME };
 
 export interface StageContext {
   topic: string;
@@ -68,7 +70,7 @@ export interface StageWorker {
 }
 
 type Outcome =
-  | { kind: 'out'; record: Message; requestId: string }
+  | { kind: 'out'; record: Message; requestId: string; send: Span }
   | { kind: 'dlq'; record: Message }
   | { kind: 'skip' };
 
@@ -106,19 +108,9 @@ export function createStageWorker<I, O>(options: StageWorkerOptions<I, O>): Stag
     message: KafkaMessage,
   ): Promise<Outcome> {
     const meta = readHeaders(message.headers);
-    const span = tracer.startSpan(
-      `process ${topic}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation': 'process',
-          'messaging.destination.name': topic,
-          'messaging.kafka.destination.partition': partition,
-          'messaging.kafka.message.offset': Number(message.offset),
-          'messaging.kafka.consumer.group': options.groupId,
-        },
-      },
+    const span = startProcessSpan(
+      tracer,
+      { topic, partition, offset: message.offset, groupId: options.groupId },
       meta.context,
     );
     const ctx = trace.setSpan(meta.context, span);
@@ -171,13 +163,18 @@ export function createStageWorker<I, O>(options: StageWorkerOptions<I, O>): Stag
         return dlq(`${err instanceof InvalidEventError ? '' : 'handler: '}${describeError(err)}`);
       }
       if (out === undefined) return { kind: 'skip' };
+      // Ended once the broker acknowledged the batch it went out in.
+      const send = startSendSpan(tracer, options.output.topic, ctx, {
+        'thoughtspace.request_id': requestId,
+      });
       return {
         kind: 'out',
         requestId,
+        send,
         record: {
           key: message.key,
           value: options.output.codec.encode(out),
-          headers: eventHeaders(options.output.codec.type, requestId, ctx),
+          headers: eventHeaders(options.output.codec.type, requestId, trace.setSpan(ctx, send)),
         },
       };
     } finally {
@@ -232,6 +229,7 @@ export function createStageWorker<I, O>(options: StageWorkerOptions<I, O>): Stag
         });
         resume?.();
       }
+      for (const o of outs) if (o.kind === 'out') o.send.end();
       stats.produced += produced.length;
       stats.deadLettered += dead.length;
       for (const o of outs) if (o.kind === 'out') options.idempotence?.add(o.requestId);

@@ -4,8 +4,10 @@ import {
   runMain,
   runService,
   startMetricsServer,
+  type Logger,
   type RunningService,
 } from '@thoughtspace/service-kit';
+import type { Registry } from 'prom-client';
 import { loadConfig } from './config';
 import type { Targets } from './domain/evaluate';
 import { createMemoryMetricsStore, type MetricsStore } from './domain/store';
@@ -18,7 +20,19 @@ import { createServer } from './server';
  */
 export function runEvaluator(
   env: NodeJS.ProcessEnv = process.env,
-  o: { store?: MetricsStore } = {},
+  o: {
+    store?: MetricsStore;
+    /**
+     * Something else this process runs beside the server (the streaming
+     * evaluator): started before SERVING with the store, the Prometheus
+     * registry and the logger; disposed on shutdown after the server drained.
+     */
+    companion?: (deps: {
+      store: MetricsStore;
+      registry: Registry;
+      logger: Logger;
+    }) => Promise<{ ready?: Record<string, unknown>; dispose(): Promise<void> }>;
+  } = {},
 ): Promise<RunningService> {
   const config = loadConfig(env);
   return runService({
@@ -36,6 +50,7 @@ export function runEvaluator(
             });
       const targets = config.dataset ? await loadTargets(config.dataset, env) : undefined;
       const store = o.store ?? createMemoryMetricsStore();
+      const companion = await o.companion?.({ store, registry: rpcMetrics.registry, logger });
       return {
         ...createServer({
           store,
@@ -50,8 +65,10 @@ export function runEvaluator(
           dataset: targets ? `${targets.name} ${targets.manifestHash.slice(0, 12)}` : 'none',
           testCases: targets?.splits.test.size ?? 0,
           predictionsDir: config.predictionsDir ?? 'off',
+          ...companion?.ready,
         },
         dispose: async () => {
+          await companion?.dispose();
           await metrics?.close();
         },
       };

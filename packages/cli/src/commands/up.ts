@@ -8,8 +8,15 @@ import type { Command } from 'commander';
 import { readServingBundle } from '@thoughtspace/pipeline';
 import { HealthClient, HealthCheckResponse_ServingStatus } from '@thoughtspace/proto';
 import { FailedPreconditionError, NotFoundError } from '@thoughtspace/runtime';
+import { DEFAULT_PROTOCOL } from '@thoughtspace/data';
 import { intArg } from '../options';
 import { say } from '../output';
+import {
+  startMockBroker,
+  startStageWorkers,
+  STREAMING_EVALUATOR_MAIN,
+  streamingEvaluatorEnv,
+} from './up-kafka';
 
 /** Start order: every service after the ones it calls. */
 export const UP_ORDER = [
@@ -23,10 +30,21 @@ export const UP_ORDER = [
 ] as const;
 type Name = (typeof UP_ORDER)[number];
 
+interface UpFlags {
+  run: string;
+  host: string;
+  basePort: number;
+  timeout: number;
+  kafka: boolean;
+  brokers?: string;
+  protocol: string;
+}
+
 /** up.json: what `down` needs to stop what `up` started. */
 export interface UpState {
   run: string;
-  services: { name: Name; pid: number; address: string; log: string }[];
+  /** The seven services, and with Kafka the broker (first) and the stage workers (last). */
+  services: { name: string; pid: number; address: string; log: string }[];
   startedAt: string;
 }
 
@@ -114,7 +132,16 @@ export function registerUp(program: Command): void {
       intArg('--timeout', 1),
       120_000,
     )
-    .action(async (flags: { run: string; host: string; basePort: number; timeout: number }) => {
+    .option(
+      '--no-kafka',
+      'gRPC only: no broker, stage workers or streaming evaluator (the evaluator serves EvaluateSplit)',
+    )
+    .option(
+      '--brokers <list>',
+      'Kafka cluster for the stage workers and the streaming evaluator (default KAFKA_BROKERS, else the mock broker is started: tests and local runs only)',
+    )
+    .option('--protocol <p>', 'candidate protocol label of the streaming metrics', DEFAULT_PROTOCOL)
+    .action(async (flags: UpFlags) => {
       const bundle = await readServingBundle(flags.run);
       const statePath = join(bundle.dir, 'up.json');
       const previous = await readState(statePath).catch(() => undefined);
@@ -150,6 +177,25 @@ export function registerUp(program: Command): void {
       };
       const state: UpState = { run: bundle.dir, services: [], startedAt: new Date().toISOString() };
       try {
+        let brokers = flags.brokers ?? process.env.KAFKA_BROKERS;
+        if (flags.kafka && !brokers) {
+          const broker = await startMockBroker(logs, 30_000);
+          state.services.push(broker);
+          brokers = broker.address;
+          say(
+            `${'broker'.padEnd(14)} ${brokers}  (mock cluster, pid ${broker.pid}, log ${broker.log})`,
+          );
+        }
+        // With Kafka the evaluator is the streaming one: it serves GetMetrics
+        // from the predictions topic beside EvaluateSplit.
+        const streaming =
+          flags.kafka && brokers
+            ? streamingEvaluatorEnv({
+                brokers,
+                checkpoint: join(bundle.dir, 'evaluator-checkpoint.json'),
+                protocol: flags.protocol,
+              })
+            : undefined;
         // gRPC clients connect lazily, so every process can start at once;
         // each is SERVING only once its models are loaded.
         const started = UP_ORDER.map((name) => {
@@ -167,11 +213,24 @@ export function registerUp(program: Command): void {
             '--port',
             port,
           ];
-          const child = spawn(process.execPath, [...args, ...(peers[name] ?? [])], {
-            detached: true,
-            stdio: ['ignore', fd, fd],
-            env: process.env,
-          });
+          const child =
+            name === 'evaluator' && streaming
+              ? spawn(process.execPath, [STREAMING_EVALUATOR_MAIN], {
+                  detached: true,
+                  stdio: ['ignore', fd, fd],
+                  env: {
+                    ...process.env,
+                    ...streaming,
+                    GRPC_HOST: flags.host,
+                    GRPC_PORT: port,
+                    DATASET: bundle.manifest.dataset.name,
+                  },
+                })
+              : spawn(process.execPath, [...args, ...(peers[name] ?? [])], {
+                  detached: true,
+                  stdio: ['ignore', fd, fd],
+                  env: process.env,
+                });
           closeSync(fd);
           const exit: { why?: string } = {};
           child.on('exit', (code) => (exit.why = `${name} exited with code ${code} (log: ${log})`));
@@ -186,14 +245,39 @@ export function registerUp(program: Command): void {
             say(`${name.padEnd(14)} ${addresses[name]}  (pid ${child.pid}, log ${log})`);
           }),
         );
+        if (streaming && brokers) {
+          const workers = await startStageWorkers({
+            brokers,
+            logs,
+            modelDir: bundle.modelDirs['candidate-gen'],
+            dataset: bundle.manifest.dataset.name,
+            addresses: {
+              candidateGen: addresses['candidate-gen'],
+              rationaleGen: addresses['rationale-gen'],
+              totSelector: addresses['tot-selector'],
+              scorer: addresses.scorer,
+            },
+            timeoutMs: flags.timeout,
+          });
+          state.services.push(...workers);
+          await writeFile(statePath, `${JSON.stringify(state, null, 2)}\n`);
+          for (const w of workers)
+            say(`${w.name.padEnd(14)} ${brokers}  (pid ${w.pid}, log ${w.log})`);
+        }
       } catch (err) {
         await stopAll(state, 10_000);
         await rm(statePath, { force: true });
         throw err;
       }
       say(
-        `\nall ${UP_ORDER.length} services SERVING; state in ${statePath}; stop with: thoughtspace down --run ${flags.run}`,
+        `\nall ${UP_ORDER.length} services SERVING${flags.kafka ? ', broker and stage workers ready' : ''}; state in ${statePath}; stop with: thoughtspace down --run ${flags.run}`,
       );
+      if (flags.kafka) {
+        say(
+          `replay: thoughtspace replay --run ${flags.run} --split test --rate 50 --brokers ${flags.brokers ?? process.env.KAFKA_BROKERS ?? state.services[0].address}`,
+        );
+        say(`metrics: thoughtspace metrics --evaluator ${addresses.evaluator}`);
+      }
     });
 
   program

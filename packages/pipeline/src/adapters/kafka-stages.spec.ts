@@ -2,6 +2,10 @@
  * @jest-environment <rootDir>/packages/engine/jest-environment.js
  */
 import { mkdtemp } from 'node:fs/promises';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { createStreamingEvaluator, type StreamingEvaluator } from '@thoughtspace/evaluator';
+import { setupTelemetry, type Telemetry } from '@thoughtspace/service-kit';
+import { replay, type ReplayCase } from '@thoughtspace/stage-worker';
 import {
   TOPICS,
   candidatesCodec,
@@ -73,7 +77,11 @@ describe('the chain as Kafka stage workers', () => {
   let requestCases: { user: number; history: Int32Array }[];
   let broker: TestBroker;
   let workers: StageWorker[] = [];
+  let telemetry: Telemetry;
+  let evaluator: StreamingEvaluator;
+  const exporter = new InMemorySpanExporter();
   const GROUPS = { candidates: 'candidate-gen', selection: 'tot-selector', scorer: 'scorer' };
+  const EVALUATOR_GROUP = 'thoughtspace-evaluator';
 
   beforeAll(async () => {
     prepared = await prepareDataset({ dataset: 'all-beauty-2018' });
@@ -191,6 +199,9 @@ describe('the chain as Kafka stage workers', () => {
         [TOPICS.candidates]: 2,
         [TOPICS.selections]: 2,
         [TOPICS.predictions]: 2,
+        [TOPICS.interactions]: 2,
+        [TOPICS.metrics]: 1,
+        [deadLetterTopic(EVALUATOR_GROUP)]: 1,
         [deadLetterTopic(GROUPS.candidates)]: 1,
         [deadLetterTopic(GROUPS.selection)]: 1,
         [deadLetterTopic(GROUPS.scorer)]: 1,
@@ -236,11 +247,25 @@ describe('the chain as Kafka stage workers', () => {
         handlers.scorer,
       ),
     ];
+    // Spans of every stage (and the evaluator) of this process go to `exporter`.
+    telemetry = setupTelemetry({ serviceName: 'kafka-chain', exporter, simple: true });
     for (const w of workers) await w.start();
+    evaluator = createStreamingEvaluator({
+      consumer: createConsumer({ kafka, groupId: EVALUATOR_GROUP }),
+      producer: createProducer({ kafka }),
+      groupId: EVALUATOR_GROUP,
+      checkpointPath: join(await mkdtemp(join(tmpdir(), 'ts-eval-')), 'checkpoint.json'),
+      checkpointIntervalMs: 200,
+      metricsIntervalMs: 1000,
+      bootstrap: { resamples: 10 },
+    });
+    await evaluator.start();
   });
 
   afterAll(async () => {
+    await evaluator?.stop();
     for (const w of workers) await w.stop();
+    await telemetry?.shutdown();
     await broker?.stop();
     await scorer?.trainer.dispose();
     await space?.dispose();
@@ -353,5 +378,106 @@ describe('the chain as Kafka stage workers', () => {
     expect(headerString(letter.headers, HEADERS.dlqReason)).toMatch(
       /^handler: deadline_unix_ms: expired \d+ ms ago$/,
     );
+  });
+
+  it('one request is one trace: replay -> candidate-gen -> tot-selector -> scorer -> evaluator', async () => {
+    exporter.reset();
+    const cases: ReplayCase[] = requestCases.slice(0, 2).map((c, i) => {
+      const userId = prepared.dataset.userIds[c.user];
+      return {
+        requestId: `trace-${i}`,
+        userId,
+        history: historyOf(c.user, c.history).map((e) => ({
+          itemId: e.item.id,
+          rating: e.rating,
+          review: e.review,
+        })),
+        candidateItemIds: [],
+        targetItemId: prepared.dataset.itemIds[c.target],
+      };
+    });
+    const kafka = createKafka({
+      config: { brokers: broker.brokers, clientId: 'replay-trace', ssl: false },
+    });
+    const producer = createProducer({ kafka });
+    await producer.connect();
+    await replay({
+      producer,
+      cases,
+      ratePerSecond: 100,
+      manifestHash: prepared.manifest.hash,
+      method: 'thought-space',
+    });
+    await producer.disconnect();
+    const spans = (): ReadableSpan[] => exporter.getFinishedSpans();
+    const evaluated = (id: string) =>
+      spans().filter(
+        (s) =>
+          s.name === `process ${TOPICS.predictions}` &&
+          s.attributes['messaging.kafka.consumer.group'] === EVALUATOR_GROUP &&
+          s.attributes['thoughtspace.request_id'] === id,
+      ).length > 0;
+    await waitFor(
+      'the evaluator to process both predictions',
+      async () => (cases.every((c) => evaluated(c.requestId)) ? true : undefined),
+      60_000,
+    );
+    // Both halves met (joined, or rejected when SASRec's top 10 missed the target).
+    await waitFor('both requests joined', async () => {
+      const c = evaluator.snapshot().counters;
+      return c.joined + c.rejected >= 2 ? true : undefined;
+    });
+
+    const chain: [string, string | undefined][] = [
+      [`send ${TOPICS.recRequests}`, undefined],
+      [`process ${TOPICS.recRequests}`, GROUPS.candidates],
+      [`send ${TOPICS.candidates}`, undefined],
+      [`process ${TOPICS.candidates}`, GROUPS.selection],
+      [`send ${TOPICS.selections}`, undefined],
+      [`process ${TOPICS.selections}`, GROUPS.scorer],
+      [`send ${TOPICS.predictions}`, undefined],
+      [`process ${TOPICS.predictions}`, EVALUATOR_GROUP],
+    ];
+    const traceIds = new Set<string>();
+    for (const c of cases) {
+      const root = spans().find(
+        (s) =>
+          s.name === `send ${TOPICS.recRequests}` &&
+          s.attributes['thoughtspace.request_id'] === c.requestId,
+      )!;
+      expect(root).toBeDefined();
+      expect(root.parentSpanContext).toBeUndefined();
+      const traceId = root.spanContext().traceId;
+      traceIds.add(traceId);
+      const inTrace = spans().filter((s) => s.spanContext().traceId === traceId);
+      // Walk the chain: each hop is the child of the one before it.
+      let parent = root;
+      for (const [name, group] of chain.slice(1)) {
+        const next = inTrace.filter(
+          (s) => s.name === name && s.parentSpanContext?.spanId === parent.spanContext().spanId,
+        );
+        expect({ name, found: next.length }).toEqual({ name, found: 1 });
+        const span = next[0];
+        expect(span.attributes['messaging.system']).toBe('kafka');
+        expect(span.attributes['messaging.destination.name']).toBe(name.split(' ')[1]);
+        if (group !== undefined) {
+          expect(span.attributes['messaging.kafka.consumer.group']).toBe(group);
+          expect(typeof span.attributes['messaging.kafka.destination.partition']).toBe('number');
+          expect(typeof span.attributes['messaging.kafka.message.offset']).toBe('number');
+        }
+        parent = span;
+      }
+      // The ground truth is in the same trace and reaches the evaluator too.
+      const truth = inTrace.find((s) => s.name === `send ${TOPICS.interactions}`)!;
+      expect(truth.parentSpanContext?.spanId).toBe(root.spanContext().spanId);
+      expect(
+        inTrace.some(
+          (s) =>
+            s.name === `process ${TOPICS.interactions}` &&
+            s.parentSpanContext?.spanId === truth.spanContext().spanId,
+        ),
+      ).toBe(true);
+    }
+    expect(traceIds.size).toBe(cases.length);
   });
 });

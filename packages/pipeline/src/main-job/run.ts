@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { alignColumns } from '@thoughtspace/metrics';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { leaveOneOut, shortHash, type Prepared, type Protocol } from '@thoughtspace/data';

@@ -1,3 +1,4 @@
+import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
 import {
   EVENT_TYPES,
@@ -10,6 +11,7 @@ import {
   predictionCodec,
   readHeaders,
   silentKafkaLogger,
+  startProcessSpan,
   withBackoff,
   type KafkaLogger,
 } from '@thoughtspace/kafka';
@@ -40,6 +42,10 @@ export interface StreamingEvaluatorOptions {
   split?: string;
   protocol?: string;
   logger?: KafkaLogger;
+  /** Tracer of the `process <topic>` span per record (default: the global provider's). */
+  tracer?: Tracer;
+  /** Called after each published report (GetMetrics's store, Prometheus). */
+  onReport?(snapshot: StreamingSnapshot): void;
 }
 
 export interface StreamingSnapshot {
@@ -145,6 +151,12 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
 
   function apply(topic: string, partition: number, message: KafkaMessage): void {
     const meta = readHeaders(message.headers);
+    const span = startProcessSpan(
+      options.tracer,
+      { topic, partition, offset: message.offset, groupId },
+      meta.context,
+    );
+    if (meta.requestId) span.setAttribute('thoughtspace.request_id', meta.requestId);
     const expected =
       topic === topics.predictions ? EVENT_TYPES.prediction : EVENT_TYPES.interaction;
     let reason: string | undefined;
@@ -153,6 +165,7 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
     } else {
       try {
         const r = state.add(toHalf(topic, message));
+        span.setAttribute('thoughtspace.join.outcome', r.outcome);
         if (r.outcome === 'rejected')
           log.warn('rejected', { topic, partition, offset: message.offset, reason: r.reason });
       } catch (err) {
@@ -162,7 +175,9 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
     if (reason !== undefined) {
       log.warn('dead-lettered', { topic, partition, offset: message.offset, reason });
       deadLetters.push(deadLetterRecord({ topic, partition, message, groupId }, reason));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
     }
+    span.end();
     offsets[`${topic}:${partition}`] = (BigInt(message.offset) + 1n).toString();
     dirty = true;
   }
@@ -272,6 +287,7 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
     );
     publishedJoins = c.joined;
     log.info('metrics', { ...c, hr10: cumulative?.metrics['HR@10'].mean });
+    options.onReport?.({ counters: state.counters(), ...lastReports, ...labels });
   }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {

@@ -7,3 +7,4 @@ export type { Checkpoint, Offsets } from './checkpoint';
 export { loadStreamingConfig } from './config';
 export type { StreamingConfig } from './config';
 export { runStreamingEvaluator } from './main';
+export { registerStreamingMetrics } from './prometheus';

@@ -1,17 +1,18 @@
-import { createConsumer, createKafka, createProducer } from '@thoughtspace/kafka';
+import { createConsumer, createKafka, createProducer, type KafkaLogger } from '@thoughtspace/kafka';
 import { describeError } from '@thoughtspace/runtime';
-import { createLogger } from '@thoughtspace/service-kit';
-import { loadStreamingConfig } from './config';
-import { createStreamingEvaluator } from './evaluator';
+import { createLogger, runMain } from '@thoughtspace/service-kit';
+import { runEvaluator } from '../main';
+import { loadStreamingConfig, type StreamingConfig } from './config';
+import { createStreamingEvaluator, type StreamingSnapshot } from './evaluator';
+import { registerStreamingMetrics } from './prometheus';
 
-/** `node services/evaluator/dist/streaming/main.js`: the streaming evaluator as its own process. */
-export async function runStreamingEvaluator(
-  env: Record<string, string | undefined>,
-): Promise<void> {
-  const config = loadStreamingConfig(env);
-  const logger = createLogger({ level: config.logLevel, namespace: 'evaluator' });
+function build(
+  config: StreamingConfig,
+  logger: KafkaLogger,
+  onReport?: (s: StreamingSnapshot) => void,
+) {
   const kafka = createKafka({ config: config.kafka, logger });
-  const evaluator = createStreamingEvaluator({
+  return createStreamingEvaluator({
     consumer: createConsumer({
       kafka,
       groupId: config.groupId,
@@ -27,7 +28,47 @@ export async function runStreamingEvaluator(
     split: config.split,
     protocol: config.protocol,
     logger,
+    onReport,
   });
+}
+
+/**
+ * `node services/evaluator/dist/streaming/main.js`: the streaming evaluator as
+ * its own process. With GRPC_PORT set it also serves the evaluator's gRPC API
+ * (GetMetrics answers from the streaming state, EvaluateSplit as usual) and,
+ * with METRICS_PORT, Prometheus `/metrics` with the stream's gauges; SIGTERM
+ * then drains the server and stops the stream with a last checkpoint.
+ */
+export async function runStreamingEvaluator(
+  env: Record<string, string | undefined>,
+): Promise<void> {
+  const config = loadStreamingConfig(env);
+  if (env.GRPC_PORT?.trim()) {
+    await runEvaluator(env as NodeJS.ProcessEnv, {
+      companion: async ({ store, registry, logger }) => {
+        const evaluator = build(config, logger, (s) => {
+          if (!s.cumulative) return;
+          store.put({
+            method: s.method,
+            provider: s.provider,
+            split: config.split,
+            protocol: config.protocol,
+            datasetManifestHash: s.datasetManifestHash,
+            report: s.cumulative,
+          });
+        });
+        registerStreamingMetrics(registry, () => evaluator.snapshot());
+        await evaluator.start();
+        return {
+          ready: { streaming: config.groupId },
+          dispose: () => evaluator.stop(),
+        };
+      },
+    });
+    return;
+  }
+  const logger = createLogger({ level: config.logLevel, namespace: 'evaluator' });
+  const evaluator = build(config, logger);
   await evaluator.start();
   let stopping = false;
   const stop = (signal: string): void => {
@@ -47,8 +88,5 @@ export async function runStreamingEvaluator(
 }
 
 if (require.main === module) {
-  runStreamingEvaluator(process.env).catch((err: unknown) => {
-    process.stderr.write(`evaluator: ${describeError(err)}\n`);
-    process.exit(1);
-  });
+  void runMain('evaluator', () => runStreamingEvaluator(process.env));
 }
