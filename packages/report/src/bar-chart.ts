@@ -83,7 +83,8 @@ export function barChartSpec(options: BarChartOptions): ChartSpec {
             field: 'series',
             type: 'nominal',
             title: options.seriesLabel ?? 'method',
-            scale: { domain: series, scheme: 'tableau10' },
+            // tableau10 repeats past 10 series; the main table has 12 methods.
+            scale: { domain: series, scheme: series.length > 10 ? 'tableau20' : 'tableau10' },
             legend: { orient: 'bottom', columns: Math.min(3, series.length) },
           },
           tooltip: [...tooltip],
