@@ -46,6 +46,8 @@ export interface TrainOptions {
   /** Lines of progress text (epoch summaries) go here; default stderr. */
   log?: (line: string) => void;
   silent?: boolean;
+  /** Start from these parameter values instead of the initialisers (e.g. `item_embedding` from ReaEmb); all stay trainable. */
+  initialParameters?: ReadonlyMap<string, Float32Array>;
 }
 
 function snapshot(trainer: Trainer): {
@@ -80,6 +82,8 @@ export async function trainSasrec(o: TrainOptions): Promise<TrainedSasrec> {
     seed: config.seed,
     threads: config.threads,
   });
+  if (o.initialParameters)
+    trainer.restore({ step: 0, parameters: o.initialParameters, optimizerState: new Map() });
   const train = o.loo.train;
   const validSet = buildEvaluationSet({
     dataset: o.dataset,
