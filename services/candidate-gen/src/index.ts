@@ -25,3 +25,18 @@ export type { ReaEmbResult, ReaEmbStage, TrainReaEmbOptions } from './reaemb/tra
 export { coOccurrence, crrlGroups, crrlReward, groupAdvantages } from './reaemb/crrl';
 export { itemEmbeddingInit } from './reaemb/adapter';
 export { pca } from './reaemb/pca';
+export { DEFAULT_CODERREC, validateCoderRecConfig } from './coderrec/config';
+export type { CoderRecConfig } from './coderrec/config';
+export { DEFAULT_RQVAE, validateRqVaeConfig, trainRqVae } from './coderrec/rqvae';
+export type { RqVae, RqVaeConfig } from './coderrec/rqvae';
+export { readGlove, averagedWordVectors, vectorsFromEmbeddings } from './coderrec/item-vectors';
+export type { ItemVectors } from './coderrec/item-vectors';
+export { buildCoderRec } from './coderrec/graph';
+export type { CoderRecGraph, CoderRecItems } from './coderrec/graph';
+export {
+  trainCoderRec,
+  evaluateCoderRec,
+  coderrecUserEmbeddings,
+  disposeCoderRec,
+} from './coderrec/train';
+export type { TrainedCoderRec, CoderRecPhase, TrainCoderRecOptions } from './coderrec/train';
