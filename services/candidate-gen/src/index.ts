@@ -40,3 +40,4 @@ export {
   disposeCoderRec,
 } from './coderrec/train';
 export type { TrainedCoderRec, CoderRecPhase, TrainCoderRecOptions } from './coderrec/train';
+export { saveCoderRec } from './coderrec/artifact';

@@ -1,6 +1,9 @@
 /**
  * @jest-environment <rootDir>/packages/engine/jest-environment.js
  */
+import { credentials } from '@grpc/grpc-js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   buildEvaluationSet,
@@ -8,8 +11,16 @@ import {
   parseProtocol,
   prepareDataset,
   type Dataset,
+  sequencesBefore,
   type LeaveOneOut,
 } from '@thoughtspace/data';
+import { CandidateGenClient } from '@thoughtspace/proto';
+import { startServer } from '@thoughtspace/service-kit';
+import { unaryCall } from '../../../../tests/grpc-helpers';
+import { createCandidateDomain } from '../domain/candidates';
+import { createServer } from '../server';
+import { SasrecModel } from '../serving/sasrec-model';
+import { saveCoderRec } from './artifact';
 import { exportInference, verifyExport } from '@thoughtspace/engine';
 import { encodeCandidates, encodeHistories } from '../sasrec/batches';
 import { validateCoderRecConfig } from './config';
@@ -102,5 +113,57 @@ describe('CoderRec on all-beauty-2018', () => {
     });
     const worst = await verifyExport({ model: bytes, feeds, reference, tolerance: 1e-4 });
     expect(worst).toBeLessThan(1e-4);
+  });
+
+  it('is served by candidate-gen over gRPC with the variant in the manifest and the model field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ts-coderrec-'));
+    const histories = sequencesBefore(loo, 'test');
+    const manifest = await saveCoderRec(dir, trained, {
+      phase: 'phase2',
+      datasetName: 'all-beauty-2018',
+      manifestHash: hash,
+      itemIds: dataset.itemIds,
+      userIds: dataset.userIds,
+      userHistories: histories,
+    });
+    expect(manifest.variant).toBe('coderrec-phase2');
+    const model = await SasrecModel.load(dir, { threads: 1 });
+    const built = createServer({ domain: createCandidateDomain({ model }) });
+    const { port } = await startServer({ server: built.server, host: '127.0.0.1', port: 0 });
+    const client = new CandidateGenClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    try {
+      const h = Array.from(histories[0], (i) => dataset.itemIds[i]);
+      const history = { userId: 'u', interactions: h.map((itemId) => ({ itemId })) };
+      const gen = await unaryCall(client.generateCandidates, client, {
+        history,
+        k: 10,
+        excludeItemIds: [],
+        model: '',
+      });
+      expect(gen.candidates?.model).toMatch(/^coderrec-phase2@/);
+      expect(gen.candidates?.candidates).toHaveLength(10);
+      const ids = [3, 7, 11].map((i) => dataset.itemIds[i]);
+      const scored = await unaryCall(client.scoreCandidates, client, {
+        history,
+        candidateItemIds: ids,
+        model: '',
+      });
+      const reference = await (
+        trained.phase2 as NonNullable<TrainedCoderRec['phase2']>
+      ).trainer.evaluate(
+        {
+          seq: encodeHistories([histories[0]], config.maxLen),
+          candidates: encodeCandidates([[3, 7, 11]]),
+        },
+        { scores: (trained.phase2 as NonNullable<TrainedCoderRec['phase2']>).model.scores },
+      );
+      (scored.candidates?.candidates ?? []).forEach((c, i) =>
+        expect(c.score).toBeCloseTo(Number(reference.scores.data[i]), 4),
+      );
+    } finally {
+      client.close();
+      built.server.forceShutdown();
+      await model.dispose();
+    }
   });
 });

@@ -111,7 +111,7 @@ export function buildCoderRec(
     Object.entries(decoderShapes).map(([k, s]) => [k, g.constant(frozen(k), s)]),
   );
 
-  const itemEmb = p('item_embedding', [N + 1, d]);
+  const itemEmb = g.parameter('item_embedding', [N + 1, d], { init: xavier() });
   const semEmb = p('semantic_embedding', [1 + Lv * K + items.collisionCodes, d]);
   const posEmb = p('position_embedding', [L, d]);
   const thinkEmb = p('thinking_embedding', [Math.max(1, options.reasoning), d], normal(0.02));

@@ -182,7 +182,7 @@ export async function evaluateCoderRec(
   set: EvaluationSet,
   options: { silent?: boolean; resamples?: number; method?: string } = {},
 ): Promise<ScorerRun> {
-  const items = phase.trainer.parameters.get('coderrec.item_embedding') as Float32Array;
+  const items = phase.trainer.parameters.get('item_embedding') as Float32Array;
   return evaluateBatched(
     set,
     options.method ?? 'coderrec',
