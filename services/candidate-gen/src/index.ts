@@ -41,3 +41,5 @@ export {
 } from './coderrec/train';
 export type { TrainedCoderRec, CoderRecPhase, TrainCoderRecOptions } from './coderrec/train';
 export { saveCoderRec } from './coderrec/artifact';
+export { saveReaEmb } from './reaemb/artifact';
+export { gloveCandidates } from './coderrec/item-vectors';

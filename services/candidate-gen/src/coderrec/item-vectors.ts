@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { unzip, type Item } from '@thoughtspace/data';
 import { DataLossError, InvalidArgumentError, NotFoundError } from '@thoughtspace/runtime';
 import { STOPWORDS, tokenize } from '@thoughtspace/text';
@@ -110,4 +111,15 @@ function centre(data: Float32Array, dim: number): void {
   for (let i = 0; i < data.length; i++) mean[i % dim] += data[i] / n;
   for (let i = 0; i < data.length; i++) data[i] -= mean[i % dim];
   for (let i = 0; i < data.length; i += dim) normalize(data.subarray(i, i + dim));
+}
+
+/** Where the GloVe fixture is looked for: $THOUGHTSPACE_MODELS, then ../shared/models beside the repository or the working directory. */
+export function gloveCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  const rel = join('glove-6B-50d-10k', 'glove.6B.50d.10k.zip');
+  const roots = [
+    ...(env.THOUGHTSPACE_MODELS ? [resolve(env.THOUGHTSPACE_MODELS)] : []),
+    resolve(__dirname, '..', '..', '..', '..', '..', 'shared', 'models'),
+    resolve(process.cwd(), '..', 'shared', 'models'),
+  ];
+  return [...new Set(roots.map((r) => join(r, rel)))];
 }
