@@ -36,6 +36,7 @@ interface ReaEmbFlags extends DatasetFlags {
   sasrecHidden: number;
   sasrecEpochs: number;
   maxLen: number;
+  freezeItems?: boolean;
   seed?: number;
 }
 
@@ -84,6 +85,7 @@ export function registerSiblingTrain(train: Command): void {
     )
     .option('--sasrec-epochs <n>', 'SASRec epochs', intArg('--sasrec-epochs', 1), 200)
     .option('--max-len <n>', 'SASRec maximum sequence length', intArg('--max-len', 1), 50)
+    .option('--freeze-items', 'keep the ReaEmb item table fixed in SASRec (default: fine-tuned)')
     .option('--seed <n>', 'seed', intArg('--seed'));
   for (const o of datasetOptions()) reaemb.addOption(o);
   reaemb.action(async (flags: ReaEmbFlags) => {
@@ -119,6 +121,7 @@ export function registerSiblingTrain(train: Command): void {
       config: sasrecConfig,
       validProtocol: parseProtocol('sampled:100'),
       initialParameters: new Map([['item_embedding', table]]),
+      freezeItemEmbedding: flags.freezeItems === true,
     });
     await saveSasrec(flags.out, trained, {
       datasetName: manifest.name,
@@ -127,7 +130,7 @@ export function registerSiblingTrain(train: Command): void {
       userIds: dataset.userIds,
       userHistories: sequencesBefore(loo, 'test'),
       variant: `sasrec+reaemb-${flags.init}`,
-      variantConfig: { reaemb: config },
+      variantConfig: { reaemb: config, itemEmbedding: flags.freezeItems ? 'frozen' : 'fine-tuned' },
     });
     await saveReaEmb(join(flags.out, 'reaemb'), result, { manifestHash: manifest.hash });
     await trained.trainer.dispose();

@@ -189,4 +189,37 @@ describe('ReaEmb on all-beauty-2018', () => {
     expect(worst).toBeLessThan(1e-5);
     await trained.trainer.dispose();
   });
+
+  it('can freeze the ReaEmb item table in SASRec', async () => {
+    const n = dataset.itemIds.length;
+    const table = itemEmbeddingInit({
+      embeddings: result.lrcl.embeddings,
+      numItems: n,
+      dim: config.hidden,
+      hidden: 8,
+    });
+    const trained = await trainSasrec({
+      dataset,
+      datasetHash: 'test',
+      loo,
+      config: validateConfig({
+        maxLen: 10,
+        hidden: 8,
+        blocks: 1,
+        heads: 1,
+        epochs: 1,
+        lr: 0.01,
+        batch: 256,
+        patience: 0,
+      }),
+      validProtocol: parseProtocol('sampled:9'),
+      silent: true,
+      initialParameters: new Map([['item_embedding', table]]),
+      freezeItemEmbedding: true,
+    });
+    expect(Array.from(trained.trainer.parameters.get('item_embedding') as Float32Array)).toEqual(
+      Array.from(table),
+    );
+    await trained.trainer.dispose();
+  });
 });
