@@ -12,12 +12,12 @@
  *
  *   npm run bench -- siblings [--datasets scientific-2018,luxury-beauty-2018] [--seeds 1]
  *     [--sasrec-epochs 10] [--lrcl-epochs 2] [--crrl-anchors 1024] [--phase1-epochs 4]
- *     [--phase2-epochs 2] [--codes 64] [--latency-requests 200]
+ *     [--phase2-epochs 2] [--codes 64] [--latency-requests 200] [--out results/siblings.json]
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   averagedWordVectors,
   createCandidateDomain,
@@ -117,12 +117,12 @@ async function main(): Promise<void> {
     datasets: [] as unknown[],
     createdAt: new Date().toISOString(),
   };
-  // bench/dist -> the repository's results/.
-  const dir = resolve(__dirname, '..', '..', 'results');
-  await mkdir(dir, { recursive: true });
+  // Relative to the repository root (bench/dist/..).
+  const outFile = resolve(__dirname, '..', '..', arg('out', 'results/siblings.json'));
+  await mkdir(dirname(outFile), { recursive: true });
   const save = () =>
     writeFile(
-      join(dir, 'siblings.json'),
+      outFile,
       `${JSON.stringify(out, (k, v) => (k === 'fullRanks' ? undefined : v), 2)}\n`,
     );
 
@@ -439,7 +439,7 @@ async function main(): Promise<void> {
       runs: rows,
     });
     await save();
-    console.log(`[${name}] done; wrote results/siblings.json`);
+    console.log(`[${name}] done; wrote ${outFile}`);
   }
   console.log('\nvariant rows (full NDCG@10 / HR@10, sampled:100 NDCG@10):');
   for (const d of out.datasets as {
