@@ -21,3 +21,29 @@ export type { CandidateGenDeps } from './server';
 export { loadConfig, CANDIDATE_GEN_CONFIG } from './config';
 export type { CandidateGenConfig } from './config';
 export { runCandidateGen } from './main';
+export { DEFAULT_REAEMB, validateReaEmbConfig } from './reaemb/config';
+export type { ReaEmbConfig } from './reaemb/config';
+export { buildReaEmbInference } from './reaemb/graph';
+export { trainReaEmb, tokenizeItems } from './reaemb/train';
+export type { ReaEmbResult, ReaEmbStage, TrainReaEmbOptions } from './reaemb/train';
+export { coOccurrence, crrlGroups, crrlReward, groupAdvantages } from './reaemb/crrl';
+export { itemEmbeddingInit } from './reaemb/adapter';
+export { pca } from './reaemb/pca';
+export { DEFAULT_CODERREC, validateCoderRecConfig } from './coderrec/config';
+export type { CoderRecConfig } from './coderrec/config';
+export { DEFAULT_RQVAE, validateRqVaeConfig, trainRqVae } from './coderrec/rqvae';
+export type { RqVae, RqVaeConfig } from './coderrec/rqvae';
+export { readGlove, averagedWordVectors, vectorsFromEmbeddings } from './coderrec/item-vectors';
+export type { ItemVectors } from './coderrec/item-vectors';
+export { buildCoderRec } from './coderrec/graph';
+export type { CoderRecGraph, CoderRecItems } from './coderrec/graph';
+export {
+  trainCoderRec,
+  evaluateCoderRec,
+  coderrecUserEmbeddings,
+  disposeCoderRec,
+} from './coderrec/train';
+export type { TrainedCoderRec, CoderRecPhase, TrainCoderRecOptions } from './coderrec/train';
+export { saveCoderRec } from './coderrec/artifact';
+export { saveReaEmb } from './reaemb/artifact';
+export { gloveCandidates } from './coderrec/item-vectors';

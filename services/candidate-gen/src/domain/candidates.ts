@@ -109,7 +109,7 @@ export function createCandidateDomain(options: {
   const ids = model.manifest.itemIds;
 
   return {
-    modelName: `sasrec@${model.manifest.dataset.manifestHash.slice(0, 12)}`,
+    modelName: `${model.manifest.variant ?? 'sasrec'}@${model.manifest.dataset.manifestHash.slice(0, 12)}`,
     datasetHash: model.manifest.dataset.manifestHash,
     dim: d,
     checkDataset(hash: string) {

@@ -26,6 +26,14 @@ export const MODEL_FORMAT = 'thoughtspace-sasrec/1';
  */
 export interface SasrecManifest {
   format: typeof MODEL_FORMAT;
+  /**
+   * Which model wrote this directory (default `sasrec`): `sasrec+reaemb-lrcl` /
+   * `sasrec+reaemb-crrl` (SASRec initialised from ReaEmb), `coderrec-phase1` /
+   * `coderrec-phase2`. Every variant has the same serving interface.
+   */
+  variant?: string;
+  /** The variant's own hyperparameters and summary (e.g. CoderRec's RQ-VAE usage); `config` holds the serving shape. */
+  variantConfig?: unknown;
   config: SasrecConfig;
   numItems: number;
   dataset: { name: string; manifestHash: string };
@@ -56,6 +64,8 @@ export async function saveSasrec(
     userIds: string[];
     /** Per user (aligned with userIds), the history SimilarUsers indexes: never a test item. */
     userHistories: Int32Array[];
+    variant?: string;
+    variantConfig?: unknown;
   },
 ): Promise<SasrecManifest> {
   await mkdir(dir, { recursive: true });
@@ -105,6 +115,7 @@ export async function saveSasrec(
   };
   const manifest: SasrecManifest = {
     format: MODEL_FORMAT,
+    ...(meta.variant ? { variant: meta.variant, variantConfig: meta.variantConfig } : {}),
     config: trained.config,
     numItems: trained.numItems,
     dataset: { name: meta.datasetName, manifestHash: meta.manifestHash },

@@ -49,14 +49,21 @@ export interface SasrecGraph {
   userEmbedding: Tensor;
 }
 
-export function buildSasrec(config: SasrecConfig, numItems: number): SasrecGraph {
+export function buildSasrec(
+  config: SasrecConfig,
+  numItems: number,
+  options: { freezeItemEmbedding?: boolean } = {},
+): SasrecGraph {
   const g = new Graph();
   const L = config.maxLen;
   const d = config.hidden;
   const seq = g.input('seq', ['batch', L], 'int64');
   // Xavier scale as in the reference implementation: small item vectors move fast under Adam,
   // which matters for rare items that receive few updates.
-  const itemEmb = g.parameter('item_embedding', [numItems + 1, d], { init: xavier() });
+  const itemEmb = g.parameter('item_embedding', [numItems + 1, d], {
+    init: xavier(),
+    trainable: !options.freezeItemEmbedding,
+  });
   const posEmb = g.parameter('position_embedding', [L, d], { init: xavier() });
 
   // [batch, L, 1] 1 where a real item sits, 0 at padding.

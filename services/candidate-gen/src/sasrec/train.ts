@@ -52,6 +52,10 @@ export interface TrainOptions {
   /** Lines of progress text (epoch summaries) go here; default stderr. */
   log?: (line: string) => void;
   silent?: boolean;
+  /** Start from these parameter values instead of the initialisers (e.g. `item_embedding` from ReaEmb). */
+  initialParameters?: ReadonlyMap<string, Float32Array>;
+  /** Keep `item_embedding` fixed (e.g. frozen ReaEmb vectors); default false = fine-tuned. */
+  freezeItemEmbedding?: boolean;
 }
 
 function snapshot(trainer: Trainer): {
@@ -74,7 +78,7 @@ export async function trainSasrec(o: TrainOptions): Promise<TrainedSasrec> {
   const { config } = o;
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const numItems = o.dataset.itemIds.length;
-  const model = buildSasrec(config, numItems);
+  const model = buildSasrec(config, numItems, { freezeItemEmbedding: o.freezeItemEmbedding });
   const optimizer =
     config.weightDecay > 0
       ? adamW({ beta2: config.beta2, weightDecay: config.weightDecay })
@@ -86,6 +90,8 @@ export async function trainSasrec(o: TrainOptions): Promise<TrainedSasrec> {
     seed: config.seed,
     threads: config.threads,
   });
+  if (o.initialParameters)
+    trainer.restore({ step: 0, parameters: o.initialParameters, optimizerState: new Map() });
   const train = o.loo.train;
   const validCommon = {
     dataset: o.dataset,
