@@ -1,7 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportInference, saveCheckpoint, writeSafetensors } from '@thoughtspace/engine';
-import { InvalidArgumentError } from '@thoughtspace/runtime';
+import { InvalidArgumentError, sha256Hex } from '@thoughtspace/runtime';
 import { MODEL_FORMAT, type SasrecManifest } from '../sasrec/artifact';
 import { validateConfig } from '../sasrec/config';
 import { buildCoderRec } from './graph';
@@ -80,6 +80,12 @@ export async function saveCoderRec(
   const seconds =
     trained.phase1.seconds + (meta.phase === 'phase2' ? (trained.phase2?.seconds ?? 0) : 0);
   const epochs = phase.losses.length;
+  const files = {
+    onnx: 'model.onnx',
+    userEncoder: 'user-encoder.onnx',
+    checkpoint: 'checkpoint.safetensors',
+    users: 'users.safetensors',
+  };
   const manifest: SasrecManifest = {
     format: MODEL_FORMAT,
     variant: `coderrec-${meta.phase}`,
@@ -109,12 +115,13 @@ export async function saveCoderRec(
       secondsPerEpoch: phase.seconds / Math.max(1, epochs),
       sequencesPerSecond: 0,
     },
-    files: {
-      onnx: 'model.onnx',
-      userEncoder: 'user-encoder.onnx',
-      checkpoint: 'checkpoint.safetensors',
-      users: 'users.safetensors',
-    },
+    files,
+    // Every file's hash, checked on load like SASRec's (runtime openModelDir).
+    sha256: Object.fromEntries(
+      await Promise.all(
+        Object.values(files).map(async (f) => [f, sha256Hex(await readFile(join(dir, f)))]),
+      ),
+    ),
     createdAt: new Date().toISOString(),
   };
   await writeFile(join(dir, 'model.json'), `${JSON.stringify(manifest)}\n`);
