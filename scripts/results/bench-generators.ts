@@ -167,9 +167,57 @@ const kafka: Generator = (attrs, root) => {
   ].join('\n');
 };
 
+
+interface LoadtestFile {
+  command: string;
+  target: string;
+  dataset: { name: string; manifestHash: string };
+  scenario: { method: string; description: string };
+  durationSeconds: number;
+  counters?: Record<string, number>;
+  runs: {
+    mode: 'open' | 'closed';
+    rate?: number;
+    concurrency?: number;
+    achievedPerSecond: number;
+    ok: number;
+    errors: Record<string, number>;
+    dropped: number;
+    latency: { p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number };
+  }[];
+}
+
+/** A load test's percentile table: open loop from the intended send, closed loop beside it. */
+export const loadtest: Generator = (attrs, root) => {
+  const file = attrs.file ?? 'results/loadtest/recommend.json';
+  const r = readJson<LoadtestFile>(root, file, 'loadtest');
+  const ms = (x: number) => x.toFixed(0);
+  const rows = r.runs.map((run) => [
+    run.mode === 'open' ? `open, ${run.rate}/s offered` : `closed, ${run.concurrency} worker(s)`,
+    run.achievedPerSecond.toFixed(1),
+    String(run.ok),
+    String(Object.values(run.errors).reduce((a, b) => a + b, 0)),
+    ms(run.latency.p50Ms),
+    ms(run.latency.p90Ms),
+    ms(run.latency.p99Ms),
+    ms(run.latency.maxMs),
+  ]);
+  const counters = Object.entries(r.counters ?? {})
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  return [
+    `\`${r.command}\` — ${r.scenario.description} (${r.scenario.method}), ${r.dataset.name} ` +
+      `(manifest \`${shortHash(r.dataset.manifestHash)}\`), ${r.durationSeconds} s per run` +
+      `${counters ? `; ${counters} answers` : ''}. Source: \`${file}\`.`,
+    '',
+    table(['mode', 'achieved/s', 'ok', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'], rows),
+  ].join('\n');
+};
+
 export const BENCH_GENERATORS: Record<string, Generator> = {
   'sasrec-speed': sasrecSpeed,
   topk,
   'sasrec-full': sasrecFull,
   kafka,
+  loadtest,
 };
