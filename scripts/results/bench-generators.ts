@@ -1,4 +1,4 @@
-import { fixed, interval, shortHash, table, thousands, type Interval } from './format';
+import { fixed, interval, pValue, shortHash, table, thousands, type Interval } from './format';
 import { readJson, type Generator } from './generators';
 
 interface SasrecSide {
@@ -214,10 +214,85 @@ export const loadtest: Generator = (attrs, root) => {
   ].join('\n');
 };
 
+
+interface MeanSdMetric {
+  mean: number;
+  sd: number;
+}
+interface SiblingsFile {
+  command: string;
+  notes: string[];
+  datasets: {
+    name: string;
+    manifestHash: string;
+    testCases: number;
+    table: {
+      variant: string;
+      seeds: number[];
+      full: Record<string, MeanSdMetric>;
+      sampled100: Record<string, MeanSdMetric>;
+      pairedVsSasrec?: { seed: number; fullNDCG10: { difference: Interval; pValue: number } }[];
+    }[];
+    runs: {
+      variant: string;
+      seed: number;
+      headTail: Record<string, { cases: number; sampledNDCG10: number }>;
+    }[];
+  }[];
+}
+
+/** CoderRec / ReaEmb against SASRec: full ranking and 1 + 100 sampled, mean ± sd over seeds, paired tests, head/tail. */
+export const siblings: Generator = (attrs, root) => {
+  const file = attrs.file ?? 'results/siblings.json';
+  const r = readJson<SiblingsFile>(root, file, 'siblings');
+  const pm = (m: MeanSdMetric | undefined) => (m ? `${fixed(m.mean)} ± ${fixed(m.sd)}` : '—');
+  const out = [`\`${r.command}\`. Source: \`${file}\`.`];
+  for (const d of r.datasets) {
+    const tail = (variant: string, part: string) => {
+      const runs = d.runs.filter((x) => x.variant === variant && x.headTail?.[part]);
+      if (!runs.length) return '—';
+      return fixed(runs.reduce((a, x) => a + x.headTail[part].sampledNDCG10, 0) / runs.length);
+    };
+    out.push(
+      '',
+      `**${d.name}** (manifest \`${shortHash(d.manifestHash)}\`, ${thousands(d.testCases)} test users; full ranking = Recall/NDCG over the whole catalogue, Recall@K = HR@K with one target):`,
+      '',
+      table(
+        [
+          'model',
+          'seeds',
+          'full Recall@10',
+          'full NDCG@10',
+          'sampled:100 HR@10',
+          'sampled:100 NDCG@10',
+          'Δ full NDCG@10 vs SASRec per seed (p)',
+          'tail items / head items sampled NDCG@10',
+        ],
+        d.table.map((t) => [
+          t.variant,
+          t.seeds.join(','),
+          pm(t.full['HR@10']),
+          pm(t.full['NDCG@10']),
+          pm(t.sampled100['HR@10']),
+          pm(t.sampled100['NDCG@10']),
+          t.pairedVsSasrec?.length
+            ? t.pairedVsSasrec
+                .map((p) => `${p.fullNDCG10.difference.mean >= 0 ? '+' : ''}${fixed(p.fullNDCG10.difference.mean)} (p=${pValue(p.fullNDCG10.pValue)})`)
+                .join('; ')
+            : '—',
+          `${tail(t.variant, 'tailItems')} / ${tail(t.variant, 'headItems')}`,
+        ]),
+      ),
+    );
+  }
+  return out.join('\n');
+};
+
 export const BENCH_GENERATORS: Record<string, Generator> = {
   'sasrec-speed': sasrecSpeed,
   topk,
   'sasrec-full': sasrecFull,
   kafka,
   loadtest,
+  siblings,
 };
