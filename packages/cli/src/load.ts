@@ -1,3 +1,4 @@
+import { diag } from './diagnostics';
 import { prepareDataset, shortHash, type Prepared, type TextLayout } from '@thoughtspace/data';
 import { preprocessOverrides, type DatasetFlags } from './options';
 
@@ -13,7 +14,7 @@ export async function loadDataset(
   quiet = false,
 ): Promise<Prepared> {
   const started = performance.now();
-  if (!quiet) process.stderr.write(`loading ${flags.dataset} ...\n`);
+  if (!quiet) diag.info(`loading ${flags.dataset} ...`);
   const prepared = await prepareDataset({
     dataset: flags.dataset,
     options: preprocessOverrides(flags),
@@ -23,10 +24,10 @@ export async function loadDataset(
   if (!quiet) {
     const f = prepared.manifest.report.final;
     const m = prepared.manifest.malformed;
-    process.stderr.write(
+    diag.info(
       `loaded ${prepared.name} (manifest ${shortHash(prepared.manifest.hash)}): ${f.users.toLocaleString('en-US')} users, ` +
         `${f.items.toLocaleString('en-US')} items, ${f.interactions.toLocaleString('en-US')} interactions` +
-        `${m.count ? `; ${m.count} malformed lines skipped` : ''} in ${((performance.now() - started) / 1000).toFixed(1)}s\n`,
+        `${m.count ? `; ${m.count} malformed lines skipped` : ''} in ${((performance.now() - started) / 1000).toFixed(1)}s`,
     );
   }
   return prepared;

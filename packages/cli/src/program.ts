@@ -1,3 +1,4 @@
+import { diag } from './diagnostics';
 import { Command, CommanderError } from 'commander';
 import { ThoughtspaceError, Status } from '@thoughtspace/runtime';
 import { registerBaseline } from './commands/baseline';
@@ -41,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof ThoughtspaceError) {
-      process.stderr.write(`thoughtspace: ${err.message}\n`);
+      diag.error(`thoughtspace: ${err.message}`);
       if (err.code === Status.INVALID_ARGUMENT) return 2;
       if (err.code === Status.NOT_FOUND || err.code === Status.FAILED_PRECONDITION) return 3;
       return 1;

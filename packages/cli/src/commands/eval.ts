@@ -1,3 +1,4 @@
+import { diag } from '../diagnostics';
 import { Option, type Command } from 'commander';
 import { leaveOneOut, ReadContext, shortHash } from '@thoughtspace/data';
 import {
@@ -119,8 +120,8 @@ async function targetsFor(
   const loo = leaveOneOut(dataset);
   const cases = flags.split === 'test' ? loo.test : loo.valid;
   const ids = new Map(cases.map((c) => [dataset.userIds[c.user], dataset.itemIds[c.target]]));
-  process.stderr.write(
-    `targets from ${manifest.name} (manifest ${shortHash(manifest.hash)}), split ${flags.split}\n`,
+  diag.info(
+    `targets from ${manifest.name} (manifest ${shortHash(manifest.hash)}), split ${flags.split}`,
   );
   return { name: manifest.name, hash: manifest.hash, ids };
 }

@@ -1,3 +1,4 @@
+import { diag } from '../diagnostics';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { Option, type Command } from 'commander';
 import { DEFAULT_PROTOCOL } from '@thoughtspace/data';
@@ -98,8 +99,8 @@ export function registerReplay(program: Command): void {
         seed,
         limit: flags.limit,
       });
-      process.stderr.write(
-        `replay: ${cases.length} ${flags.split} requests of ${manifest.name} (${flags.protocol}, seed ${seed}) at ${flags.rate}/s to ${config.brokers.join(',')}\n`,
+      diag.info(
+        `replay: ${cases.length} ${flags.split} requests of ${manifest.name} (${flags.protocol}, seed ${seed}) at ${flags.rate}/s to ${config.brokers.join(',')}`,
       );
       // A tracer provider is what puts each request's trace context in its
       // headers; OTEL_TRACES_EXPORTER (none, console, otlp) says where the
@@ -128,7 +129,7 @@ export function registerReplay(program: Command): void {
           manifestHash: manifest.hash,
           method: flags.method,
           signal: abort.signal,
-          onProgress: (p) => process.stderr.write(`${progressLine(p)}\n`),
+          onProgress: (p) => diag.info(progressLine(p)),
         });
         say(
           `replayed ${done.sent} of ${done.total} requests and their ground truth in ${seconds(done.elapsedMs)} (${done.perSecond.toFixed(1)}/s)`,

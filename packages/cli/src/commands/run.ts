@@ -1,3 +1,4 @@
+import { diag } from '../diagnostics';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -93,7 +94,8 @@ export function registerRun(program: Command): void {
     );
   for (const o of datasetOptions()) cmd.addOption(o);
   cmd.action(async (flags: RunFlags) => {
-    const options = await mainJobOptions(flags);
+    // The main job's progress notes are diagnostics: through the CLI's logger (LOG_LEVEL, LOG_FORMAT).
+    const options = { ...(await mainJobOptions(flags)), log: (line: string) => diag.info(line) };
     if (flags.seeds === undefined) return runMainJob(options);
     return runMainJobSeeds({ ...options, seeds: parseSeeds(flags.seeds) });
   });

@@ -1,3 +1,4 @@
+import { diag } from '../diagnostics';
 import type { Command } from 'commander';
 import { runCandidateGen } from '@thoughtspace/candidate-gen';
 import { runEncoder } from '@thoughtspace/encoder';
@@ -147,9 +148,7 @@ export function registerServe(program: Command): void {
       if (flags.port !== undefined) env.GRPC_PORT = String(flags.port);
       if (flags.host !== undefined) env.GRPC_HOST = String(flags.host);
       const { port } = await spec.run(env);
-      process.stderr.write(
-        `${name} serving on port ${port} (SIGTERM or Ctrl-C stops it gracefully)\n`,
-      );
+      diag.info(`${name} serving on port ${port} (SIGTERM or Ctrl-C stops it gracefully)`);
       await new Promise<never>(() => undefined);
     });
   }
