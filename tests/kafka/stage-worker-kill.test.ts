@@ -194,9 +194,10 @@ describe('stage worker process: SIGKILL mid-stream and restart, SIGTERM drains',
     // lands mid-stream; the rest arrives while no worker runs and the
     // restarted one resumes at the committed offsets.
     const feeding = (async () => {
+      // ~3 s of feed at 100 requests/s, so even a fast machine is mid-stream at the kill.
       for (let i = 0; i < 300; i += 20) {
         await publish(requests.slice(i, i + 20));
-        await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 200));
       }
     })();
     await waitFor('some outputs before the kill', async () => (seen.size >= 60 ? true : undefined));
