@@ -2,8 +2,8 @@
 // Re-renders the README's pictures under docs/images/ through the vega-lite charts,
 // from the results they were first drawn from. Run after `npm run build`:
 //   node packages/report/scripts/readme-images.js [--encoder-run runs/encoder]
-// - luxury-beauty-2018-main.svg: the main table in README.md (means and 95% CIs
-//   of `npm run main`, whose runs/main/results.json is not committed).
+// - all-beauty-2018-quick-main.svg: the main table with controls, from
+//   results/main/all-beauty-2018-quick-seed1.json.
 // - sasrec-games-learning-curve.svg: sasrec-games-learning-curve.digitized.json
 //   (see its `source`), through candidate-gen's writeLearningCurve.
 // - encoder-projection-item-text-stand-in.svg: copied from a fresh
@@ -17,40 +17,26 @@ const images = join(root, 'docs', 'images');
 const { barChart } = require('../dist');
 
 async function mainTable() {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8').split('\n');
-  const start = readme.findIndex((l) => l.startsWith('| method (provider) |'));
-  if (start < 0) throw new Error('README.md: main table header "| method (provider) |" not found');
-  const metrics = readme[start]
-    .split('|')
-    .slice(2, -1)
-    .map((c) => c.trim());
-  const rows = [];
-  for (const line of readme.slice(start + 2)) {
-    if (!line.startsWith('|')) break;
-    const cells = line
-      .replace(/\*\*/g, '')
-      .split('|')
-      .slice(1, -1)
-      .map((c) => c.trim());
-    const name = cells[0].replace(/ \([^)]*\)$/, '');
-    const values = cells.slice(1).map((c, i) => {
-      const m = /^([\d.]+) \[([\d.]+), ([\d.]+)\]$/.exec(c);
-      if (!m) throw new Error(`README.md main table: ${name} ${metrics[i]}: cannot read "${c}"`);
-      return { value: Number(m[1]), low: Number(m[2]), high: Number(m[3]) };
-    });
-    rows.push({ name, values });
-  }
+  const file = join(root, 'results', 'main', 'all-beauty-2018-quick-seed1.json');
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  const metrics = ['HR@1', 'HR@5', 'NDCG@5', 'NDCG@10', 'MRR'];
+  const cases = r.methods[0].cases;
   const svg = await barChart({
-    title: 'luxury-beauty-2018: test metrics (sampled:9)',
-    subtitle: 'manifest f7375c3722e3, seed 1, 95% bootstrap CIs over 9154 users',
+    title: `${r.dataset.name}: test metrics (${r.protocol})`,
+    subtitle: `manifest ${r.dataset.manifestHash.slice(0, 12)}, seed ${r.seed}, 95% bootstrap CIs over ${cases} users (results/main/all-beauty-2018-quick-seed1.json)`,
     yLabel: 'score (95% CI)',
-    groups: metrics.map((label, i) => ({
+    groups: metrics.map((label) => ({
       label,
-      values: rows.map((r) => ({ series: r.name, ...r.values[i] })),
+      values: r.methods.map((m) => ({
+        series: m.method,
+        value: m.metrics[label].mean,
+        low: m.metrics[label].low,
+        high: m.metrics[label].high,
+      })),
     })),
   });
-  writeFileSync(join(images, 'luxury-beauty-2018-main.svg'), svg);
-  return `luxury-beauty-2018-main.svg (${rows.length} methods x ${metrics.length} metrics)`;
+  writeFileSync(join(images, 'all-beauty-2018-quick-main.svg'), svg);
+  return `all-beauty-2018-quick-main.svg (${r.methods.length} methods x ${metrics.length} metrics)`;
 }
 
 async function sasrecCurve() {
