@@ -12,4 +12,8 @@ module.exports = {
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 120000,
+  // Two workers on the 2-core CI machine: most cross-service suites wait on
+  // child processes and sockets, so running two at once roughly halves the
+  // wall time (CI must stay under 20 minutes).
+  maxWorkers: 2,
 };
