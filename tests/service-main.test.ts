@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -52,19 +53,28 @@ describe('node services/<name>/dist/main.js with a bad variable', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('a truncated model.onnx refuses to start naming the file and its size', async () => {
+  it('a truncated model.onnx refuses to start naming the file (hash check, then the loader)', async () => {
     const dir = await tempDir('ts-truncated-');
     await cp(await tinySasrecModel(), dir, { recursive: true });
     const file = join(dir, 'model.onnx');
     const bytes = await readFile(file);
     await writeFile(file, bytes.subarray(0, 1000));
-    const { code, stderr } = await runMainJs('candidate-gen', {
-      MODEL_DIR: dir,
-      GRPC_PORT: '0',
-      LOG_LEVEL: 'silent',
-    });
-    expect(code).toBe(3);
-    expect(stderr).toContain(`could not load ${file} (1000 bytes) on cpu`);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
+    const env = { MODEL_DIR: dir, GRPC_PORT: '0', LOG_LEVEL: 'silent' };
+    // The manifest's sha256 catches it first, naming the file.
+    const hashed = await runMainJs('candidate-gen', env);
+    expect(hashed.code).toBe(3);
+    expect(hashed.stderr).toContain(`${file} does not match the manifest`);
+    expect(hashed.stderr.trim().split('\n')).toHaveLength(1);
+    // With a manifest that agrees with the damaged bytes, onnxruntime's load error names file and size.
+    const manifestPath = join(dir, 'model.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest.sha256['model.onnx'] = createHash('sha256')
+      .update(bytes.subarray(0, 1000))
+      .digest('hex');
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    const loaded = await runMainJs('candidate-gen', env);
+    expect(loaded.code).toBe(3);
+    expect(loaded.stderr).toContain(`could not load ${file} (1000 bytes) on cpu`);
+    expect(loaded.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
