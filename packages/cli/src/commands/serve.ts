@@ -1,4 +1,3 @@
-import { diag } from '../diagnostics';
 import type { Command } from 'commander';
 import { runCandidateGen } from '@thoughtspace/candidate-gen';
 import { runEncoder } from '@thoughtspace/encoder';
@@ -148,7 +147,11 @@ export function registerServe(program: Command): void {
       if (flags.port !== undefined) env.GRPC_PORT = String(flags.port);
       if (flags.host !== undefined) env.GRPC_HOST = String(flags.host);
       const { port } = await spec.run(env);
-      diag.info(`${name} serving on port ${port} (SIGTERM or Ctrl-C stops it gracefully)`);
+      // The readiness announcement, not a diagnostic: tools and people wait for it
+      // whatever LOG_LEVEL says (the JSON log has its own "listening" line).
+      process.stderr.write(
+        `${name} serving on port ${port} (SIGTERM or Ctrl-C stops it gracefully)\n`,
+      );
       await new Promise<never>(() => undefined);
     });
   }
