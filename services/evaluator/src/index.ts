@@ -1,7 +1,9 @@
 export { SplitEvaluation, resolvePredictionsPath, addPredictionsFile } from './domain/evaluate';
 export type { Targets, RawPrediction, EvaluateOptions, Evaluation } from './domain/evaluate';
+export { comparePaired, sideFromRanks } from './domain/compare';
+export type { Comparison, MetricDelta, RankedSide } from './domain/compare';
 export { createMemoryMetricsStore } from './domain/store';
-export type { MetricsStore, MetricsSnapshot } from './domain/store';
+export type { MetricsStore, MetricsSnapshot, MetricsFilter } from './domain/store';
 export { createServer, SERVICE_NAME, DEFAULT_EVALUATOR_LIMITS } from './server';
 export type { EvaluatorDeps, EvaluatorLimits } from './server';
 export { loadConfig, EVALUATOR_CONFIG } from './config';

@@ -2,8 +2,9 @@ import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reportFromRanks } from '@thoughtspace/metrics';
+import { compareRanks, reportFromRanks } from '@thoughtspace/metrics';
 import {
+  CompareRequest,
   EvaluateSplitRequest,
   EvaluatorClient,
   GetMetricsRequest,
@@ -188,5 +189,134 @@ describe('evaluator over gRPC loopback (all-beauty-2018 targets)', () => {
     expect(one.metrics).toHaveLength(1);
     expect(one.metrics[0].values.find((v) => v.name === 'hr@1')!.mean).toBeCloseTo(0.5, 12);
     expect(one.metrics[0].cases).toBe(4);
+  });
+
+  it('GetMetrics filters by model version', async () => {
+    const report = reportFromRanks([1, 3], { resamples: 20, seed: 1 });
+    for (const modelVersion of ['v1', 'v2'])
+      store.put({
+        method: 'thought-space',
+        provider: 'embedded',
+        split: 'test',
+        protocol: 'sampled:9',
+        datasetManifestHash: targets.manifestHash,
+        report,
+        modelVersion,
+        window: 'cumulative',
+      });
+    const v2 = await call(
+      client.getMetrics,
+      client,
+      GetMetricsRequest.fromPartial({ modelVersion: 'v2' }),
+    );
+    expect(v2.metrics.map((m) => [m.modelVersion, m.window, m.cases])).toEqual([
+      ['v2', 'cumulative', 2],
+    ]);
+  });
+
+  it('Compare: paired deltas of challenger vs champion on the same users, whatever the sources', async () => {
+    const { predictions } = testPredictions();
+    // The champion ranks the target third for everyone, from a file and as ranks.
+    const champion = predictions.map((p) => ({
+      ...p,
+      candidateItemIds: [p.candidateItemIds[1], 'x1', 'x2'],
+      scores: [0, 1, 2],
+    }));
+    await writeFile(
+      join(dir, 'champion.jsonl'),
+      [...champion]
+        .reverse()
+        .map((p) =>
+          JSON.stringify({ user: p.userId, candidates: p.candidateItemIds, scores: p.scores }),
+        )
+        .join('\n'),
+    );
+    const res = await call(
+      client.compare,
+      client,
+      CompareRequest.fromPartial({
+        challenger: { name: 'v2', source: { $case: 'batch', value: { predictions } } },
+        champion: { name: 'v1', source: { $case: 'predictionsUri', value: 'champion.jsonl' } },
+        bootstrapResamples: 100,
+        seed: 5,
+      }),
+    );
+    // The same test computed here on ranks aligned in user-id order.
+    const users = predictions.map((p) => p.userId);
+    const order = users.map((_, i) => i).sort((a, b) => (users[a] < users[b] ? -1 : 1));
+    const expected = compareRanks(
+      order.map((i) => (i % 2 === 0 ? 1 : 3)),
+      order.map(() => 3),
+      { seed: 5, resamples: 100, permutations: 100 },
+    );
+    expect(res.users).toBe(predictions.length);
+    expect([res.bootstrapResamples, res.permutations]).toEqual([100, 100]);
+    const hr1 = res.deltas.find((d) => d.name === 'hr@1')!;
+    expect(hr1.championMean).toBe(0);
+    expect(hr1.delta).toBeCloseTo(expected['HR@1'].difference.mean, 12);
+    expect([hr1.ciLow, hr1.ciHigh, hr1.pValue]).toEqual([
+      expected['HR@1'].difference.low,
+      expected['HR@1'].difference.high,
+      expected['HR@1'].pValue,
+    ]);
+    expect(hr1.pValue).toBeLessThan(0.01);
+
+    // A tie: the champion's ranks sent inline against its own file.
+    const tie = await call(
+      client.compare,
+      client,
+      CompareRequest.fromPartial({
+        challenger: {
+          name: 'v1-ranks',
+          source: {
+            $case: 'ranks',
+            value: { userIds: users, ranks: users.map(() => 3) },
+          },
+        },
+        champion: { name: 'v1', source: { $case: 'predictionsUri', value: 'champion.jsonl' } },
+        bootstrapResamples: 20,
+      }),
+    );
+    const ndcg = tie.deltas.find((d) => d.name === 'ndcg@10')!;
+    expect([ndcg.delta, ndcg.pValue]).toEqual([0, 1]);
+  });
+
+  it('Compare rejects different user sets and missing sides, naming the field', async () => {
+    const { predictions } = testPredictions();
+    const ranks = (ps: Prediction[]) => ({
+      $case: 'ranks' as const,
+      value: { userIds: ps.map((p) => p.userId), ranks: ps.map(() => 1) },
+    });
+    const fail = async (req: Partial<CompareRequest>) => {
+      try {
+        await call(client.compare, client, CompareRequest.fromPartial(req));
+      } catch (err) {
+        return err as ServiceError;
+      }
+      throw new Error('Compare succeeded');
+    };
+    const differ = await fail({
+      challenger: { name: 'v2', source: ranks(predictions) },
+      champion: { name: 'v1', source: ranks(predictions.slice(1)) },
+    });
+    expect(differ.code).toBe(status.INVALID_ARGUMENT);
+    expect(differ.details).toContain(
+      `challenger and champion must rank the same users: 1 (e.g. ${predictions[0].userId}) only in challenger (v2), 0 only in champion (v1)`,
+    );
+    const missing = await fail({ challenger: { name: 'v2', source: ranks(predictions) } });
+    expect([missing.code, missing.details]).toEqual([
+      status.INVALID_ARGUMENT,
+      'champion is required',
+    ]);
+    const empty = await fail({
+      challenger: { name: 'v2', source: ranks(predictions) },
+      champion: { name: 'v1' },
+    });
+    expect(empty.details).toBe('champion: one of batch, predictions_uri or ranks is required');
+    const badRank = await fail({
+      challenger: { name: 'v2', source: { $case: 'ranks', value: { userIds: ['u'], ranks: [0] } } },
+      champion: { name: 'v1', source: ranks(predictions) },
+    });
+    expect(badRank.details).toBe('challenger.ranks.ranks[0] must be an integer >= 1, got 0');
   });
 });

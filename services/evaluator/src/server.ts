@@ -5,9 +5,11 @@ import {
   EvaluatorService,
   HealthService,
   SERVICE_NAMES,
+  type CompareResponse,
   type EvaluateSplitRequest,
   type EvaluatorServer,
   type Metrics,
+  type RankedSet,
   type RequestMeta,
 } from '@thoughtspace/proto';
 import { FailedPreconditionError, InvalidArgumentError } from '@thoughtspace/runtime';
@@ -20,6 +22,7 @@ import {
   type Logger,
   type RpcOptions,
 } from '@thoughtspace/service-kit';
+import { comparePaired, sideFromRanks, type Comparison, type RankedSide } from './domain/compare';
 import {
   addPredictionsFile,
   resolvePredictionsPath,
@@ -70,16 +73,8 @@ export function createServer(deps: EvaluatorDeps): { server: Server; health: Hea
   const impl: EvaluatorServer = {
     evaluateSplit: unary(async (req, ctx) => {
       checkDataset(req.meta, deps.targets);
-      const split = (req.split || 'test') as SplitName;
-      if (!SPLITS.includes(split)) {
-        throw new InvalidArgumentError(`split must be "valid" or "test", got "${req.split}"`);
-      }
-      const resamples = req.bootstrapResamples || limits.defaultResamples;
-      if (resamples < 10 || resamples > limits.maxResamples) {
-        throw new InvalidArgumentError(
-          `bootstrap_resamples must be in [10, ${limits.maxResamples}] (0 = ${limits.defaultResamples}), got ${resamples}`,
-        );
-      }
+      const split = checkSplit(req.split);
+      const resamples = checkCount('bootstrap_resamples', req.bootstrapResamples, limits);
       const evaluation = new SplitEvaluation({
         split,
         resamples,
@@ -103,9 +98,24 @@ export function createServer(deps: EvaluatorDeps): { server: Server; health: Hea
     getMetrics: unary(async (req) => {
       checkDataset(req.meta, deps.targets);
       return {
-        metrics: deps.store.list(req.method || undefined).map(toProtoMetrics),
+        metrics: deps.store
+          .list({ method: req.method || undefined, modelVersion: req.modelVersion || undefined })
+          .map(toProtoMetrics),
         updatedAtUnixMs: deps.store.updatedAtMs(),
       };
+    }, rpc),
+    compare: unary(async (req, ctx) => {
+      checkDataset(req.meta, deps.targets);
+      const split = checkSplit(req.split);
+      const resamples = checkCount('bootstrap_resamples', req.bootstrapResamples, limits);
+      const permutations = checkCount('permutations', req.permutations || resamples, limits);
+      const read = { split, targets: deps.targets, predictionsDir: deps.predictionsDir };
+      const challenger = await rankedSide(req.challenger, 'challenger', read);
+      const champion = await rankedSide(req.champion, 'champion', read);
+      checkDeadline(ctx, 'compare');
+      return toProtoComparison(
+        comparePaired(challenger, champion, { resamples, permutations, seed: req.seed }),
+      );
     }, rpc),
   };
   const server = new Server({
@@ -124,6 +134,91 @@ function checkDataset(meta: RequestMeta | undefined, targets: Targets | undefine
       `meta.dataset_manifest_hash ${hash.slice(0, 12)} does not match the evaluator's dataset ${targets.name} (${targets.manifestHash.slice(0, 12)})`,
     );
   }
+}
+
+function checkSplit(raw: string): SplitName {
+  const split = (raw || 'test') as SplitName;
+  if (!SPLITS.includes(split)) {
+    throw new InvalidArgumentError(`split must be "valid" or "test", got "${raw}"`);
+  }
+  return split;
+}
+
+function checkCount(field: string, requested: number, limits: EvaluatorLimits): number {
+  const n = requested || limits.defaultResamples;
+  if (n < 10 || n > limits.maxResamples) {
+    throw new InvalidArgumentError(
+      `${field} must be in [10, ${limits.maxResamples}] (0 = ${limits.defaultResamples}), got ${n}`,
+    );
+  }
+  return n;
+}
+
+/** One side of a Compare request as per-user ranks (predictions ranked against the split's targets). */
+async function rankedSide(
+  set: RankedSet | undefined,
+  field: string,
+  o: { split: SplitName; targets?: Targets; predictionsDir?: string },
+): Promise<RankedSide> {
+  if (!set) throw new InvalidArgumentError(`${field} is required`);
+  const name = set.name.slice(0, 64);
+  if (set.source?.$case === 'ranks') {
+    return sideFromRanks(field, name, set.source.value.userIds, set.source.value.ranks);
+  }
+  const evaluation = new SplitEvaluation({
+    split: o.split,
+    resamples: 10,
+    seed: 0,
+    targets: o.targets,
+  });
+  switch (set.source?.$case) {
+    case 'batch':
+      set.source.value.predictions.forEach((p, i) =>
+        evaluation.add(
+          {
+            user: p.userId,
+            candidates: p.candidateItemIds,
+            scores: p.scores,
+            target: p.targetItemId,
+            method: p.method,
+            provider: p.provider,
+          },
+          `${field}.batch.predictions[${i}]`,
+        ),
+      );
+      break;
+    case 'predictionsUri':
+      await addPredictionsFile(
+        evaluation,
+        resolvePredictionsPath(set.source.value, o.predictionsDir),
+      );
+      break;
+    default:
+      throw new InvalidArgumentError(
+        `${field}: one of batch, predictions_uri or ranks is required`,
+      );
+  }
+  return { field, name, ...evaluation.userRanks() };
+}
+
+function toProtoComparison(c: Comparison): CompareResponse {
+  return {
+    deltas: c.deltas.map((d) => ({
+      name: d.name.toLowerCase(),
+      challengerMean: d.challengerMean,
+      championMean: d.championMean,
+      delta: d.delta.mean,
+      ciLow: d.delta.low,
+      ciHigh: d.delta.high,
+      pValue: d.pValue,
+    })),
+    users: c.users,
+    confidence: c.confidence,
+    bootstrapResamples: c.resamples,
+    permutations: c.permutations,
+    challengerMalformed: c.challengerMalformed,
+    championMalformed: c.championMalformed,
+  };
 }
 
 async function addSource(
@@ -186,5 +281,7 @@ function toProtoMetrics(s: MetricsSnapshot): Metrics {
     protocol: s.protocol,
     datasetManifestHash: s.datasetManifestHash,
     confidence: report.bootstrap.level,
+    modelVersion: s.modelVersion ?? '',
+    window: s.window ?? '',
   };
 }

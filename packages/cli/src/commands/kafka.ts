@@ -174,12 +174,13 @@ export function formatMetricsEvents(events: MetricsEvent[]): string {
 async function getMetrics(
   address: string,
   method: string | undefined,
+  modelVersion: string | undefined,
 ): Promise<GetMetricsResponse> {
   const client = new EvaluatorClient(address, credentials.createInsecure());
   try {
     return await new Promise<GetMetricsResponse>((resolve, reject) =>
       client.getMetrics(
-        { method: method ?? '' },
+        { method: method ?? '', modelVersion: modelVersion ?? '' },
         new Metadata(),
         { deadline: Date.now() + 10_000 },
         (err, res) =>
@@ -196,6 +197,7 @@ async function getMetrics(
 interface MetricsFlags {
   evaluator?: string;
   method?: string;
+  modelVersion?: string;
   brokers?: string;
   follow?: boolean;
   timeout: number;
@@ -209,19 +211,25 @@ export function registerMetrics(program: Command): void {
     )
     .option('--evaluator <host:port>', 'ask this evaluator over gRPC (default EVALUATOR_ADDR)')
     .option('--method <name>', 'with --evaluator: only this method')
+    .option('--model-version <v>', 'with --evaluator: only this model version')
     .option('--brokers <list>', 'host:port,... (default KAFKA_BROKERS)')
     .option('--follow', 'keep printing the table as new metrics arrive (Ctrl-C to stop)')
     .option('--timeout <s>', 'seconds to wait for the first metrics', intArg('--timeout', 1), 30)
     .action(async (flags: MetricsFlags) => {
       const evaluator = flags.evaluator ?? process.env.EVALUATOR_ADDR;
       if (evaluator && !flags.brokers) {
-        const res = await getMetrics(evaluator, flags.method);
+        const res = await getMetrics(evaluator, flags.method, flags.modelVersion);
         if (res.metrics.length === 0) {
           throw new NotFoundError(`--evaluator ${evaluator}: no metrics yet`);
         }
         say(
           formatMetricsEvents(
-            res.metrics.map((m) => ({ window: 'cumulative', metrics: m, counters: undefined })),
+            res.metrics.map((m) => ({
+              // Per-version rows read e.g. "last:1000 @v2"; the all-versions row "cumulative".
+              window: `${m.window || 'cumulative'}${m.modelVersion ? ` @${m.modelVersion}` : ''}`,
+              metrics: m,
+              counters: undefined,
+            })),
           ),
         );
         say(`updated ${new Date(Number(res.updatedAtUnixMs)).toISOString()}`);

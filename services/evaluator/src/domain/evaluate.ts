@@ -61,6 +61,8 @@ const MAX_SAMPLES = 5;
  */
 export class SplitEvaluation {
   private readonly ranks: number[] = [];
+  /** users[i] is the user of ranks[i]. */
+  private readonly users: string[] = [];
   private readonly seen = new Set<string>();
   private method?: string;
   private provider?: string;
@@ -108,8 +110,24 @@ export class SplitEvaluation {
     this.method = method;
     this.provider = provider;
     this.seen.add(p.user);
+    this.users.push(p.user);
     this.ranks.push(rankOfTarget(p.scores, index));
     return undefined;
+  }
+
+  /** The usable predictions so far as per-user ranks (users in arrival order). */
+  userRanks(): {
+    users: readonly string[];
+    ranks: readonly number[];
+    malformed: number;
+    samples: readonly string[];
+  } {
+    return {
+      users: this.users,
+      ranks: this.ranks,
+      malformed: this.malformed,
+      samples: this.samples,
+    };
   }
 
   finish(): Evaluation {

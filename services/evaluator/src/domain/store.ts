@@ -9,17 +9,28 @@ export interface MetricsSnapshot {
   protocol: string;
   datasetManifestHash: string;
   report: MetricReport;
+  /** The model version these cases were scored by; "" or absent = every version together. */
+  modelVersion?: string;
+  /** Streaming window: "cumulative" or "last:N"; "" or absent = not a streaming entry. */
+  window?: string;
+}
+
+export interface MetricsFilter {
+  method?: string;
+  /** Only this model version's entries. */
+  modelVersion?: string;
 }
 
 /**
  * Where the streaming evaluator (Kafka predictions + interactions) writes its
  * running metrics and GetMetrics reads them. One entry per
- * (method, provider, split, protocol); a put replaces that entry.
+ * (method, provider, split, protocol, model version, window); a put
+ * replaces that entry.
  */
 export interface MetricsStore {
   put(snapshot: MetricsSnapshot): void;
-  /** Every entry, or only one method's, ordered by method then provider. */
-  list(method?: string): MetricsSnapshot[];
+  /** Every entry, or only those matching the filter, ordered by method, provider, version, window. */
+  list(filter?: MetricsFilter): MetricsSnapshot[];
   /** Unix ms of the last put; 0 before any. */
   updatedAtMs(): number;
 }
@@ -31,20 +42,36 @@ export function createMemoryMetricsStore(o: { now?: () => number } = {}): Metric
   let updated = 0;
   return {
     put(snapshot) {
-      const key = [snapshot.method, snapshot.provider, snapshot.split, snapshot.protocol].join(
-        '\u0000',
-      );
+      const key = [
+        snapshot.method,
+        snapshot.provider,
+        snapshot.split,
+        snapshot.protocol,
+        snapshot.modelVersion ?? '',
+        snapshot.window ?? '',
+      ].join('\u0000');
       entries.set(key, snapshot);
       updated = now();
     },
-    list(method) {
+    list(filter = {}) {
+      const order = (s: MetricsSnapshot) => [
+        s.method,
+        s.provider,
+        s.modelVersion ?? '',
+        s.window ?? '',
+      ];
       return [...entries.values()]
-        .filter((s) => !method || s.method === method)
-        .sort((a, b) =>
-          a.method === b.method
-            ? a.provider.localeCompare(b.provider)
-            : a.method.localeCompare(b.method),
-        );
+        .filter(
+          (s) =>
+            (!filter.method || s.method === filter.method) &&
+            (!filter.modelVersion || s.modelVersion === filter.modelVersion),
+        )
+        .sort((a, b) => {
+          const x = order(a);
+          const y = order(b);
+          const i = x.findIndex((v, k) => v !== y[k]);
+          return i < 0 ? 0 : x[i].localeCompare(y[i]);
+        });
     },
     updatedAtMs: () => updated,
   };

@@ -52,6 +52,10 @@ export interface StreamingSnapshot {
   counters: StreamCounts & { buffered: number };
   cumulative?: MetricReport;
   window?: MetricReport;
+  /** The same reports per model version (predictions that named one); window size as above. */
+  versions?: Record<string, { cumulative?: MetricReport; window?: MetricReport }>;
+  /** The sliding window's size in cases ("last:N"). */
+  windowSize?: number;
   method: string;
   provider: string;
   datasetManifestHash: string;
@@ -102,7 +106,7 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
   let dirty = false;
   let lastMetrics = 0;
   let metricsGapMs = 0;
-  let lastReports: { cumulative?: MetricReport; window?: MetricReport } = {};
+  let lastReports: Pick<StreamingSnapshot, 'cumulative' | 'window' | 'versions'> = {};
   let metricsSeq = 0;
   let publishedJoins = -1;
   let labels = { method: '', provider: '', datasetManifestHash: '' };
@@ -127,6 +131,7 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
         at,
         candidates: p.candidateItemIds,
         scores: p.scores,
+        ...(p.modelVersion ? { version: p.modelVersion } : {}),
       };
       if (p.targetItemId === undefined) return half;
       // A prediction that names its ground truth joins with itself.
@@ -251,6 +256,8 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
         protocol: options.protocol ?? '',
         datasetManifestHash: labels.datasetManifestHash,
         confidence: report?.bootstrap.level ?? 0.95,
+        modelVersion: '',
+        window,
       },
       window,
       counters: c,
@@ -262,7 +269,12 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
     if (c.joined === publishedJoins) return;
     const started = Date.now();
     const { cumulative, window } = state.report(bootstrap);
-    lastReports = { cumulative, window };
+    // Per model version for GetMetrics (a rollout is judged on its own
+    // cases); the metrics topic keeps the all-versions events only.
+    const versions = Object.fromEntries(
+      state.versions().map((v) => [v, state.report(bootstrap, v)]),
+    );
+    lastReports = { cumulative, window, versions };
     // The bootstrap is O(resamples x cases) and synchronous (about 5 s for
     // 20,000 cases on a busy 2-core machine): space reports so that they
     // take at most ~5% of the time and never starve fetches and heartbeats.
@@ -287,7 +299,12 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
     );
     publishedJoins = c.joined;
     log.info('metrics', { ...c, hr10: cumulative?.metrics['HR@10'].mean });
-    options.onReport?.({ counters: state.counters(), ...lastReports, ...labels });
+    options.onReport?.({
+      counters: state.counters(),
+      ...lastReports,
+      windowSize: state.window,
+      ...labels,
+    });
   }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
@@ -342,7 +359,7 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
       log.info('stopped', { ...state.counters() });
     },
     snapshot() {
-      return { counters: state.counters(), ...lastReports, ...labels };
+      return { counters: state.counters(), ...lastReports, windowSize: state.window, ...labels };
     },
     checkpoint,
   };

@@ -47,15 +47,26 @@ export async function runStreamingEvaluator(
     await runEvaluator(env as NodeJS.ProcessEnv, {
       companion: async ({ store, registry, logger }) => {
         const evaluator = build(config, logger, (s) => {
-          if (!s.cumulative) return;
-          store.put({
+          const entry = {
             method: s.method,
             provider: s.provider,
             split: config.split,
             protocol: config.protocol,
             datasetManifestHash: s.datasetManifestHash,
-            report: s.cumulative,
-          });
+          };
+          if (s.cumulative) store.put({ ...entry, report: s.cumulative, window: 'cumulative' });
+          // Per model version, both windows: the agent judges a rollout on them.
+          for (const [modelVersion, r] of Object.entries(s.versions ?? {})) {
+            if (r.cumulative)
+              store.put({ ...entry, modelVersion, window: 'cumulative', report: r.cumulative });
+            if (r.window)
+              store.put({
+                ...entry,
+                modelVersion,
+                window: `last:${s.windowSize}`,
+                report: r.window,
+              });
+          }
         });
         registerStreamingMetrics(registry, () => evaluator.snapshot());
         await evaluator.start();

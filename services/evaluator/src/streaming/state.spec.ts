@@ -93,4 +93,37 @@ describe('JoinState', () => {
     expect(restored.add(truth('r1', 'u1', 4)).outcome).toBe('duplicate');
     expect(restored.add(truth('r2', 'u2', 4)).outcome).toBe('joined');
   });
+
+  it('keeps each model version apart, and the version survives a checkpoint', () => {
+    const s = new JoinState({ window: 2 });
+    const versioned = (id: string, user: string, version: string, scores: number[]): Half => ({
+      ...(pred(id, user, 1, scores) as Extract<Half, { kind: 'prediction' }>),
+      version,
+    });
+    // v1 ranks the truth "c" first, v2 third; one unversioned case ranks it second.
+    s.add(versioned('a1', 'u1', 'v1', [1, 2, 3]));
+    s.add(versioned('a2', 'u2', 'v1', [1, 2, 3]));
+    s.add(versioned('b1', 'u3', 'v2', [3, 2, 1]));
+    s.add(pred('n1', 'u4', 1, [3, 1, 2]));
+    for (const [id, user] of [
+      ['a1', 'u1'],
+      ['a2', 'u2'],
+      ['b1', 'u3'],
+      ['n1', 'u4'],
+    ])
+      s.add(truth(id, user, 2));
+    expect(s.versions()).toEqual(['v1', 'v2']);
+    expect(Array.from(s.ranks(undefined, 'v1'))).toEqual([1, 1]);
+    expect(Array.from(s.ranks(undefined, 'v2'))).toEqual([3]);
+    expect(Array.from(s.ranks())).toEqual([1, 1, 3, 2]);
+    const bootstrap = { seed: 1, resamples: 20 };
+    expect(s.report(bootstrap, 'v2').cumulative!.metrics['HR@1'].mean).toBe(0);
+    expect(s.report(bootstrap, 'v1').window!.metrics['HR@1'].mean).toBe(1);
+    const restored = new JoinState({
+      window: 2,
+      restore: JSON.parse(JSON.stringify(s.snapshot())),
+    });
+    expect(restored.versions()).toEqual(['v1', 'v2']);
+    expect(Array.from(restored.ranks(undefined, 'v2'))).toEqual([3]);
+  });
 });

@@ -11,6 +11,8 @@ export type Half =
       at: number;
       candidates: string[];
       scores: number[];
+      /** Model version that scored it (Prediction.model_version); absent = unknown. */
+      version?: string;
     }
   | { kind: 'interaction'; requestId: string; userId: string; at: number; itemId: string };
 
@@ -25,8 +27,11 @@ export interface StreamCounts {
 
 /** Everything the evaluator must not lose: written whole into each checkpoint. */
 export interface JoinSnapshot {
-  /** Counted request ids in join order: [requestId, userId, rank]; rank 0 = rejected. */
-  done: [string, string, number][];
+  /**
+   * Counted request ids in join order: [requestId, userId, rank] plus the
+   * model version when the prediction named one; rank 0 = rejected.
+   */
+  done: ([string, string, number] | [string, string, number, string])[];
   /** Halves waiting for their partner, oldest first. */
   buffer: Half[];
   counts: StreamCounts;
@@ -61,7 +66,7 @@ export class JoinState {
   private readonly ttlMs: number;
   private readonly maxBuffered: number;
   readonly window: number;
-  private readonly done = new Map<string, { userId: string; rank: number }>();
+  private readonly done = new Map<string, { userId: string; rank: number; version?: string }>();
   private readonly buffer = new Map<string, Half>();
   private counts: StreamCounts;
   private watermark: number;
@@ -91,7 +96,8 @@ export class JoinState {
           rejected: 0,
         };
     this.watermark = s?.watermark ?? 0;
-    for (const [id, userId, rank] of s?.done ?? []) this.done.set(id, { userId, rank });
+    for (const [id, userId, rank, version] of s?.done ?? [])
+      this.done.set(id, version ? { userId, rank, version } : { userId, rank });
     for (const h of s?.buffer ?? []) this.buffer.set(h.requestId, h);
   }
 
@@ -126,7 +132,11 @@ export class JoinState {
         reason: `ground truth ${i.itemId} is not among the candidates`,
       };
     }
-    this.done.set(id, { userId: p.userId, rank: rankOfTarget(p.scores, index) });
+    const rank = rankOfTarget(p.scores, index);
+    this.done.set(
+      id,
+      p.version ? { userId: p.userId, rank, version: p.version } : { userId: p.userId, rank },
+    );
     this.counts.joined++;
     return { outcome: 'joined' };
   }
@@ -149,9 +159,22 @@ export class JoinState {
     return [...this.done.keys()];
   }
 
-  /** Ranks of joined cases in canonical order (user id, then request id); `last` = only the most recent n joins. */
-  ranks(last?: number): Int32Array {
-    let cases = [...this.done].filter(([, c]) => c.rank > 0);
+  /** Model versions named by joined cases, sorted. */
+  versions(): string[] {
+    const out = new Set<string>();
+    for (const c of this.done.values()) if (c.version && c.rank > 0) out.add(c.version);
+    return [...out].sort();
+  }
+
+  /**
+   * Ranks of joined cases in canonical order (user id, then request id);
+   * `last` = only the most recent n joins; `version` = only that model
+   * version's cases (the window then counts that version's joins).
+   */
+  ranks(last?: number, version?: string): Int32Array {
+    let cases = [...this.done].filter(
+      ([, c]) => c.rank > 0 && (version === undefined || c.version === version),
+    );
     if (last !== undefined) cases = cases.slice(Math.max(0, cases.length - last));
     cases.sort(([ia, a], [ib, b]) =>
       a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : ia < ib ? -1 : ia > ib ? 1 : 0,
@@ -160,21 +183,26 @@ export class JoinState {
   }
 
   /** Cumulative and sliding-window reports; undefined while no case has joined. */
-  report(bootstrap: { seed: number; resamples: number }): {
+  report(
+    bootstrap: { seed: number; resamples: number },
+    version?: string,
+  ): {
     cumulative?: MetricReport;
     window?: MetricReport;
   } {
-    const all = this.ranks();
+    const all = this.ranks(undefined, version);
     if (all.length === 0) return {};
     return {
       cumulative: reportFromRanks(all, bootstrap),
-      window: reportFromRanks(this.ranks(this.window), bootstrap),
+      window: reportFromRanks(this.ranks(this.window, version), bootstrap),
     };
   }
 
   snapshot(): JoinSnapshot {
     return {
-      done: [...this.done].map(([id, c]) => [id, c.userId, c.rank]),
+      done: [...this.done].map(([id, c]) =>
+        c.version ? [id, c.userId, c.rank, c.version] : [id, c.userId, c.rank],
+      ),
       buffer: [...this.buffer.values()],
       counts: { ...this.counts },
       watermark: this.watermark,

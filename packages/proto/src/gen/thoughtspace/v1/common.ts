@@ -161,6 +161,12 @@ export interface Prediction {
   method: string;
   /** Rationale provider used ("none" when the method uses no rationales). */
   provider: string;
+  /**
+   * Model version that produced the scores (the serving Deployments'
+   * MODEL_VERSION); empty = unknown. The streaming evaluator keeps metrics
+   * per version so a rollout can be judged on live traffic.
+   */
+  modelVersion: string;
 }
 
 /** One metric with its confidence interval (bootstrap over users). */
@@ -186,6 +192,13 @@ export interface Metrics {
   datasetManifestHash: string;
   /** Confidence level of [ci_low, ci_high], e.g. 0.95. */
   confidence: number;
+  /**
+   * Streaming only: the model version these cases were scored by ("" = all
+   * versions together).
+   */
+  modelVersion: string;
+  /** Streaming only: "cumulative" or "last:N" (the N most recent cases). */
+  window: string;
 }
 
 function createBaseRequestMeta(): RequestMeta {
@@ -1057,7 +1070,15 @@ export const Embedding: MessageFns<Embedding> = {
 };
 
 function createBasePrediction(): Prediction {
-  return { userId: "", candidateItemIds: [], scores: [], targetItemId: undefined, method: "", provider: "" };
+  return {
+    userId: "",
+    candidateItemIds: [],
+    scores: [],
+    targetItemId: undefined,
+    method: "",
+    provider: "",
+    modelVersion: "",
+  };
 }
 
 export const Prediction: MessageFns<Prediction> = {
@@ -1083,6 +1104,9 @@ export const Prediction: MessageFns<Prediction> = {
     }
     if (message.provider !== "") {
       writer.uint32(50).string(message.provider);
+    }
+    if (message.modelVersion !== "") {
+      writer.uint32(58).string(message.modelVersion);
     }
     return writer;
   },
@@ -1158,6 +1182,14 @@ export const Prediction: MessageFns<Prediction> = {
             message.provider = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.modelVersion = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1190,6 +1222,11 @@ export const Prediction: MessageFns<Prediction> = {
         : undefined,
       method: isSet(object.method) ? globalThis.String(object.method) : "",
       provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      modelVersion: isSet(object.modelVersion)
+        ? globalThis.String(object.modelVersion)
+        : isSet(object.model_version)
+        ? globalThis.String(object.model_version)
+        : "",
     };
   },
 
@@ -1213,6 +1250,9 @@ export const Prediction: MessageFns<Prediction> = {
     if (message.provider !== "") {
       obj.provider = message.provider;
     }
+    if (message.modelVersion !== "") {
+      obj.modelVersion = message.modelVersion;
+    }
     return obj;
   },
 
@@ -1227,6 +1267,7 @@ export const Prediction: MessageFns<Prediction> = {
     message.targetItemId = object.targetItemId ?? undefined;
     message.method = object.method ?? "";
     message.provider = object.provider ?? "";
+    message.modelVersion = object.modelVersion ?? "";
     return message;
   },
 };
@@ -1366,6 +1407,8 @@ function createBaseMetrics(): Metrics {
     protocol: "",
     datasetManifestHash: "",
     confidence: 0,
+    modelVersion: "",
+    window: "",
   };
 }
 
@@ -1394,6 +1437,12 @@ export const Metrics: MessageFns<Metrics> = {
     }
     if (message.confidence !== 0) {
       writer.uint32(65).double(message.confidence);
+    }
+    if (message.modelVersion !== "") {
+      writer.uint32(74).string(message.modelVersion);
+    }
+    if (message.window !== "") {
+      writer.uint32(82).string(message.window);
     }
     return writer;
   },
@@ -1475,6 +1524,22 @@ export const Metrics: MessageFns<Metrics> = {
             message.confidence = reader.double();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.modelVersion = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.window = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1501,6 +1566,12 @@ export const Metrics: MessageFns<Metrics> = {
         ? globalThis.String(object.dataset_manifest_hash)
         : "",
       confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
+      modelVersion: isSet(object.modelVersion)
+        ? globalThis.String(object.modelVersion)
+        : isSet(object.model_version)
+        ? globalThis.String(object.model_version)
+        : "",
+      window: isSet(object.window) ? globalThis.String(object.window) : "",
     };
   },
 
@@ -1530,6 +1601,12 @@ export const Metrics: MessageFns<Metrics> = {
     if (message.confidence !== 0) {
       obj.confidence = floatToJson(message.confidence);
     }
+    if (message.modelVersion !== "") {
+      obj.modelVersion = message.modelVersion;
+    }
+    if (message.window !== "") {
+      obj.window = message.window;
+    }
     return obj;
   },
 
@@ -1546,6 +1623,8 @@ export const Metrics: MessageFns<Metrics> = {
     message.protocol = object.protocol ?? "";
     message.datasetManifestHash = object.datasetManifestHash ?? "";
     message.confidence = object.confidence ?? 0;
+    message.modelVersion = object.modelVersion ?? "";
+    message.window = object.window ?? "";
     return message;
   },
 };

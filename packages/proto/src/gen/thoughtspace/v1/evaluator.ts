@@ -60,13 +60,103 @@ export interface GetMetricsRequest {
     | undefined;
   /** Only this method; empty = every method seen. */
   method: string;
+  /**
+   * Only this model version (Prediction.model_version); empty = every
+   * version, including the all-versions entries (model_version "").
+   */
+  modelVersion: string;
 }
 
 export interface GetMetricsResponse {
-  /** One entry per (method, provider) seen on the predictions topic. */
+  /**
+   * One entry per (method, provider, model version, window) seen on the
+   * predictions topic; model_version "" aggregates every version.
+   */
   metrics: Metrics[];
   /** When the metrics were last updated, unix time in milliseconds. */
   updatedAtUnixMs: number;
+}
+
+/** Per-user ranks of the true item (1 = ranked first), already computed. */
+export interface UserRanks {
+  userIds: string[];
+  /** ranks[i] belongs to user_ids[i]; each at least 1. */
+  ranks: number[];
+}
+
+/** One side of a comparison: a ranker's predictions (or ranks) on the split. */
+export interface RankedSet {
+  /** Label used in errors and logs, e.g. the model version "v2". */
+  name: string;
+  source?:
+    | //
+    /** Inline predictions (targets from the split when absent). */
+    { $case: "batch"; value: PredictionBatch }
+    | //
+    /**
+     * A predictions file under the server's PREDICTIONS_DIR (JSON lines,
+     * optionally gzip, the `thoughtspace eval` format).
+     */
+    { $case: "predictionsUri"; value: string }
+    | //
+    /** Ranks computed elsewhere. */
+    { $case: "ranks"; value: UserRanks }
+    | undefined;
+}
+
+export interface CompareRequest {
+  meta?:
+    | RequestMeta
+    | undefined;
+  /** The new model: deltas are challenger minus champion. */
+  challenger?:
+    | RankedSet
+    | undefined;
+  /** The model serving now. */
+  champion?:
+    | RankedSet
+    | undefined;
+  /** "valid" or "test" (default); where missing targets come from. */
+  split: string;
+  /** Bootstrap resamples of the delta intervals, 0 = server default (1000). */
+  bootstrapResamples: number;
+  /**
+   * Sign-flip permutations of the randomization test, 0 = as many as the
+   * bootstrap resamples.
+   */
+  permutations: number;
+  /** Seed of the bootstrap and the permutations. */
+  seed: number;
+}
+
+/** One metric's paired comparison. */
+export interface MetricDelta {
+  /** "hr@1", "hr@5", "hr@10", "ndcg@5", "ndcg@10", "mrr". */
+  name: string;
+  challengerMean: number;
+  championMean: number;
+  /** challenger_mean - champion_mean, with its paired bootstrap interval. */
+  delta: number;
+  ciLow: number;
+  ciHigh: number;
+  /** Two-sided p-value of the paired randomization (sign-flip) test. */
+  pValue: number;
+}
+
+export interface CompareResponse {
+  deltas: MetricDelta[];
+  /** Users compared: both sides ranked exactly these users. */
+  users: number;
+  /** Confidence level of [ci_low, ci_high], e.g. 0.95. */
+  confidence: number;
+  bootstrapResamples: number;
+  permutations: number;
+  /**
+   * Predictions rejected as malformed on each side (skipped, as in
+   * EvaluateSplit); users must still match exactly after skipping.
+   */
+  challengerMalformed: number;
+  championMalformed: number;
 }
 
 function createBasePredictionBatch(): PredictionBatch {
@@ -401,7 +491,7 @@ export const EvaluateSplitResponse: MessageFns<EvaluateSplitResponse> = {
 };
 
 function createBaseGetMetricsRequest(): GetMetricsRequest {
-  return { meta: undefined, method: "" };
+  return { meta: undefined, method: "", modelVersion: "" };
 }
 
 export const GetMetricsRequest: MessageFns<GetMetricsRequest> = {
@@ -411,6 +501,9 @@ export const GetMetricsRequest: MessageFns<GetMetricsRequest> = {
     }
     if (message.method !== "") {
       writer.uint32(18).string(message.method);
+    }
+    if (message.modelVersion !== "") {
+      writer.uint32(26).string(message.modelVersion);
     }
     return writer;
   },
@@ -444,6 +537,14 @@ export const GetMetricsRequest: MessageFns<GetMetricsRequest> = {
             message.method = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.modelVersion = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -460,6 +561,11 @@ export const GetMetricsRequest: MessageFns<GetMetricsRequest> = {
     return {
       meta: isSet(object.meta) ? RequestMeta.fromJSON(object.meta) : undefined,
       method: isSet(object.method) ? globalThis.String(object.method) : "",
+      modelVersion: isSet(object.modelVersion)
+        ? globalThis.String(object.modelVersion)
+        : isSet(object.model_version)
+        ? globalThis.String(object.model_version)
+        : "",
     };
   },
 
@@ -470,6 +576,9 @@ export const GetMetricsRequest: MessageFns<GetMetricsRequest> = {
     }
     if (message.method !== "") {
       obj.method = message.method;
+    }
+    if (message.modelVersion !== "") {
+      obj.modelVersion = message.modelVersion;
     }
     return obj;
   },
@@ -483,6 +592,7 @@ export const GetMetricsRequest: MessageFns<GetMetricsRequest> = {
       ? RequestMeta.fromPartial(object.meta)
       : undefined;
     message.method = object.method ?? "";
+    message.modelVersion = object.modelVersion ?? "";
     return message;
   },
 };
@@ -576,6 +686,802 @@ export const GetMetricsResponse: MessageFns<GetMetricsResponse> = {
   },
 };
 
+function createBaseUserRanks(): UserRanks {
+  return { userIds: [], ranks: [] };
+}
+
+export const UserRanks: MessageFns<UserRanks> = {
+  encode(message: UserRanks, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.userIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.ranks.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.ranks) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserRanks {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserRanks();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.ranks.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.ranks.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserRanks {
+    return {
+      userIds: globalThis.Array.isArray(object?.userIds)
+        ? object.userIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.user_ids)
+        ? object.user_ids.map((e: any) => globalThis.String(e))
+        : [],
+      ranks: globalThis.Array.isArray(object?.ranks) ? object.ranks.map((e: any) => globalThis.Number(e)) : [],
+    };
+  },
+
+  toJSON(message: UserRanks): unknown {
+    const obj: any = {};
+    if (message.userIds?.length) {
+      obj.userIds = message.userIds;
+    }
+    if (message.ranks?.length) {
+      obj.ranks = message.ranks.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UserRanks>): UserRanks {
+    return UserRanks.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserRanks>): UserRanks {
+    const message = createBaseUserRanks();
+    message.userIds = object.userIds?.map((e) => e) || [];
+    message.ranks = object.ranks?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseRankedSet(): RankedSet {
+  return { name: "", source: undefined };
+}
+
+export const RankedSet: MessageFns<RankedSet> = {
+  encode(message: RankedSet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    switch (message.source?.$case) {
+      case "batch":
+        PredictionBatch.encode(message.source.value, writer.uint32(18).fork()).join();
+        break;
+      case "predictionsUri":
+        writer.uint32(26).string(message.source.value);
+        break;
+      case "ranks":
+        UserRanks.encode(message.source.value, writer.uint32(34).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RankedSet {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRankedSet();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.source = { $case: "batch", value: PredictionBatch.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.source = { $case: "predictionsUri", value: reader.string() };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.source = { $case: "ranks", value: UserRanks.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RankedSet {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      source: isSet(object.batch)
+        ? { $case: "batch", value: PredictionBatch.fromJSON(object.batch) }
+        : isSet(object.predictionsUri)
+        ? { $case: "predictionsUri", value: globalThis.String(object.predictionsUri) }
+        : isSet(object.predictions_uri)
+        ? { $case: "predictionsUri", value: globalThis.String(object.predictions_uri) }
+        : isSet(object.ranks)
+        ? { $case: "ranks", value: UserRanks.fromJSON(object.ranks) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: RankedSet): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.source?.$case === "batch") {
+      obj.batch = PredictionBatch.toJSON(message.source.value);
+    } else if (message.source?.$case === "predictionsUri") {
+      obj.predictionsUri = message.source.value;
+    } else if (message.source?.$case === "ranks") {
+      obj.ranks = UserRanks.toJSON(message.source.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RankedSet>): RankedSet {
+    return RankedSet.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RankedSet>): RankedSet {
+    const message = createBaseRankedSet();
+    message.name = object.name ?? "";
+    switch (object.source?.$case) {
+      case "batch": {
+        if (object.source?.value !== undefined && object.source?.value !== null) {
+          message.source = { $case: "batch", value: PredictionBatch.fromPartial(object.source.value) };
+        }
+        break;
+      }
+      case "predictionsUri": {
+        if (object.source?.value !== undefined && object.source?.value !== null) {
+          message.source = { $case: "predictionsUri", value: object.source.value };
+        }
+        break;
+      }
+      case "ranks": {
+        if (object.source?.value !== undefined && object.source?.value !== null) {
+          message.source = { $case: "ranks", value: UserRanks.fromPartial(object.source.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseCompareRequest(): CompareRequest {
+  return {
+    meta: undefined,
+    challenger: undefined,
+    champion: undefined,
+    split: "",
+    bootstrapResamples: 0,
+    permutations: 0,
+    seed: 0,
+  };
+}
+
+export const CompareRequest: MessageFns<CompareRequest> = {
+  encode(message: CompareRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meta !== undefined) {
+      RequestMeta.encode(message.meta, writer.uint32(10).fork()).join();
+    }
+    if (message.challenger !== undefined) {
+      RankedSet.encode(message.challenger, writer.uint32(18).fork()).join();
+    }
+    if (message.champion !== undefined) {
+      RankedSet.encode(message.champion, writer.uint32(26).fork()).join();
+    }
+    if (message.split !== "") {
+      writer.uint32(34).string(message.split);
+    }
+    if (message.bootstrapResamples !== 0) {
+      writer.uint32(40).uint32(message.bootstrapResamples);
+    }
+    if (message.permutations !== 0) {
+      writer.uint32(48).uint32(message.permutations);
+    }
+    if (message.seed !== 0) {
+      writer.uint32(56).uint64(message.seed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CompareRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCompareRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meta = RequestMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.challenger = RankedSet.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.champion = RankedSet.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.split = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.bootstrapResamples = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.permutations = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.seed = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CompareRequest {
+    return {
+      meta: isSet(object.meta) ? RequestMeta.fromJSON(object.meta) : undefined,
+      challenger: isSet(object.challenger) ? RankedSet.fromJSON(object.challenger) : undefined,
+      champion: isSet(object.champion) ? RankedSet.fromJSON(object.champion) : undefined,
+      split: isSet(object.split) ? globalThis.String(object.split) : "",
+      bootstrapResamples: isSet(object.bootstrapResamples)
+        ? globalThis.Number(object.bootstrapResamples)
+        : isSet(object.bootstrap_resamples)
+        ? globalThis.Number(object.bootstrap_resamples)
+        : 0,
+      permutations: isSet(object.permutations) ? globalThis.Number(object.permutations) : 0,
+      seed: isSet(object.seed) ? globalThis.Number(object.seed) : 0,
+    };
+  },
+
+  toJSON(message: CompareRequest): unknown {
+    const obj: any = {};
+    if (message.meta !== undefined) {
+      obj.meta = RequestMeta.toJSON(message.meta);
+    }
+    if (message.challenger !== undefined) {
+      obj.challenger = RankedSet.toJSON(message.challenger);
+    }
+    if (message.champion !== undefined) {
+      obj.champion = RankedSet.toJSON(message.champion);
+    }
+    if (message.split !== "") {
+      obj.split = message.split;
+    }
+    if (message.bootstrapResamples !== 0) {
+      obj.bootstrapResamples = Math.round(message.bootstrapResamples);
+    }
+    if (message.permutations !== 0) {
+      obj.permutations = Math.round(message.permutations);
+    }
+    if (message.seed !== 0) {
+      obj.seed = Math.round(message.seed);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CompareRequest>): CompareRequest {
+    return CompareRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CompareRequest>): CompareRequest {
+    const message = createBaseCompareRequest();
+    message.meta = (object.meta !== undefined && object.meta !== null)
+      ? RequestMeta.fromPartial(object.meta)
+      : undefined;
+    message.challenger = (object.challenger !== undefined && object.challenger !== null)
+      ? RankedSet.fromPartial(object.challenger)
+      : undefined;
+    message.champion = (object.champion !== undefined && object.champion !== null)
+      ? RankedSet.fromPartial(object.champion)
+      : undefined;
+    message.split = object.split ?? "";
+    message.bootstrapResamples = object.bootstrapResamples ?? 0;
+    message.permutations = object.permutations ?? 0;
+    message.seed = object.seed ?? 0;
+    return message;
+  },
+};
+
+function createBaseMetricDelta(): MetricDelta {
+  return { name: "", challengerMean: 0, championMean: 0, delta: 0, ciLow: 0, ciHigh: 0, pValue: 0 };
+}
+
+export const MetricDelta: MessageFns<MetricDelta> = {
+  encode(message: MetricDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.challengerMean !== 0) {
+      writer.uint32(17).double(message.challengerMean);
+    }
+    if (message.championMean !== 0) {
+      writer.uint32(25).double(message.championMean);
+    }
+    if (message.delta !== 0) {
+      writer.uint32(33).double(message.delta);
+    }
+    if (message.ciLow !== 0) {
+      writer.uint32(41).double(message.ciLow);
+    }
+    if (message.ciHigh !== 0) {
+      writer.uint32(49).double(message.ciHigh);
+    }
+    if (message.pValue !== 0) {
+      writer.uint32(57).double(message.pValue);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MetricDelta {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMetricDelta();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.challengerMean = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.championMean = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.delta = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.ciLow = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.ciHigh = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.pValue = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MetricDelta {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      challengerMean: isSet(object.challengerMean)
+        ? globalThis.Number(object.challengerMean)
+        : isSet(object.challenger_mean)
+        ? globalThis.Number(object.challenger_mean)
+        : 0,
+      championMean: isSet(object.championMean)
+        ? globalThis.Number(object.championMean)
+        : isSet(object.champion_mean)
+        ? globalThis.Number(object.champion_mean)
+        : 0,
+      delta: isSet(object.delta) ? globalThis.Number(object.delta) : 0,
+      ciLow: isSet(object.ciLow)
+        ? globalThis.Number(object.ciLow)
+        : isSet(object.ci_low)
+        ? globalThis.Number(object.ci_low)
+        : 0,
+      ciHigh: isSet(object.ciHigh)
+        ? globalThis.Number(object.ciHigh)
+        : isSet(object.ci_high)
+        ? globalThis.Number(object.ci_high)
+        : 0,
+      pValue: isSet(object.pValue)
+        ? globalThis.Number(object.pValue)
+        : isSet(object.p_value)
+        ? globalThis.Number(object.p_value)
+        : 0,
+    };
+  },
+
+  toJSON(message: MetricDelta): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.challengerMean !== 0) {
+      obj.challengerMean = floatToJson(message.challengerMean);
+    }
+    if (message.championMean !== 0) {
+      obj.championMean = floatToJson(message.championMean);
+    }
+    if (message.delta !== 0) {
+      obj.delta = floatToJson(message.delta);
+    }
+    if (message.ciLow !== 0) {
+      obj.ciLow = floatToJson(message.ciLow);
+    }
+    if (message.ciHigh !== 0) {
+      obj.ciHigh = floatToJson(message.ciHigh);
+    }
+    if (message.pValue !== 0) {
+      obj.pValue = floatToJson(message.pValue);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MetricDelta>): MetricDelta {
+    return MetricDelta.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MetricDelta>): MetricDelta {
+    const message = createBaseMetricDelta();
+    message.name = object.name ?? "";
+    message.challengerMean = object.challengerMean ?? 0;
+    message.championMean = object.championMean ?? 0;
+    message.delta = object.delta ?? 0;
+    message.ciLow = object.ciLow ?? 0;
+    message.ciHigh = object.ciHigh ?? 0;
+    message.pValue = object.pValue ?? 0;
+    return message;
+  },
+};
+
+function createBaseCompareResponse(): CompareResponse {
+  return {
+    deltas: [],
+    users: 0,
+    confidence: 0,
+    bootstrapResamples: 0,
+    permutations: 0,
+    challengerMalformed: 0,
+    championMalformed: 0,
+  };
+}
+
+export const CompareResponse: MessageFns<CompareResponse> = {
+  encode(message: CompareResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.deltas) {
+      MetricDelta.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.users !== 0) {
+      writer.uint32(16).uint64(message.users);
+    }
+    if (message.confidence !== 0) {
+      writer.uint32(25).double(message.confidence);
+    }
+    if (message.bootstrapResamples !== 0) {
+      writer.uint32(32).uint32(message.bootstrapResamples);
+    }
+    if (message.permutations !== 0) {
+      writer.uint32(40).uint32(message.permutations);
+    }
+    if (message.challengerMalformed !== 0) {
+      writer.uint32(48).uint64(message.challengerMalformed);
+    }
+    if (message.championMalformed !== 0) {
+      writer.uint32(56).uint64(message.championMalformed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CompareResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCompareResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deltas.push(MetricDelta.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.users = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.confidence = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.bootstrapResamples = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.permutations = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.challengerMalformed = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.championMalformed = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CompareResponse {
+    return {
+      deltas: globalThis.Array.isArray(object?.deltas) ? object.deltas.map((e: any) => MetricDelta.fromJSON(e)) : [],
+      users: isSet(object.users) ? globalThis.Number(object.users) : 0,
+      confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
+      bootstrapResamples: isSet(object.bootstrapResamples)
+        ? globalThis.Number(object.bootstrapResamples)
+        : isSet(object.bootstrap_resamples)
+        ? globalThis.Number(object.bootstrap_resamples)
+        : 0,
+      permutations: isSet(object.permutations) ? globalThis.Number(object.permutations) : 0,
+      challengerMalformed: isSet(object.challengerMalformed)
+        ? globalThis.Number(object.challengerMalformed)
+        : isSet(object.challenger_malformed)
+        ? globalThis.Number(object.challenger_malformed)
+        : 0,
+      championMalformed: isSet(object.championMalformed)
+        ? globalThis.Number(object.championMalformed)
+        : isSet(object.champion_malformed)
+        ? globalThis.Number(object.champion_malformed)
+        : 0,
+    };
+  },
+
+  toJSON(message: CompareResponse): unknown {
+    const obj: any = {};
+    if (message.deltas?.length) {
+      obj.deltas = message.deltas.map((e) => MetricDelta.toJSON(e));
+    }
+    if (message.users !== 0) {
+      obj.users = Math.round(message.users);
+    }
+    if (message.confidence !== 0) {
+      obj.confidence = floatToJson(message.confidence);
+    }
+    if (message.bootstrapResamples !== 0) {
+      obj.bootstrapResamples = Math.round(message.bootstrapResamples);
+    }
+    if (message.permutations !== 0) {
+      obj.permutations = Math.round(message.permutations);
+    }
+    if (message.challengerMalformed !== 0) {
+      obj.challengerMalformed = Math.round(message.challengerMalformed);
+    }
+    if (message.championMalformed !== 0) {
+      obj.championMalformed = Math.round(message.championMalformed);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CompareResponse>): CompareResponse {
+    return CompareResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CompareResponse>): CompareResponse {
+    const message = createBaseCompareResponse();
+    message.deltas = object.deltas?.map((e) => MetricDelta.fromPartial(e)) || [];
+    message.users = object.users ?? 0;
+    message.confidence = object.confidence ?? 0;
+    message.bootstrapResamples = object.bootstrapResamples ?? 0;
+    message.permutations = object.permutations ?? 0;
+    message.challengerMalformed = object.challengerMalformed ?? 0;
+    message.championMalformed = object.championMalformed ?? 0;
+    return message;
+  },
+};
+
 /**
  * evaluator: HR / NDCG / MRR with bootstrap confidence intervals, offline on
  * a split or streaming from the predictions and interactions topics.
@@ -603,6 +1509,20 @@ export const EvaluatorService = {
     responseSerialize: (value: GetMetricsResponse): Buffer => Buffer.from(GetMetricsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetMetricsResponse => GetMetricsResponse.decode(value),
   },
+  /**
+   * Paired comparison of a challenger against a champion on the same users
+   * (e.g. two model versions' predictions on one split): per-metric delta
+   * with a bootstrap interval and a paired randomization-test p-value.
+   */
+  compare: {
+    path: "/thoughtspace.v1.Evaluator/Compare" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CompareRequest): Buffer => Buffer.from(CompareRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CompareRequest => CompareRequest.decode(value),
+    responseSerialize: (value: CompareResponse): Buffer => Buffer.from(CompareResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CompareResponse => CompareResponse.decode(value),
+  },
 } as const;
 
 export interface EvaluatorServer extends UntypedServiceImplementation {
@@ -610,6 +1530,12 @@ export interface EvaluatorServer extends UntypedServiceImplementation {
   evaluateSplit: handleUnaryCall<EvaluateSplitRequest, EvaluateSplitResponse>;
   /** The streaming evaluation's current metrics. */
   getMetrics: handleUnaryCall<GetMetricsRequest, GetMetricsResponse>;
+  /**
+   * Paired comparison of a challenger against a champion on the same users
+   * (e.g. two model versions' predictions on one split): per-metric delta
+   * with a bootstrap interval and a paired randomization-test p-value.
+   */
+  compare: handleUnaryCall<CompareRequest, CompareResponse>;
 }
 
 export interface EvaluatorClient extends Client {
@@ -645,6 +1571,26 @@ export interface EvaluatorClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetMetricsResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Paired comparison of a challenger against a champion on the same users
+   * (e.g. two model versions' predictions on one split): per-metric delta
+   * with a bootstrap interval and a paired randomization-test p-value.
+   */
+  compare(
+    request: CompareRequest,
+    callback: (error: ServiceError | null, response: CompareResponse) => void,
+  ): ClientUnaryCall;
+  compare(
+    request: CompareRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CompareResponse) => void,
+  ): ClientUnaryCall;
+  compare(
+    request: CompareRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CompareResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const EvaluatorClient = makeGenericClientConstructor(
@@ -655,6 +1601,10 @@ export const EvaluatorClient = makeGenericClientConstructor(
   service: typeof EvaluatorService;
   serviceName: string;
 };
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
