@@ -68,6 +68,12 @@ export const STAGE_WORKER_CONFIG = {
     description:
       'tot-selector and scorer: the dataset whose item text the stages read (a preset name or folder)',
   }),
+  modelVersion: stringVar({
+    name: 'MODEL_VERSION',
+    optional: true,
+    description:
+      'scorer: the model version written into each prediction, so the streaming evaluator keeps live metrics per version (the chart sets it from the thoughtspace.io/model-version annotation)',
+  }),
   candidateGenAddress: address('CANDIDATE_GEN_ADDR', 'candidate-gen'),
   rationaleGenAddress: address('RATIONALE_GEN_ADDR', 'rationale-gen'),
   totSelectorAddress: address('TOT_SELECTOR_ADDR', 'tot-selector'),

@@ -31,6 +31,7 @@ export async function runStageWorker(
     kafka,
     ports,
     groupId: config.group,
+    modelVersion: config.modelVersion,
     concurrency: config.concurrency,
     sessionTimeoutMs: config.sessionTimeoutMs,
     logger,

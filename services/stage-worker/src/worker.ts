@@ -18,6 +18,8 @@ export interface StageProcessOptions {
   ports: PipelinePorts;
   /** Consumer group (default: the stage name). */
   groupId?: string;
+  /** The model version the stage serves, written into the scorer's predictions. */
+  modelVersion?: string;
   concurrency?: number;
   sessionTimeoutMs?: number;
   logger?: KafkaLogger;
@@ -42,7 +44,10 @@ export interface StageProcess {
 export function createStageProcess(options: StageProcessOptions): StageProcess {
   const spec = STAGES[options.stage];
   const groupId = options.groupId ?? options.stage;
-  const handlers = kafkaStageHandlers({ ports: options.ports });
+  const handlers = kafkaStageHandlers({
+    ports: options.ports,
+    modelVersion: options.modelVersion,
+  });
   const worker = createStageWorker({
     name: options.stage,
     consumer: createConsumer({

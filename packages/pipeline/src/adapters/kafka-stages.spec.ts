@@ -210,7 +210,11 @@ describe('the chain as Kafka stage workers', () => {
     const kafka = createKafka({
       config: { brokers: broker.brokers, clientId: 'pipeline-stages', ssl: false },
     });
-    const handlers = kafkaStageHandlers({ ports, defaults: { branching: [2, 2] } });
+    const handlers = kafkaStageHandlers({
+      ports,
+      defaults: { branching: [2, 2] },
+      modelVersion: 'v7',
+    });
     const stage = <I, O>(
       name: keyof typeof GROUPS,
       input: { topic: string; codec: never },
@@ -363,6 +367,7 @@ describe('the chain as Kafka stage workers', () => {
         .sort((a, b) => b.score - a.score || a.itemId.localeCompare(b.itemId));
       expect(ranked).toEqual(local.items);
       expect(p.provider).toBe(local.reason!.provider);
+      expect(p.modelVersion).toBe('v7');
     }
   });
 

@@ -62,6 +62,8 @@ export function kafkaStageHandlers(options: {
   ports: PipelinePorts;
   defaults?: Partial<PipelineDefaults>;
   now?: () => number;
+  /** Written into every prediction (Prediction.model_version): the model version the scorer serves. */
+  modelVersion?: string;
 }): KafkaStageHandlers {
   const { ports } = options;
   const defaults = { ...DEFAULT_PIPELINE, ...options.defaults };
@@ -175,6 +177,7 @@ export function kafkaStageHandlers(options: {
           scores: scored.map((s) => s.score),
           method: e.method,
           provider: e.selected!.provider,
+          modelVersion: options.modelVersion ?? '',
         },
       };
     },
