@@ -34,6 +34,7 @@ const SERVICES = [
     name: 'stage-worker',
     load: () => require('@thoughtspace/stage-worker').STAGE_WORKER_CONFIG,
   },
+  { name: 'agent', load: () => require('@thoughtspace/agent').AGENT_CONFIG },
 ];
 
 const PREAMBLE = `

@@ -1,5 +1,6 @@
 import { LABELS, topologicalOrder, stageJob, type JobContext, type Stage } from './dag';
 import type { EvaluatorPort } from './evaluator';
+import { watchLive, type LiveRule, type LiveVerdict } from './live';
 import { currentVersions, decide, rollTo, type Decision, type PromotionRule } from './promote';
 import { runDag, type DagResult } from './runner';
 import { StatusRecorder } from './status';
@@ -15,10 +16,8 @@ export interface AgentOptions {
   deployments: string[];
   maxAttempts: number;
   rollout: { timeoutMs: number; pollMs: number };
-  /** Roll back when the live metric falls more than this below the champion's. */
-  liveTolerance: number;
-  /** How long to wait for the streaming evaluator's live metric after a rollout (0 = skip the check). */
-  liveWaitMs: number;
+  /** Live-metric rollback after a promotion (waitMs 0 = no live check). */
+  live: LiveRule;
   log: (line: string) => void;
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -26,7 +25,7 @@ export interface AgentOptions {
 export type AgentOutcome =
   | { kind: 'dag-failed'; dag: DagResult }
   | { kind: 'kept-champion'; decision: Decision }
-  | { kind: 'promoted'; decision: Decision; version: string }
+  | { kind: 'promoted'; decision: Decision; version: string; live?: LiveVerdict }
   | { kind: 'rolled-back'; decision: Decision; why: string };
 
 /**
@@ -67,14 +66,20 @@ export async function runAgent(o: AgentOptions): Promise<AgentOutcome> {
   }
 
   await status.update({ phase: 'evaluating' });
-  const comparison = await o.evaluator.compare({
-    champion,
-    challenger: o.context.version,
-    seed: o.context.seed,
-  });
-  const decision = decide(comparison, o.rule);
+  const comparison = await o.evaluator
+    .compare({ champion, challenger: o.context.version, seed: o.context.seed })
+    .catch(async (err: unknown) => {
+      // The champion keeps serving; the status says why nothing was promoted.
+      await status.update({ phase: 'failed', error: (err as Error).message });
+      throw err;
+    });
+  const decision = decide(comparison.metrics, o.rule);
   o.log(`decision: ${decision.promote ? 'promote' : 'keep the champion'} (${decision.reason})`);
-  await status.update({ phase: decision.promote ? 'promoting' : 'kept-champion', decision });
+  await status.update({
+    phase: decision.promote ? 'promoting' : 'kept-champion',
+    decision,
+    comparedUsers: comparison.users,
+  });
   if (!decision.promote) return { kind: 'kept-champion', decision };
 
   const rollback = async (why: string): Promise<AgentOutcome> => {
@@ -100,27 +105,27 @@ export async function runAgent(o: AgentOptions): Promise<AgentOutcome> {
   });
   if (!rolled.ok) return rollback(`rollout failed for ${rolled.failed.join(', ')}`);
 
-  if (o.liveWaitMs > 0) {
-    const championLive = await o.evaluator.liveMetric({ version: champion, metric: o.rule.metric });
-    const deadline = Date.now() + o.liveWaitMs;
-    let live: number | undefined;
-    while (live === undefined && Date.now() < deadline) {
-      live = await o.evaluator.liveMetric({ version: o.context.version, metric: o.rule.metric });
-      if (live === undefined) await new Promise((r) => setTimeout(r, o.rollout.pollMs));
-    }
-    if (live !== undefined && championLive !== undefined && live < championLive - o.liveTolerance)
-      return rollback(
-        `live ${o.rule.metric} ${live.toFixed(4)} below the champion's ${championLive.toFixed(4)} by more than ${o.liveTolerance}`,
-      );
-    await status.update({ live: { challenger: live ?? null, champion: championLive ?? null } });
+  let live: LiveVerdict | undefined;
+  if (o.live.waitMs > 0) {
+    await status.update({ phase: 'watching-live' });
+    live = await watchLive({
+      evaluator: o.evaluator,
+      champion,
+      challenger: o.context.version,
+      rule: o.live,
+      log: o.log,
+    });
+    o.log(`live check: ${live.kind} (${live.reason})`);
+    await status.update({ live });
+    if (live.kind === 'worse') return rollback(live.reason);
   }
   await status.update({ phase: 'promoted' });
-  return { kind: 'promoted', decision, version: o.context.version };
+  return { kind: 'promoted', decision, version: o.context.version, ...(live ? { live } : {}) };
 }
 
 /** What `--dry-run` prints: the Jobs in order, the rule, the Deployments. */
 export function describePlan(
-  o: Pick<AgentOptions, 'stages' | 'context' | 'rule' | 'deployments' | 'maxAttempts'>,
+  o: Pick<AgentOptions, 'stages' | 'context' | 'rule' | 'deployments' | 'maxAttempts' | 'live'>,
 ): string {
   const lines = [
     `run ${o.context.runId} in namespace ${o.context.namespace}: version ${o.context.version}, dataset ${o.context.dataset}, seed ${o.context.seed}, image ${o.context.image}, PVC ${o.context.pvc}`,
@@ -137,8 +142,11 @@ export function describePlan(
   }
   lines.push(
     '',
-    `promotion: challenger - champion on ${o.rule.metric}, paired randomization test on the same users; promote when gain >= ${o.rule.minGain} and p < ${o.rule.alpha}`,
-    `serving Deployments rolled together: ${o.deployments.join(', ')} (rollback on a failed rollout or live ${o.rule.metric} below the champion's)`,
+    `promotion: the evaluator's Compare of challenger - champion on ${o.rule.metric}, paired randomization test on the same users; promote when gain >= ${o.rule.minGain} and p < ${o.rule.alpha}`,
+    `serving Deployments rolled together: ${o.deployments.join(', ')} (rollback on a failed rollout)`,
+    o.live.waitMs > 0
+      ? `live check for ${o.live.waitMs / 1000} s: roll back when live ${o.live.metric} (${o.live.window}) falls more than ${o.live.margin} below the champion's, once each has ${o.live.minCases} cases`
+      : 'live check: off (AGENT_LIVE_WAIT_S=0)',
   );
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 export { runAgent, describePlan } from './agent';
 export type { AgentOptions, AgentOutcome } from './agent';
-export { loadConfig, ConfigError, DEFAULT_DEPLOYMENTS } from './config';
+export { loadConfig, ConfigError, DEFAULT_DEPLOYMENTS, AGENT_CONFIG } from './config';
 export type { AgentConfig } from './config';
 export {
   DEFAULT_STAGES,
@@ -13,8 +13,15 @@ export {
   DagError,
 } from './dag';
 export type { Stage, JobContext } from './dag';
-export { artifactEvaluator } from './evaluator';
-export type { EvaluatorPort, RanksFile } from './evaluator';
+export { grpcEvaluator, fromCompareResponse, liveFromMetrics } from './evaluator';
+export type {
+  EvaluatorPort,
+  GrpcEvaluatorOptions,
+  LiveValue,
+  VersionComparison,
+} from './evaluator';
+export { watchLive } from './live';
+export type { LiveRule, LiveVerdict } from './live';
 export { createKubeApi } from './kube';
 export { decide, rollTo, rolloutState, currentVersions, VERSION_ANNOTATION } from './promote';
 export type { Decision, PromotionRule } from './promote';

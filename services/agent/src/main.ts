@@ -8,7 +8,7 @@
 import { describePlan, runAgent, type AgentOptions } from './agent';
 import { ConfigError, loadConfig } from './config';
 import { DEFAULT_STAGES } from './dag';
-import { artifactEvaluator } from './evaluator';
+import { grpcEvaluator } from './evaluator';
 import { createKubeApi } from './kube';
 
 const log = (line: string) =>
@@ -36,29 +36,43 @@ async function main(argv: string[]): Promise<number> {
     activeDeadlineSeconds: config.activeDeadlineSeconds,
   };
   const rule = { metric: config.metric, alpha: config.alpha, minGain: config.minGain };
-  if (argv.includes('--dry-run')) {
-    process.stdout.write(
-      `${describePlan({ stages: DEFAULT_STAGES, context, rule, deployments: config.deployments, maxAttempts: config.maxAttempts })}\n`,
-    );
-    return 0;
-  }
-  const options: AgentOptions = {
-    api: await createKubeApi({ namespace: config.namespace, kubeconfig: config.kubeconfig }),
-    evaluator: artifactEvaluator({
-      artifactsDir: config.artifactsDir,
-      resamples: config.resamples,
-    }),
+  const live = {
+    metric: config.liveMetric,
+    window: config.liveWindow,
+    margin: config.liveMargin,
+    minCases: config.liveMinCases,
+    waitMs: config.liveWaitS * 1000,
+    pollMs: config.rolloutPollMs,
+  };
+  const plan = {
     stages: DEFAULT_STAGES,
     context,
     rule,
-    deployments: config.deployments,
+    live,
+    deployments: [...config.deployments],
     maxAttempts: config.maxAttempts,
-    rollout: { timeoutMs: config.rolloutTimeoutMs, pollMs: config.rolloutPollMs },
-    liveTolerance: config.liveTolerance,
-    liveWaitMs: config.liveWaitMs,
+  };
+  if (argv.includes('--dry-run')) {
+    process.stdout.write(`${describePlan(plan)}\n`);
+    return 0;
+  }
+  const evaluator = grpcEvaluator({
+    address: config.evaluatorAddress,
+    predictionsUri: config.predictionsUri,
+    split: config.split,
+    resamples: config.resamples,
+  });
+  const options: AgentOptions = {
+    ...plan,
+    api: await createKubeApi({ namespace: config.namespace, kubeconfig: config.kubeconfig }),
+    evaluator,
+    rollout: { timeoutMs: config.rolloutTimeoutS * 1000, pollMs: config.rolloutPollMs },
     log,
   };
-  const outcome = await runAgent(options);
+  log(
+    `evaluator ${config.evaluatorAddress}: comparing ${config.predictionsUri} on the ${config.split} split`,
+  );
+  const outcome = await runAgent(options).finally(() => evaluator.close());
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
   return outcome.kind === 'promoted' || outcome.kind === 'kept-champion' ? 0 : 1;
 }
