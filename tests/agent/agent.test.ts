@@ -583,6 +583,27 @@ describe('pipeline agent against a Kubernetes API double and a real evaluator', 
       control('config', { jobOutcomes: {}, expireWatchAfterJobEvents: 0, rolloutFailVersions: [] }),
     );
 
+    it('serves each version apart: the operator sees them with `thoughtspace metrics`', () => {
+      const cli = spawnSync(
+        process.execPath,
+        [
+          join(ROOT, 'packages', 'cli', 'dist', 'bin.js'),
+          'metrics',
+          '--evaluator',
+          evaluatorAddress,
+          '--model-version',
+          'v4',
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(cli.status).toBe(0);
+      const rows = cli.stdout.split('\n').map((l) => l.trim().split(/\s{2,}/));
+      expect(rows.filter((r) => r[0].includes('@')).map((r) => r.slice(0, 3))).toEqual([
+        ['cumulative @v4', 'thought-space', String(LIVE_USERS)],
+        ['last:1000 @v4', 'thought-space', String(LIVE_USERS)],
+      ]);
+    });
+
     it('rolls back when the new version is worse live than the champion', async () => {
       const { code, outcome, stderr, requests } = await runAgent({
         ...live,
