@@ -110,9 +110,24 @@ describe('streaming evaluator under broker faults (mock cluster)', () => {
     }
   }
 
+  /**
+   * Mid-stream for the evaluator: once it has consumed and checkpointed part
+   * of the stream. Four evaluator processes start at once on a busy machine;
+   * without this wait the publisher could finish a fault before an evaluator
+   * has even connected (the broker-down scenario then saw no outage at all).
+   */
+  const midStream = (file: string) =>
+    waitFor(
+      'a first checkpoint',
+      async () =>
+        ((await readJsonCheckpoint(file))?.state.counts.joined ?? 0) > 0 ? true : undefined,
+      60_000,
+    );
+
   it.concurrent('every broker down for 4 s mid-stream, then up', async () => {
-    const logs = await run('down', async (b, k) => {
+    const logs = await run('down', async (b, k, file) => {
       if (k !== 2) return;
+      await midStream(file);
       await b.down(-1);
       await new Promise((r) => setTimeout(r, 4000));
       await b.up(-1);
@@ -129,13 +144,7 @@ describe('streaming evaluator under broker faults (mock cluster)', () => {
   it.concurrent('partition leaders move mid-stream', async () => {
     await run('leader', async (b, k, file) => {
       if (k !== 2) return;
-      // Mid-stream: once the evaluator has consumed and checkpointed part of it.
-      await waitFor(
-        'a first checkpoint',
-        async () =>
-          ((await readJsonCheckpoint(file))?.state.counts.joined ?? 0) > 0 ? true : undefined,
-        60_000,
-      );
+      await midStream(file);
       for (const topic of [TOPICS.predictions, TOPICS.interactions]) {
         for (let p = 0; p < 3; p++) await b.moveLeader(topic, p, ((p + 1) % 3) + 1);
       }
