@@ -210,6 +210,13 @@ describe('stage worker on the mock cluster, driven by kcat (a client the project
     );
     expect(headers).toContain(`dlq-source-topic=${TOPICS.recRequests}`);
     expect(headers).toContain(`dlq-consumer-group=${GROUP}`);
+    // kcat can read a record before the worker has processed the broker's
+    // acknowledgement (kcat runs synchronously, holding this event loop).
+    await waitFor(
+      'the worker to count its output and dead letter',
+      async () => (worker.stats().produced >= 1 ? true : undefined),
+      10_000,
+    ).catch(() => undefined);
     expect(worker.stats()).toMatchObject({ produced: 1, deadLettered: 1 });
   });
 

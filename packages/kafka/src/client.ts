@@ -8,6 +8,7 @@ import {
 } from 'kafkajs';
 import type { KafkaConfig } from './config';
 import { kafkajsLogCreator, silentKafkaLogger, type KafkaLogger } from './logger';
+import { withBackoff } from './retry';
 
 export interface KafkaClientOptions {
   config: KafkaConfig;
@@ -39,21 +40,56 @@ export interface ProducerOptions {
    * anyway (consumers de-duplicate by request id), and librdkafka 2.0's mock
    * cluster answers Metadata with a controller id kafkajs cannot find, so the
    * idempotent path (InitProducerId via the controller) cannot be tested here.
+   * kafkajs insists on its own send retry for it, so the leader-move fix
+   * below does not apply to an idempotent producer.
    */
   idempotent?: boolean;
+  /** Retries of a failed send (default 10, from 100 ms doubling up to 5 s). */
   retry?: RetryOptions;
 }
 
-/** A producer (acks=all) that partitions by record key (the user id) with Java-client-compatible hashing. */
+/**
+ * A producer (acks=all) that partitions by record key (the user id) with
+ * Java-client-compatible hashing.
+ *
+ * kafkajs 2.2.4 loses records when a partition leader moves: its send retry
+ * keeps, across attempts, the answer of every broker that acknowledged its
+ * part, and re-sends only to brokers without one. When a failed partition's
+ * new leader is a broker that already answered (NOT_LEADER_FOR_PARTITION
+ * from the old leader, metadata refreshed, the leader moved to a sibling),
+ * that partition's records are never sent again and send() resolves as if
+ * they were (tulios/kafkajs#1303; fix proposed in #1798, unreleased). So
+ * kafkajs's own send retry is off here and each retry is a fresh
+ * send()/sendBatch() of every record of the call: partitions that were
+ * acknowledged on the failed attempt are written twice, which consumers
+ * already tolerate (de-duplication by request id), instead of never.
+ * tests/kafka/producer-leader-move.test.ts.
+ */
 export function createProducer(options: ProducerOptions): Producer {
   const idempotent = options.idempotent ?? false;
-  return options.kafka.producer({
+  const retry = options.retry ?? { retries: 10, initialRetryTime: 100, maxRetryTime: 5000 };
+  const producer = options.kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     idempotent,
     maxInFlightRequests: idempotent ? 1 : undefined,
     allowAutoTopicCreation: false,
-    retry: options.retry ?? { retries: 10, initialRetryTime: 100, maxRetryTime: 5000 },
+    // kafkajs requires its own retry for the idempotent producer.
+    retry: idempotent ? retry : { ...retry, retries: 0 },
   });
+  if (idempotent) return producer;
+  const again =
+    <A extends unknown[], R>(send: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      withBackoff(() => send(...args), {
+        attempts: (retry.retries ?? 10) + 1,
+        initialMs: retry.initialRetryTime ?? 100,
+        maxMs: retry.maxRetryTime ?? 5000,
+        // What kafkajs would have retried: with retries 0 it gives up on a
+        // retriable error with KafkaJSNumberOfRetriesExceeded; anything else
+        // (non-retriable, producer disconnected) is thrown at once.
+        retriable: (err) => (err as Error | undefined)?.name === 'KafkaJSNumberOfRetriesExceeded',
+      });
+  return { ...producer, send: again(producer.send), sendBatch: again(producer.sendBatch) };
 }
 
 export interface ConsumerOptions {

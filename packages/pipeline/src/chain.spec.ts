@@ -1,178 +1,37 @@
 /**
  * @jest-environment <rootDir>/packages/engine/jest-environment.js
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  createCandidateDomain,
-  saveSasrec,
-  SasrecModel,
-  trainedSasrecIndex,
-  trainSasrec,
-  validateConfig,
-} from '@thoughtspace/candidate-gen';
-import {
-  buildEvaluationSet,
-  leaveOneOut,
-  parseProtocol,
-  prepareDataset,
-  sequencesBefore,
-  type Prepared,
-} from '@thoughtspace/data';
-import { MemoSpace, type ThoughtSpace } from '@thoughtspace/encoder';
-import { createProvider, type RationaleProvider } from '@thoughtspace/rationale-gen';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
-import { sasrecScale, scoreExamples, type TrainedScorer } from '@thoughtspace/scorer';
+import { scoreExamples } from '@thoughtspace/scorer';
 import { historyEntries } from '@thoughtspace/text';
-import { thoughtSpaceAgreement } from '@thoughtspace/tot-selector';
-import {
-  inProcessCandidates,
-  inProcessCatalogue,
-  inProcessScorer,
-  inProcessSelection,
-} from './adapters/in-process';
-import { inProcessReasons, treeSource } from './adapters/reasons';
 import { createPipeline, STAGES } from './chain';
-import { phaseOneStage } from './main-job/phase-one';
-import { examplesFor, prepareSplit, trainVariant } from './main-job/phase-two';
 import type { PipelinePorts } from './ports';
+import { trainChain, type TrainedChain } from './testing/trained-chain';
 
 // The chain through the in-process adapters on real data (all-beauty-2018):
 // a small SASRec saved and loaded as candidate-gen serves it, the embedded
 // provider writes reasons, a Thought Space and a scorer are trained by the
-// main job's own stages.
+// main job's own stages (the shared fixture in testing/trained-chain.ts).
 describe('createPipeline with the in-process adapters', () => {
-  let prepared: Prepared;
-  let model: SasrecModel;
-  let provider: RationaleProvider;
-  let space: ThoughtSpace;
-  let scorer: TrainedScorer;
+  let chain: TrainedChain;
+  let prepared: TrainedChain['prepared'];
   let ports: PipelinePorts;
   let batchLogits: Float32Array;
   let validCase: { user: number; history: Int32Array; candidates: Int32Array };
 
   beforeAll(async () => {
-    prepared = await prepareDataset({ dataset: 'all-beauty-2018' });
-    const { dataset, manifest } = prepared;
-    const loo = leaveOneOut(dataset);
-    const protocol = parseProtocol('sampled:9');
-    const trained = await trainSasrec({
-      dataset,
-      datasetHash: manifest.hash,
-      loo,
-      config: validateConfig({
-        maxLen: 20,
-        hidden: 16,
-        epochs: 2,
-        evalEvery: 2,
-        patience: 0,
-        seed: 3,
-      }),
-      validProtocol: protocol,
-      silent: true,
-    });
-    provider = await createProvider({ kind: 'embedded' });
-    const reasons = inProcessReasons(provider);
-    const log = () => undefined;
-    const phase = await phaseOneStage({
-      dataset,
-      loo,
-      name: 'all-beauty-2018',
-      reasons,
-      provider: 'embedded',
-      seed: 3,
-      encoderConfig: { epochs: 1 },
-      silent: true,
-      log,
-    });
-    space = phase.space;
-    const memo = new MemoSpace(space, space.config.outputDim, { silent: true });
-    const sasrec = trainedSasrecIndex(trained);
-    const valid = buildEvaluationSet({
-      dataset,
-      datasetHash: manifest.hash,
-      split: 'valid',
-      protocol,
-      seed: 3,
-      loo,
-    });
-    valid.cases = valid.cases.slice(0, 400);
-    valid.candidates = valid.candidates.slice(0, 400);
-    const context = {
-      dataset,
-      loo,
-      sasrec,
-      source: treeSource(reasons),
-      memo,
-      branching: [2, 2],
-      silent: true,
-    };
-    const preparedValid = await prepareSplit(context, valid, 'valid');
-    const agreement = { 'thought-space': thoughtSpaceAgreement(memo) };
-    const examples = await examplesFor({
-      prepared: preparedValid,
-      variant: 'thought-space',
-      dataset,
-      sasrec,
-      memo,
-      seed: 3,
-      agreement,
-    });
-    scorer = await trainVariant({
-      examples,
-      shape: { candidates: 10, features: 4, reasonDim: memo.dim, itemDim: 16 },
-      seed: 3,
-      config: { epochs: 2 },
-      label: 'scorer',
-      silent: true,
-    });
-    const pool = sequencesBefore(loo, 'valid');
-    const caseStates = await sasrec.userStates(valid.cases.map((c) => c.history));
-    const scale = sasrecScale(
-      valid.cases.map((_, i) => sasrec.scores(caseStates, i, valid.candidates[i].items)),
-    );
-    [batchLogits] = await scoreExamples(scorer, [examples[0]]);
+    chain = await trainChain();
+    ({ prepared, ports } = chain);
+    [batchLogits] = await scoreExamples(chain.scorer, [chain.examples[0]]);
     validCase = {
-      user: valid.cases[0].user,
-      history: valid.cases[0].history,
-      candidates: valid.candidates[0].items,
+      user: chain.valid.cases[0].user,
+      history: chain.valid.cases[0].history,
+      candidates: chain.valid.candidates[0].items,
     };
-
-    const dir = await mkdtemp(join(tmpdir(), 'ts-pipeline-'));
-    await saveSasrec(dir, trained, {
-      datasetName: prepared.name,
-      manifestHash: manifest.hash,
-      itemIds: dataset.itemIds,
-      userIds: dataset.userIds,
-      userHistories: pool,
-    });
-    await trained.trainer.dispose();
-    model = await SasrecModel.load(dir, { threads: 1 });
-    const domain = createCandidateDomain({ model });
-    const catalogue = inProcessCatalogue(dataset.items);
-    ports = {
-      candidates: inProcessCandidates(domain),
-      catalogue,
-      reasons,
-      selection: inProcessSelection({ reasons, encoders: memo }),
-      scorer: inProcessScorer({
-        scorer,
-        candidates: domain,
-        encoders: memo,
-        catalogue,
-        fit: { sequences: pool, numItems: dataset.items.length },
-        itemIndex: new Map(dataset.itemIds.map((id, i) => [id, i])),
-        scale,
-      }),
-    };
-  });
+  }, 300_000); // training the chain takes 1-2 min on a busy 2-core machine
 
   afterAll(async () => {
-    await scorer?.trainer.dispose();
-    await space?.dispose();
-    await model?.dispose();
-    await provider?.dispose();
+    await chain?.dispose();
   });
 
   const historyOf = (user: number, history: Int32Array) =>

@@ -2,6 +2,8 @@
  * @jest-environment <rootDir>/packages/engine/jest-environment.js
  */
 import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createStreamingEvaluator, type StreamingEvaluator } from '@thoughtspace/evaluator';
 import { setupTelemetry, type Telemetry } from '@thoughtspace/service-kit';
@@ -24,57 +26,25 @@ import {
   type StageWorker,
 } from '@thoughtspace/kafka';
 import type { PredictionEvent } from '@thoughtspace/proto';
+import { historyEntries } from '@thoughtspace/text';
 import type { KafkaMessage } from 'kafkajs';
 import { startBroker, type TestBroker } from '../../../../tests/kafka/broker';
 import { waitFor } from '../../../../tests/kafka/fixtures';
 import { kafkaStageHandlers } from './kafka-stages';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  createCandidateDomain,
-  saveSasrec,
-  SasrecModel,
-  trainedSasrecIndex,
-  trainSasrec,
-  validateConfig,
-} from '@thoughtspace/candidate-gen';
-import {
-  buildEvaluationSet,
-  leaveOneOut,
-  parseProtocol,
-  prepareDataset,
-  sequencesBefore,
-  type Prepared,
-} from '@thoughtspace/data';
-import { MemoSpace, type ThoughtSpace } from '@thoughtspace/encoder';
-import { createProvider, type RationaleProvider } from '@thoughtspace/rationale-gen';
-import { sasrecScale, type TrainedScorer } from '@thoughtspace/scorer';
-import { historyEntries } from '@thoughtspace/text';
-import { thoughtSpaceAgreement } from '@thoughtspace/tot-selector';
-import {
-  inProcessCandidates,
-  inProcessCatalogue,
-  inProcessScorer,
-  inProcessSelection,
-} from './in-process';
-import { inProcessReasons, treeSource } from './reasons';
 import { createPipeline } from '../chain';
-import { phaseOneStage } from '../main-job/phase-one';
-import { examplesFor, prepareSplit, trainVariant } from '../main-job/phase-two';
 import type { PipelinePorts } from '../ports';
+import { trainChain, type TrainedChain } from '../testing/trained-chain';
 
 // The chain as three Kafka stage workers (candidate-gen, tot-selector,
 // scorer) over librdkafka's mock cluster, on the same real models as
-// chain.spec.ts (all-beauty-2018: a small SASRec, the embedded provider, a
-// Thought Space and a scorer trained by the main job's stages).
+// chain.spec.ts (testing/trained-chain.ts: all-beauty-2018, a small SASRec,
+// the embedded provider, a Thought Space and a scorer trained by the main
+// job's stages).
 describe('the chain as Kafka stage workers', () => {
-  let prepared: Prepared;
-  let model: SasrecModel;
-  let provider: RationaleProvider;
-  let space: ThoughtSpace;
-  let scorer: TrainedScorer;
+  let chain: TrainedChain;
+  let prepared: TrainedChain['prepared'];
   let ports: PipelinePorts;
-  let requestCases: { user: number; history: Int32Array }[];
+  let requestCases: TrainedChain['valid']['cases'];
   let broker: TestBroker;
   let workers: StageWorker[] = [];
   let telemetry: Telemetry;
@@ -84,114 +54,9 @@ describe('the chain as Kafka stage workers', () => {
   const EVALUATOR_GROUP = 'thoughtspace-evaluator';
 
   beforeAll(async () => {
-    prepared = await prepareDataset({ dataset: 'all-beauty-2018' });
-    const { dataset, manifest } = prepared;
-    const loo = leaveOneOut(dataset);
-    const protocol = parseProtocol('sampled:9');
-    const trained = await trainSasrec({
-      dataset,
-      datasetHash: manifest.hash,
-      loo,
-      config: validateConfig({
-        maxLen: 20,
-        hidden: 16,
-        epochs: 2,
-        evalEvery: 2,
-        patience: 0,
-        seed: 3,
-      }),
-      validProtocol: protocol,
-      silent: true,
-    });
-    provider = await createProvider({ kind: 'embedded' });
-    const reasons = inProcessReasons(provider);
-    const log = () => undefined;
-    const phase = await phaseOneStage({
-      dataset,
-      loo,
-      name: 'all-beauty-2018',
-      reasons,
-      provider: 'embedded',
-      seed: 3,
-      encoderConfig: { epochs: 1 },
-      silent: true,
-      log,
-    });
-    space = phase.space;
-    const memo = new MemoSpace(space, space.config.outputDim, { silent: true });
-    const sasrec = trainedSasrecIndex(trained);
-    const valid = buildEvaluationSet({
-      dataset,
-      datasetHash: manifest.hash,
-      split: 'valid',
-      protocol,
-      seed: 3,
-      loo,
-    });
-    valid.cases = valid.cases.slice(0, 400);
-    requestCases = valid.cases.slice(0, 6);
-    valid.candidates = valid.candidates.slice(0, 400);
-    const context = {
-      dataset,
-      loo,
-      sasrec,
-      source: treeSource(reasons),
-      memo,
-      branching: [2, 2],
-      silent: true,
-    };
-    const preparedValid = await prepareSplit(context, valid, 'valid');
-    const agreement = { 'thought-space': thoughtSpaceAgreement(memo) };
-    const examples = await examplesFor({
-      prepared: preparedValid,
-      variant: 'thought-space',
-      dataset,
-      sasrec,
-      memo,
-      seed: 3,
-      agreement,
-    });
-    scorer = await trainVariant({
-      examples,
-      shape: { candidates: 10, features: 4, reasonDim: memo.dim, itemDim: 16 },
-      seed: 3,
-      config: { epochs: 2 },
-      label: 'scorer',
-      silent: true,
-    });
-    const pool = sequencesBefore(loo, 'valid');
-    const caseStates = await sasrec.userStates(valid.cases.map((c) => c.history));
-    const scale = sasrecScale(
-      valid.cases.map((_, i) => sasrec.scores(caseStates, i, valid.candidates[i].items)),
-    );
-
-    const dir = await mkdtemp(join(tmpdir(), 'ts-pipeline-'));
-    await saveSasrec(dir, trained, {
-      datasetName: prepared.name,
-      manifestHash: manifest.hash,
-      itemIds: dataset.itemIds,
-      userIds: dataset.userIds,
-      userHistories: pool,
-    });
-    await trained.trainer.dispose();
-    model = await SasrecModel.load(dir, { threads: 1 });
-    const domain = createCandidateDomain({ model });
-    const catalogue = inProcessCatalogue(dataset.items);
-    ports = {
-      candidates: inProcessCandidates(domain),
-      catalogue,
-      reasons,
-      selection: inProcessSelection({ reasons, encoders: memo }),
-      scorer: inProcessScorer({
-        scorer,
-        candidates: domain,
-        encoders: memo,
-        catalogue,
-        fit: { sequences: pool, numItems: dataset.items.length },
-        itemIndex: new Map(dataset.itemIds.map((id, i) => [id, i])),
-        scale,
-      }),
-    };
+    chain = await trainChain();
+    ({ prepared, ports } = chain);
+    requestCases = chain.valid.cases.slice(0, 6);
 
     broker = await startBroker({
       topics: {
@@ -264,17 +129,14 @@ describe('the chain as Kafka stage workers', () => {
       bootstrap: { resamples: 10 },
     });
     await evaluator.start();
-  });
+  }, 300_000); // training the chain takes 1-2 min on a busy 2-core machine
 
   afterAll(async () => {
     await evaluator?.stop();
     for (const w of workers) await w.stop();
     await telemetry?.shutdown();
     await broker?.stop();
-    await scorer?.trainer.dispose();
-    await space?.dispose();
-    await model?.dispose();
-    await provider?.dispose();
+    await chain?.dispose();
   });
 
   const historyOf = (user: number, history: Int32Array) =>
