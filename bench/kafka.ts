@@ -101,6 +101,7 @@ async function main(): Promise<void> {
             scores: c.scores,
             method: 'markov',
             provider: 'none',
+            modelVersion: '',
           },
         }),
         headers: eventHeaders(EVENT_TYPES.prediction, requestId),

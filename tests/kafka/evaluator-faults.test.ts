@@ -185,6 +185,7 @@ describe('streaming evaluator under broker faults (mock cluster)', () => {
             scores: [1, 2],
             method: 'm',
             provider: 'none',
+            modelVersion: '',
           },
         }),
       };

@@ -99,6 +99,7 @@ export function predictionRecord(c: StreamCase, manifestHash: string): Message {
         scores: c.scores,
         method: 'markov',
         provider: 'none',
+        modelVersion: '',
       },
     }),
     headers: eventHeaders(EVENT_TYPES.prediction, c.requestId),

@@ -100,6 +100,7 @@ describe('stage worker on the mock cluster, driven by kcat (a client the project
             scores: Array.from(scores),
             method: 'markov',
             provider: 'none',
+            modelVersion: '',
           },
         };
       },

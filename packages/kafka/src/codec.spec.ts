@@ -10,6 +10,7 @@ const prediction = {
     scores: [0.5, 1],
     method: 'm',
     provider: 'none',
+    modelVersion: '',
   },
 };
 

@@ -55,6 +55,7 @@ describe('evaluator over gRPC loopback (all-beauty-2018 targets)', () => {
         scores: hit ? [0, 2, 1] : [3, 1, 2],
         method: 'probe',
         provider: 'none',
+        modelVersion: '',
       });
     }
     return { predictions, hits };
