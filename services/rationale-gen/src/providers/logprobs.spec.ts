@@ -118,6 +118,9 @@ describe('scoreContinuation (llama-cpp, stories260K.gguf)', () => {
     expect([...b.tokenLogProbs]).toEqual([...a.tokenLogProbs]);
   });
 
+  // This measures fluency more than conditioning: stories260K finds this story nearly as likely
+  // after an unrelated one (-0.764 vs -0.753 nats/token). tests/likelihood-selection.test.ts
+  // checks that the prompt matters (a crossed design on a constructed tree).
   it("scores a repeat of the prompt's own text above the same words shuffled", async () => {
     const words = STORY.split(' ');
     const rng = createRng('shuffle|1');
