@@ -40,6 +40,11 @@ describe('thoughtspace run --quick', () => {
     expect(r.stdout).toMatch(/rationale provider embedded/);
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
     expect(results.provider).toBe('embedded');
+    // The composer has no token probabilities: no likelihood row, and a note saying why.
+    expect(r.stdout).not.toContain('scorer + tree, likelihood');
+    expect(results.notes).toContain(
+      'likelihood row skipped: provider embedded exposes no log-probabilities (use --provider llama-cpp --gguf <model>)',
+    );
     // Complete, with provenance and cost: every stage was written, then the final file.
     expect(results).toMatchObject({ complete: true, seeds: [1], chance: 0.1 });
     expect(results.wallSeconds).toBeGreaterThan(0);

@@ -38,6 +38,7 @@ export { aggregateSeeds, holm, withHolm, writeSeedTable } from './main-job/seeds
 export type { MainJobOptions } from './main-job/run';
 export { MAIN_BUDGET, QUICK_BUDGET, KEY_COMPARISONS } from './main-job/stages';
 export { runReasoning } from './main-job/reasoning';
+export { likelihoodSelection } from './main-job/likelihood';
 export type { ReasoningOptions, ReasoningResult } from './main-job/reasoning';
 export { VARIANT_LABELS } from './main-job/phase-two';
 export type { Variant } from './main-job/phase-two';

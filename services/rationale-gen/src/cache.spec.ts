@@ -89,4 +89,24 @@ describe('rationale cache', () => {
     await withCache(flaky, cache).generate(req);
     expect(await cache.get(cache.key(flaky, req))).toBeUndefined();
   });
+
+  it("keeps the wrapped provider's capabilities and continuation scoring", async () => {
+    const cache = createRationaleCache({ dir });
+    const embedded = withCache(createEmbeddedProvider(), cache);
+    expect(embedded.capabilities).toEqual({ logprobs: false });
+    expect(embedded.scoreContinuation).toBeUndefined();
+    const seen: string[] = [];
+    const scoring: RationaleProvider = {
+      ...createEmbeddedProvider(),
+      capabilities: { logprobs: true },
+      scoreContinuation: async (prompt, continuation) => {
+        seen.push(`${prompt}|${continuation}`);
+        return { logProb: -2, tokens: 1, tokenLogProbs: Float64Array.of(-2) };
+      },
+    };
+    const wrapped = withCache(scoring, cache);
+    expect(wrapped.capabilities).toEqual({ logprobs: true });
+    await expect(wrapped.scoreContinuation!('p', 'c')).resolves.toMatchObject({ logProb: -2 });
+    expect(seen).toEqual(['p|c']);
+  });
 });

@@ -90,7 +90,11 @@ export function withCache(provider: RationaleProvider, cache: RationaleCache): R
       if (!value.fallbackFrom) await cache.set(key, value);
       return value;
     },
-    ...(provider.logProb ? { logProb: provider.logProb.bind(provider) } : {}),
+    // Scores are not cached: they are cheap next to generation and keyed by free text.
+    ...(provider.capabilities ? { capabilities: provider.capabilities } : {}),
+    ...(provider.scoreContinuation
+      ? { scoreContinuation: provider.scoreContinuation.bind(provider) }
+      : {}),
     dispose: () => provider.dispose(),
   };
 }

@@ -5,8 +5,10 @@ export type {
   RationaleProvider,
   GenerateOptions,
   HistoryEntry,
+  ProviderCapabilities,
+  ContinuationScore,
 } from './types';
-export { RATIONALE_KINDS } from './types';
+export { RATIONALE_KINDS, supportsLogprobs } from './types';
 export { createProvider, PROVIDER_KINDS } from './providers/factory';
 export type { ProviderKind, ProviderOptions } from './providers/factory';
 export { createEmbeddedProvider, COMPOSER_VERSION } from './providers/embedded';

@@ -61,11 +61,43 @@ export interface RationaleProvider {
   readonly fingerprint: string;
   /** Write one rationale; throws InvalidArgumentError for a malformed request. */
   generate(req: RationaleRequest, opts?: GenerateOptions): Promise<Rationale>;
+  /** What the provider can do besides `generate`; absent = nothing more. */
+  readonly capabilities?: ProviderCapabilities;
   /**
-   * Log-probability of `reason` given the request's prompt, for the tree's
-   * LOG_LIKELIHOOD selection strategy. Absent when the provider cannot score text.
+   * Log-probability of `continuation` given `prompt` under the provider's
+   * language model (the LOG_LIKELIHOOD selection strategy). Present exactly
+   * when `capabilities.logprobs` is true.
    */
-  logProb?(req: RationaleRequest, reason: string, opts?: GenerateOptions): Promise<number>;
+  scoreContinuation?(
+    prompt: string,
+    continuation: string,
+    opts?: GenerateOptions,
+  ): Promise<ContinuationScore>;
   /** Release models, sockets and workers. Idempotent. */
   dispose(): Promise<void>;
+}
+
+/** Optional abilities of a provider, stated by each built-in provider. */
+export interface ProviderCapabilities {
+  /** Scores a given continuation (`scoreContinuation`): token log-probabilities of fixed text. */
+  logprobs: boolean;
+}
+
+/** log p(continuation | prompt) under the model, with its tokenisation. */
+export interface ContinuationScore {
+  /** Sum of the continuation tokens' natural-log probabilities (<= 0). */
+  logProb: number;
+  /** Number of continuation tokens scored (divide for a per-token mean). */
+  tokens: number;
+  /** ln p of each continuation token given everything before it. */
+  tokenLogProbs: Float64Array;
+}
+
+/** True when `provider` can score continuations (the log-likelihood strategy's requirement). */
+export function supportsLogprobs(provider: RationaleProvider): provider is RationaleProvider & {
+  scoreContinuation: NonNullable<RationaleProvider['scoreContinuation']>;
+} {
+  return (
+    provider.capabilities?.logprobs === true && typeof provider.scoreContinuation === 'function'
+  );
 }

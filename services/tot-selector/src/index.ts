@@ -3,6 +3,13 @@ export type { ThoughtNode, Refine, Directions, ExpandOptions } from './tree';
 export { selectReason, STRATEGIES } from './select';
 export type { Strategy, AgreementFn, SelectOptions, Selection } from './select';
 export { loadGenericSpace } from './generic-space';
+export {
+  likelihoodAgreement,
+  likelihoodPrompt,
+  recentTail,
+  LIKELIHOOD_DEFAULTS,
+} from './likelihood';
+export type { ContinuationScorer, LikelihoodOptions } from './likelihood';
 export type { GenericSpace } from './generic-space';
 export { createSelectorDomain, DEFAULT_SELECTOR } from './domain/selector';
 export type {

@@ -25,6 +25,15 @@ describe('run: flags -> main job options', () => {
       fallback: 'embedded',
       cacheDir: '/tmp/c',
     });
+    // --prompt-items bounds a small-context model's prompts (history and similar users' items).
+    expect(
+      providerOptions({ provider: 'llama-cpp', gguf: 'm.gguf', promptItems: 6 }, '/tmp/c'),
+    ).toEqual({
+      kind: 'llama-cpp',
+      modelPath: 'm.gguf',
+      cacheDir: '/tmp/c',
+      promptLimits: { maxItems: 6, maxSimilarItems: 6 },
+    });
   });
 
   it('names the missing flag', () => {

@@ -23,6 +23,7 @@ export interface ProviderFlags {
   openaiBaseUrl?: string;
   openaiModel?: string;
   fallbackEmbedded?: boolean;
+  promptItems?: number;
 }
 
 export interface RunFlags extends DatasetFlags, ProviderFlags {
@@ -88,6 +89,11 @@ export function registerRun(program: Command): void {
       'OpenAI-compatible endpoint for --provider openai (e.g. http://vllm:8000/v1)',
     )
     .option('--openai-model <name>', 'model name for --provider openai')
+    .option(
+      '--prompt-items <n>',
+      "history and similar users' items in a language model's prompts (default 20 and 10; lower it for small-context models)",
+      intArg('--prompt-items', 1),
+    )
     .option(
       '--fallback-embedded',
       'if the language-model provider fails, answer with the embedded composer (recorded in the report)',
@@ -161,7 +167,7 @@ export function providerOptions(flags: ProviderFlags, cacheDir: string): Provide
     case 'llama-cpp':
       if (!flags.gguf)
         throw new InvalidArgumentError('--provider llama-cpp needs --gguf <path to a .gguf model>');
-      return { kind: 'llama-cpp', modelPath: flags.gguf, cacheDir };
+      return { kind: 'llama-cpp', modelPath: flags.gguf, cacheDir, ...promptLimits(flags) };
     case 'openai':
       if (!flags.openaiBaseUrl || !flags.openaiModel)
         throw new InvalidArgumentError(
@@ -174,8 +180,14 @@ export function providerOptions(flags: ProviderFlags, cacheDir: string): Provide
         apiKey: process.env.OPENAI_API_KEY,
         fallback: flags.fallbackEmbedded ? 'embedded' : undefined,
         cacheDir,
+        ...promptLimits(flags),
       };
   }
+}
+
+function promptLimits(flags: ProviderFlags) {
+  const n = flags.promptItems;
+  return n === undefined ? {} : { promptLimits: { maxItems: n, maxSimilarItems: n } };
 }
 
 /** GloVe for the generic-semantic ablation: THOUGHTSPACE_WORD_VECTORS, else ../shared/models. */

@@ -60,17 +60,22 @@ export function inProcessCatalogue(items: Iterable<Item>): CataloguePort {
 /**
  * tot-selector in-process: expansion through a ReasonPort with rationale-gen's
  * refinement directions, selection against the Thought Space (and the
- * generic space when given).
+ * generic space and the log-likelihood strategy when given).
  */
 export function inProcessSelection(o: {
   reasons: ReasonPort;
   encoders: TextEncoders;
   generic?: GenericSpace;
+  /** Mean token log-likelihood of the behaviour given a leaf (see likelihoodAgreement). */
+  likelihood?: AgreementFn;
 }): SelectionPort {
-  const agreement: Partial<Record<'thought-space' | 'generic-semantic', AgreementFn>> = {
+  const agreement: Partial<
+    Record<'thought-space' | 'generic-semantic' | 'log-likelihood', AgreementFn>
+  > = {
     'thought-space': thoughtSpaceAgreement(o.encoders),
   };
   if (o.generic) agreement['generic-semantic'] = o.generic.agreement;
+  if (o.likelihood) agreement['log-likelihood'] = o.likelihood;
   return {
     async expand(req, opts) {
       const nodes = await expandTree({

@@ -216,7 +216,7 @@ export async function examplesFor(o: {
   sasrec: SasrecIndex;
   memo: MemoSpace;
   seed: number;
-  agreement: Partial<Record<'thought-space' | 'generic-semantic', AgreementFn>>;
+  agreement: Partial<Record<'thought-space' | 'generic-semantic' | 'log-likelihood', AgreementFn>>;
 }): Promise<ScorerExample[]> {
   const { set, trees } = o.prepared;
   if (o.variant === 'control-channels') {

@@ -51,6 +51,8 @@ export interface ReasoningOptions {
   encoderConfig?: Partial<ThoughtSpaceConfig>;
   scorerConfig?: Partial<ScorerConfig>;
   generic?: GenericSpace;
+  /** Mean token log-likelihood of the behaviour given a leaf (providers with logprobs); absent -> that row is skipped. */
+  likelihood?: AgreementFn;
   variants: Variant[];
   /** Cross-domain: build Phase I (positive rationales, Thought Space) from another dataset. */
   phaseOne?: { dataset: Dataset; loo: LeaveOneOut; name: string };
@@ -133,10 +135,13 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
   });
   const memo = new MemoSpace(space, space.config.outputDim, { silent: o.silent });
   const context: SplitContext = { ...treeContext, memo };
-  const agreement: Partial<Record<'thought-space' | 'generic-semantic', AgreementFn>> = {
+  const agreement: Partial<
+    Record<'thought-space' | 'generic-semantic' | 'log-likelihood', AgreementFn>
+  > = {
     'thought-space': thoughtSpaceAgreement(memo),
   };
   if (o.generic) agreement['generic-semantic'] = o.generic.agreement;
+  if (o.likelihood) agreement['log-likelihood'] = o.likelihood;
   const examples = (prepared: PreparedSplit, variant: Variant) =>
     examplesFor({ prepared, variant, dataset, sasrec, memo, seed: o.seed, agreement });
 
@@ -154,7 +159,7 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
     { variant: Variant; trained: Awaited<ReturnType<typeof trainVariant>> } | undefined;
   for (const variant of o.variants) {
     if (variant === 'generic-semantic' && !o.generic) continue;
-    if (variant === 'log-likelihood' && !agreement[variant as 'thought-space']) {
+    if (variant === 'log-likelihood' && !agreement['log-likelihood']) {
       o.log(
         `skipping ${VARIANT_LABELS[variant]}: provider ${o.provider} exposes no log-probabilities`,
       );

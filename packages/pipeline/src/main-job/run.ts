@@ -6,6 +6,7 @@ import { createProvider, type ProviderOptions } from '@thoughtspace/rationale-ge
 import { validateBranching, loadGenericSpace, type GenericSpace } from '@thoughtspace/tot-selector';
 import { inProcessReasons } from '../adapters/reasons';
 import { outputStage, progressWriter, REFERENCE, resultsStage, usage } from './outputs';
+import { likelihoodSelection } from './likelihood';
 import { preflight } from './preflight';
 import { writeSeedTable } from './seeds';
 import type { Variant } from './phase-two';
@@ -92,6 +93,9 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
     notes.push(
       'generic-space row skipped: no word vectors found (set THOUGHTSPACE_WORD_VECTORS to a GloVe .zip/.txt)',
     );
+  // The likelihood row needs a language model that scores text (capabilities.logprobs).
+  const { likelihood, note } = provider ? likelihoodSelection(provider) : {};
+  if (note) notes.push(note);
   const progress = progressWriter({
     out: o.out,
     prepared,
@@ -147,6 +151,7 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
         branching: o.branching,
         encoderConfig: { epochs: budget.encoderEpochs },
         generic,
+        likelihood,
         variants: VARIANTS,
         resamples: o.resamples,
         log,

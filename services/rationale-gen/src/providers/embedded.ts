@@ -14,6 +14,8 @@ export function createEmbeddedProvider(): RationaleProvider {
     name: 'embedded',
     model: 'none',
     fingerprint: COMPOSER_VERSION,
+    // A composer, not a language model: there are no token probabilities to report.
+    capabilities: { logprobs: false },
     async generate(req: RationaleRequest, opts: GenerateOptions = {}): Promise<Rationale> {
       opts.signal?.throwIfAborted();
       validateRequest(req);

@@ -12,6 +12,7 @@ import {
 import { Semaphore } from '../internal/semaphore';
 import { buildPrompt, PROMPT_VERSION, RATIONALE_SCHEMA, type PromptLimits } from '../prompts';
 import type { GenerateOptions, Rationale, RationaleProvider, RationaleRequest } from '../types';
+import { createContinuationScorer, type ScoringModel, type ScoringSequence } from './logprobs';
 import { parseRationaleJson, rationaleOf } from './output';
 
 export interface LlamaCppProviderOptions {
@@ -67,23 +68,20 @@ interface Llama {
   createGrammarForJsonSchema(schema: object): Promise<unknown>;
   dispose(): Promise<void>;
 }
-interface LlamaModel {
+interface LlamaModel extends ScoringModel {
   readonly trainContextSize: number;
   createContext(options: {
     threads: number;
     contextSize: number;
     sequences: number;
   }): Promise<LlamaContext>;
-  tokenize(text: string): unknown[];
   dispose(): Promise<void>;
 }
 interface LlamaContext {
   getSequence(): LlamaSequence;
   dispose(): Promise<void>;
 }
-interface LlamaSequence {
-  dispose(): void;
-}
+type LlamaSequence = ScoringSequence;
 interface LlamaChatSession {
   prompt(
     text: string,
@@ -226,9 +224,17 @@ export async function createLlamaCppProvider(
     });
   };
 
+  const scorer = createContinuationScorer({
+    model,
+    contextSize,
+    label,
+    sequence: () => context.getSequence(),
+  });
+
   return {
     name: 'llama-cpp',
     model: modelName,
+    capabilities: { logprobs: true },
     fingerprint: createHash('sha256')
       .update(
         JSON.stringify([
@@ -249,6 +255,10 @@ export async function createLlamaCppProvider(
       if (disposed) throw new FailedPreconditionError(`${label}: provider is disposed`);
       validateRequest(req);
       return gate.run(() => generateOnce(req, opts), opts.signal);
+    },
+    async scoreContinuation(prompt, continuation, opts = {}) {
+      if (disposed) throw new FailedPreconditionError(`${label}: provider is disposed`);
+      return gate.run(() => scorer(prompt, continuation, opts), opts.signal);
     },
     async dispose() {
       if (disposed) return;

@@ -192,6 +192,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): RationaleP
     name: 'openai',
     model: options.model,
     fingerprint,
+    // Chat completions return log-probabilities of generated tokens only, never of
+    // given text; scoring a fixed continuation needs the legacy completions API's
+    // `echo` + `logprobs`, which most servers (vLLM aside) no longer offer.
+    capabilities: { logprobs: false },
     async generate(req, opts = {}) {
       validateRequest(req);
       try {

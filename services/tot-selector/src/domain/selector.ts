@@ -64,14 +64,17 @@ export interface SelectorDomain {
  * Tree expansion and leaf selection over two downstream services: refinements
  * from rationale-gen (one call per parent, one alternative per direction) and
  * Thought-Space agreement from the encoder. The generic-semantic ablation
- * needs word vectors in-process; log-likelihood needs a provider that exposes
- * token log-probabilities, which no served provider does yet.
+ * needs word vectors in-process; log-likelihood needs a language model that
+ * scores text (`likelihoodAgreement` over a provider with
+ * `capabilities.logprobs`, e.g. llama-cpp in-process).
  */
 export function createSelectorDomain(o: {
   refine: Refiner;
   agreement: ThoughtSpaceAgreement;
   /** Averaged word vectors for generic-semantic (absent = that strategy is refused). */
   generic?: AgreementFn;
+  /** Mean token log-likelihood of the behaviour given a leaf (absent = log-likelihood is refused). */
+  likelihood?: AgreementFn;
   /** Renders the behaviour text generic-semantic compares with (history item titles). */
   renderHistory?: (history: HistoryRef) => string;
 }): SelectorDomain {
@@ -122,11 +125,14 @@ export function createSelectorDomain(o: {
     },
     async select(input, budget) {
       checkTree(input.nodes);
-      const agreement: Partial<Record<'thought-space' | 'generic-semantic', AgreementFn>> = {
+      const agreement: Partial<
+        Record<'thought-space' | 'generic-semantic' | 'log-likelihood', AgreementFn>
+      > = {
         'thought-space': async (reasons) =>
           o.agreement({ rationales: reasons, history: input.history }, budget),
       };
       if (o.generic) agreement['generic-semantic'] = o.generic;
+      if (o.likelihood) agreement['log-likelihood'] = o.likelihood;
       const selection = await selectReason({
         strategy: input.strategy,
         nodes: input.nodes,
