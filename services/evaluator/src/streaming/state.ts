@@ -44,6 +44,48 @@ export interface JoinStateOptions {
   restore?: JoinSnapshot;
 }
 
+/**
+ * The joined cases (rank > 0) in join order, as compact columns: what a
+ * report needs, cheap to copy to a worker thread.
+ */
+export interface JoinedCases {
+  requestIds: string[];
+  userIds: string[];
+  ranks: Int32Array;
+}
+
+/**
+ * Ranks in canonical order (user id, then request id) of the joined cases,
+ * or of only the most recent `last` of them. The order does not depend on
+ * arrival order across partitions, so the bootstrap's draws do not either.
+ */
+export function canonicalRanks(cases: JoinedCases, last?: number): Int32Array {
+  const n = cases.ranks.length;
+  const from = last === undefined ? 0 : Math.max(0, n - last);
+  const order = Array.from({ length: n - from }, (_, i) => from + i);
+  const { requestIds: ids, userIds: users } = cases;
+  order.sort((x, y) => {
+    const a = users[x];
+    const b = users[y];
+    if (a !== b) return a < b ? -1 : 1;
+    return ids[x] < ids[y] ? -1 : ids[x] > ids[y] ? 1 : 0;
+  });
+  return Int32Array.from(order, (i) => cases.ranks[i]);
+}
+
+/** Cumulative and sliding-window reports over the joined cases; undefined while none has joined. */
+export function reportsOf(
+  cases: JoinedCases,
+  window: number,
+  bootstrap: { seed: number; resamples: number },
+): { cumulative?: MetricReport; window?: MetricReport } {
+  if (cases.ranks.length === 0) return {};
+  return {
+    cumulative: reportFromRanks(canonicalRanks(cases), bootstrap),
+    window: reportFromRanks(canonicalRanks(cases, window), bootstrap),
+  };
+}
+
 export interface JoinResult {
   outcome: 'joined' | 'buffered' | 'duplicate' | 'rejected';
   reason?: string;
@@ -63,6 +105,12 @@ export class JoinState {
   readonly window: number;
   private readonly done = new Map<string, { userId: string; rank: number }>();
   private readonly buffer = new Map<string, Half>();
+  /** The first buffered half in insertion order (the next to expire), so expire() is O(1) when nothing is due. */
+  private first: Half | undefined;
+  /** Joined cases (rank > 0) in join order, kept as columns for reports. */
+  private joinedIds: string[] = [];
+  private joinedUsers: string[] = [];
+  private joinedRanks = new Int32Array(1024);
   private counts: StreamCounts;
   private watermark: number;
 
@@ -91,8 +139,9 @@ export class JoinState {
           rejected: 0,
         };
     this.watermark = s?.watermark ?? 0;
-    for (const [id, userId, rank] of s?.done ?? []) this.done.set(id, { userId, rank });
+    for (const [id, userId, rank] of s?.done ?? []) this.record(id, userId, rank);
     for (const h of s?.buffer ?? []) this.buffer.set(h.requestId, h);
+    this.refreshFirst();
   }
 
   /** Add one half; joins it when its partner is buffered. */
@@ -108,10 +157,12 @@ export class JoinState {
     }
     if (!waiting) {
       this.buffer.set(id, half);
+      this.first ??= half;
       this.expire();
       return { outcome: 'buffered' };
     }
     this.buffer.delete(id);
+    if (waiting === this.first) this.refreshFirst();
     const p =
       half.kind === 'prediction' ? half : (waiting as Extract<Half, { kind: 'prediction' }>);
     const i =
@@ -126,18 +177,41 @@ export class JoinState {
         reason: `ground truth ${i.itemId} is not among the candidates`,
       };
     }
-    this.done.set(id, { userId: p.userId, rank: rankOfTarget(p.scores, index) });
+    this.record(id, p.userId, rankOfTarget(p.scores, index));
     this.counts.joined++;
     return { outcome: 'joined' };
   }
 
+  private record(id: string, userId: string, rank: number): void {
+    this.done.set(id, { userId, rank });
+    if (rank <= 0) return;
+    const n = this.joinedIds.length;
+    if (n === this.joinedRanks.length) {
+      const grown = new Int32Array(2 * n);
+      grown.set(this.joinedRanks);
+      this.joinedRanks = grown;
+    }
+    this.joinedRanks[n] = rank;
+    this.joinedIds.push(id);
+    this.joinedUsers.push(userId);
+  }
+
   /** Drop halves older than the TTL (event time) and beyond the bound, oldest first. */
   private expire(): void {
+    const due = (h: Half): boolean =>
+      this.buffer.size > this.maxBuffered || this.watermark - h.at > this.ttlMs;
+    if (!this.first || !due(this.first)) return;
     for (const [id, h] of this.buffer) {
-      if (this.buffer.size <= this.maxBuffered && this.watermark - h.at <= this.ttlMs) break;
+      if (!due(h)) break;
       this.buffer.delete(id);
       this.counts.expired++;
     }
+    this.refreshFirst();
+  }
+
+  private refreshFirst(): void {
+    const next = this.buffer.values().next();
+    this.first = next.done ? undefined : next.value;
   }
 
   counters(): StreamCounts & { buffered: number } {
@@ -149,14 +223,19 @@ export class JoinState {
     return [...this.done.keys()];
   }
 
+  /** The joined cases as columns, copied (a consistent view for a report computed elsewhere). */
+  joinedCases(): JoinedCases {
+    const n = this.joinedIds.length;
+    return {
+      requestIds: this.joinedIds.slice(),
+      userIds: this.joinedUsers.slice(),
+      ranks: this.joinedRanks.slice(0, n),
+    };
+  }
+
   /** Ranks of joined cases in canonical order (user id, then request id); `last` = only the most recent n joins. */
   ranks(last?: number): Int32Array {
-    let cases = [...this.done].filter(([, c]) => c.rank > 0);
-    if (last !== undefined) cases = cases.slice(Math.max(0, cases.length - last));
-    cases.sort(([ia, a], [ib, b]) =>
-      a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : ia < ib ? -1 : ia > ib ? 1 : 0,
-    );
-    return Int32Array.from(cases, ([, c]) => c.rank);
+    return canonicalRanks(this.joinedCases(), last);
   }
 
   /** Cumulative and sliding-window reports; undefined while no case has joined. */
@@ -164,12 +243,7 @@ export class JoinState {
     cumulative?: MetricReport;
     window?: MetricReport;
   } {
-    const all = this.ranks();
-    if (all.length === 0) return {};
-    return {
-      cumulative: reportFromRanks(all, bootstrap),
-      window: reportFromRanks(this.ranks(this.window), bootstrap),
-    };
+    return reportsOf(this.joinedCases(), this.window, bootstrap);
   }
 
   snapshot(): JoinSnapshot {
