@@ -308,14 +308,14 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
   async function publishMetrics(): Promise<void> {
     const c = state.counters();
     if (c.joined === publishedJoins) return;
-    const started = Date.now();
-    const { cumulative, window } = await reports.run(state.joinedCases(), state.window, bootstrap);
+    const { reports: r, ms } = await reports.run(state.joinedCases(), state.window, bootstrap);
+    const { cumulative, window } = r;
     lastReports = { cumulative, window };
     // The bootstrap is O(resamples x cases) (about 1-5 s for 20,000 cases on
     // a busy 2-core machine): off the event loop it still takes a core, so
-    // reports are spaced to take at most ~5% of the time.
+    // reports are spaced to take at most ~5% of it.
     lastMetrics = Date.now();
-    metricsGapMs = Math.max(metricsEvery, 20 * (lastMetrics - started));
+    metricsGapMs = Math.max(metricsEvery, 20 * ms);
     metricsSeq++;
     const events = [
       metricsEvent('cumulative', cumulative, c),
@@ -398,8 +398,11 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
       dirty = true;
       await checkpoint(); // whatever the last batch added (committed on restart)
       await publishing;
-      await publishMetrics();
-      await reports.close();
+      try {
+        await publishMetrics();
+      } finally {
+        await reports.close();
+      }
       await consumer.disconnect();
       await producer.disconnect();
       log.info('stopped', { ...state.counters() });

@@ -25,8 +25,13 @@ describe('report runners', () => {
     const bootstrap = { seed: 1, resamples: 300 };
     const worker = workerReportRunner();
     try {
-      const off = await worker.run(s.joinedCases(), s.window, bootstrap);
-      const inline = await inlineReportRunner().run(s.joinedCases(), s.window, bootstrap);
+      const { reports: off, ms } = await worker.run(s.joinedCases(), s.window, bootstrap);
+      const { reports: inline } = await inlineReportRunner().run(
+        s.joinedCases(),
+        s.window,
+        bootstrap,
+      );
+      expect(ms).toBeGreaterThan(0);
       expect(off).toEqual(inline);
       expect(off.cumulative).toEqual(reportFromRanks(s.ranks(), bootstrap));
       expect(off.cumulative!.cases).toBe(3000);
@@ -36,7 +41,7 @@ describe('report runners', () => {
         worker.run(s.joinedCases(), 10, bootstrap),
         worker.run(s.joinedCases(), 20, bootstrap),
       ]);
-      expect([a.window!.cases, b.window!.cases]).toEqual([10, 20]);
+      expect([a.reports.window!.cases, b.reports.window!.cases]).toEqual([10, 20]);
     } finally {
       await worker.close();
     }

@@ -24,7 +24,12 @@ const internal = (message: string): Error => new ThoughtspaceError(Status.INTERN
 
 /** Computes the cumulative and windowed reports (bootstrap CIs) of a copy of the joined cases. */
 export interface ReportRunner {
-  run(cases: JoinedCases, window: number, bootstrap: ReportRequest['bootstrap']): Promise<Reports>;
+  /** The reports, and how long computing them took (ms, excluding the hand-over to a worker). */
+  run(
+    cases: JoinedCases,
+    window: number,
+    bootstrap: ReportRequest['bootstrap'],
+  ): Promise<{ reports: Reports; ms: number }>;
   close(): Promise<void>;
 }
 
@@ -44,7 +49,11 @@ export const REPORT_WORKER = resolve(
 /** Reports computed on the calling thread (blocks it for the bootstrap). */
 export function inlineReportRunner(): ReportRunner {
   return {
-    run: async (cases, window, bootstrap) => reportsOf(cases, window, bootstrap),
+    run: async (cases, window, bootstrap) => {
+      const started = performance.now();
+      const reports = reportsOf(cases, window, bootstrap);
+      return { reports, ms: performance.now() - started };
+    },
     close: async () => {},
   };
 }
@@ -58,7 +67,10 @@ export function workerReportRunner(options: { script?: string } = {}): ReportRun
   const script = options.script ?? REPORT_WORKER;
   let worker: Worker | undefined;
   let seq = 0;
-  const pending = new Map<number, { resolve(r: Reports): void; reject(e: Error): void }>();
+  const pending = new Map<
+    number,
+    { resolve(r: { reports: Reports; ms: number }): void; reject(e: Error): void }
+  >();
   const failAll = (err: Error): void => {
     for (const p of pending.values()) p.reject(err);
     pending.clear();
@@ -76,7 +88,7 @@ export function workerReportRunner(options: { script?: string } = {}): ReportRun
       if (!p) return;
       pending.delete(res.id);
       if (res.error !== undefined) p.reject(internal(`report worker: ${res.error}`));
-      else p.resolve(res.reports);
+      else p.resolve({ reports: res.reports, ms: res.ms });
     });
     w.on('error', (err) => failAll(internal(`report worker failed: ${err.message}`)));
     w.on('exit', (code) => {
@@ -90,7 +102,7 @@ export function workerReportRunner(options: { script?: string } = {}): ReportRun
       worker ??= start();
       const id = ++seq;
       const req: ReportRequest = { id, cases, window, bootstrap };
-      const done = new Promise<Reports>((res, rej) =>
+      const done = new Promise<{ reports: Reports; ms: number }>((res, rej) =>
         pending.set(id, { resolve: res, reject: rej }),
       );
       worker.postMessage(req, [cases.ranks.buffer as ArrayBuffer]);
