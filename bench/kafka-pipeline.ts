@@ -11,7 +11,7 @@
  * and kafka-pipeline.svg.
  *
  *   npm run bench -- kafka-pipeline [--bundle /work/main/runs/main/serving]
- *     [--rate 2] [--requests 120]
+ *     [--rate 2] [--requests 120] [--out bench/results/kafka-pipeline.json]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -418,13 +418,14 @@ async function main(): Promise<void> {
       },
       stages: rows.map(({ lastStartMs: _, ...r }) => r),
       spansReceived: otlp.spans.length,
-      command: `npm run bench -- kafka-pipeline --bundle ${bundleDir} --rate ${rate} --requests ${requests}`,
+      command: `npm run bench -- kafka-pipeline --bundle ${bundleDir} --rate ${rate} --requests ${requests}${process.argv.includes('--out') ? ` --out ${arg('out', '')}` : ''}`,
       createdAt: new Date().toISOString(),
     };
     const results = resolve(__dirname, '..', 'results');
     await mkdir(results, { recursive: true });
-    await writeFile(join(results, 'kafka-pipeline.json'), `${JSON.stringify(out, null, 2)}\n`);
-    console.log(`wrote ${join(results, 'kafka-pipeline.json')}`);
+    const file = resolve(arg('out', join(results, 'kafka-pipeline.json')));
+    await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
+    console.log(`wrote ${file}`);
     const svg = await barChart({
       title: `Kafka chain: per-stage lag at ${rate} requests/s offered (${completed} requests)`,
       subtitle: `${bundle.dataset.name}, ${throughput.toFixed(1)} requests/s completed; load average ${loadAfter[0].toFixed(0)} on ${cpus().length} CPUs`,
@@ -440,8 +441,9 @@ async function main(): Promise<void> {
         ],
       })),
     });
-    await writeFile(join(results, 'kafka-pipeline.svg'), svg);
-    console.log(`wrote ${join(results, 'kafka-pipeline.svg')}`);
+    const plot = file.replace(/\.json$/, '') + '.svg';
+    await writeFile(plot, svg);
+    console.log(`wrote ${plot}`);
   } finally {
     down();
     otlp.server.close();

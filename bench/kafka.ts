@@ -9,7 +9,7 @@
  * groups; the ratio is the median of the rounds' ratios, and each phase's
  * CPU time is recorded beside its wall-clock rate (the machine is shared).
  *
- *   npm run bench -- kafka [--predictions 20000] [--rounds 3]
+ *   npm run bench -- kafka [--predictions 20000] [--rounds 3] [--out bench/results/kafka.json]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -328,13 +328,14 @@ async function main(): Promise<void> {
         stopMs: last.stopMs,
       },
       perRound: rounds,
-      command: `npm run bench -- kafka --predictions ${target} --rounds ${roundsWanted}`,
+      command: `npm run bench -- kafka --predictions ${target} --rounds ${roundsWanted}${process.argv.includes('--out') ? ` --out ${arg('out', '')}` : ''}`,
       createdAt: new Date().toISOString(),
     };
     const results = resolve(__dirname, '..', 'results');
     await mkdir(results, { recursive: true });
-    await writeFile(join(results, 'kafka.json'), `${JSON.stringify(out, null, 2)}\n`);
-    console.log(`wrote ${join(results, 'kafka.json')}`);
+    const file = arg('out', join(results, 'kafka.json'));
+    await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
+    console.log(`wrote ${file}`);
   } finally {
     broker.stop();
   }
