@@ -78,6 +78,9 @@ interface Round {
   ratio: number;
 }
 
+/** A phase that reads nothing new for this long has stalled (the bench fails, naming the count). */
+const STALL_MS = 60_000;
+
 const cpuMsSince = (start: NodeJS.CpuUsage): number => {
   const d = process.cpuUsage(start);
   return (d.user + d.system) / 1000;
@@ -93,6 +96,13 @@ async function bareRound(kafka: Kafka, n: number, round: number): Promise<Phase>
   let cpuMs = 0;
   await bare.connect();
   await bare.subscribe({ topics: [TOPICS.predictions, TOPICS.interactions], fromBeginning: true });
+  let lastGrowth = Date.now();
+  const stall = setInterval(() => {
+    if (Date.now() - lastGrowth > STALL_MS) {
+      console.error(`bare consumer round ${round}: stalled at ${seen} of ${2 * n} records`);
+      process.exit(1);
+    }
+  }, 1000);
   await new Promise<void>((done) => {
     void bare.run({
       eachBatch: async ({ batch }) => {
@@ -101,6 +111,7 @@ async function bareRound(kafka: Kafka, n: number, round: number): Promise<Phase>
           cpu = process.cpuUsage();
         }
         seen += batch.messages.length;
+        lastGrowth = Date.now();
         if (seen >= 2 * n && !last) {
           last = performance.now();
           cpuMs = cpuMsSince(cpu);
@@ -109,6 +120,7 @@ async function bareRound(kafka: Kafka, n: number, round: number): Promise<Phase>
       },
     });
   });
+  clearInterval(stall);
   await bare.disconnect();
   return { rate: n / ((last - first) / 1000), cpuMs };
 }
@@ -133,8 +145,16 @@ async function evaluatorRound(kafka: Kafka, n: number, round: number): Promise<E
   await evaluator.start();
   let first = 0;
   let cpu = process.cpuUsage();
+  let read = 0;
+  let lastGrowth = Date.now();
   for (;;) {
     const c = evaluator.snapshot().counters;
+    if (c.predictionsRead + c.interactionsRead > read) {
+      read = c.predictionsRead + c.interactionsRead;
+      lastGrowth = Date.now();
+    } else if (Date.now() - lastGrowth > STALL_MS) {
+      throw new Error(`evaluator round ${round}: stalled at ${read} of ${2 * n} records read`);
+    }
     if (!first && c.predictionsRead + c.interactionsRead > 0) {
       first = performance.now();
       cpu = process.cpuUsage();
