@@ -5,11 +5,15 @@
  * (1 + 9 sampled candidates, Markov-baseline scores), repeated with distinct
  * request ids up to --predictions. Writes bench/results/kafka.json.
  *
- *   npm run bench -- kafka [--predictions 20000]
+ * Rounds (--rounds, default 3) alternate the two readers on fresh consumer
+ * groups; the ratio is the median of the rounds' ratios, and each phase's
+ * CPU time is recorded beside its wall-clock rate (the machine is shared).
+ *
+ *   npm run bench -- kafka [--predictions 20000] [--rounds 3] [--out bench/results/kafka.json]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as readline from 'node:readline';
 import { markovScorer } from '@thoughtspace/baselines';
@@ -31,7 +35,8 @@ import {
   interactionCodec,
   predictionCodec,
 } from '@thoughtspace/kafka';
-import type { Message } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
+import type { StreamCounts } from '@thoughtspace/evaluator';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -52,8 +57,137 @@ async function startBroker(topics: string[]): Promise<{ bootstrap: string; stop(
   return { bootstrap: first.replace(/^bootstrap /, ''), stop: () => child.kill('SIGKILL') };
 }
 
+interface Phase {
+  /** Predictions per second, first record read to the last one handled. */
+  rate: number;
+  /** CPU time of the process (all threads) over the same interval. */
+  cpuMs: number;
+}
+interface EvaluatorPhase extends Phase {
+  counters: StreamCounts & { buffered: number };
+  stopMs: number;
+  hr10?: number;
+  cases?: number;
+  /** MetricsEvent reports (bootstrap CIs) published while the rate was measured. */
+  reportsInWindow: number;
+}
+interface Round {
+  round: number;
+  bare: Phase;
+  evaluator: EvaluatorPhase;
+  ratio: number;
+}
+
+/** A phase that reads nothing new for this long has stalled (the bench fails, naming the count). */
+const STALL_MS = 60_000;
+
+const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+};
+
+/** A bare kafkajs consumer: counts records (no decoding) from the first record to the last. */
+async function bareRound(kafka: Kafka, n: number, round: number): Promise<Phase> {
+  const bare = createConsumer({ kafka, groupId: `bench-bare-${round}` });
+  let seen = 0;
+  let first = 0;
+  let last = 0;
+  let cpu = process.cpuUsage();
+  let cpuMs = 0;
+  await bare.connect();
+  await bare.subscribe({ topics: [TOPICS.predictions, TOPICS.interactions], fromBeginning: true });
+  let lastGrowth = Date.now();
+  const stall = setInterval(() => {
+    if (Date.now() - lastGrowth > STALL_MS) {
+      console.error(`bare consumer round ${round}: stalled at ${seen} of ${2 * n} records`);
+      process.exit(1);
+    }
+  }, 1000);
+  await new Promise<void>((done) => {
+    void bare.run({
+      eachBatch: async ({ batch }) => {
+        if (!first) {
+          first = performance.now();
+          cpu = process.cpuUsage();
+        }
+        seen += batch.messages.length;
+        lastGrowth = Date.now();
+        if (seen >= 2 * n && !last) {
+          last = performance.now();
+          cpuMs = cpuMsSince(cpu);
+          done();
+        }
+      },
+    });
+  });
+  clearInterval(stall);
+  await bare.disconnect();
+  return { rate: n / ((last - first) / 1000), cpuMs };
+}
+
+/** The streaming evaluator: decode, join, checkpoint, publish metrics. */
+async function evaluatorRound(kafka: Kafka, n: number, round: number): Promise<EvaluatorPhase> {
+  const dir = await mkdtemp(join(tmpdir(), 'ts-bench-kafka-'));
+  const groupId = `bench-evaluator-${round}`;
+  const evaluator = createStreamingEvaluator({
+    consumer: createConsumer({ kafka, groupId }),
+    producer: createProducer({ kafka }),
+    groupId,
+    topics: { deadLetter: 'thoughtspace.dlq.bench-evaluator.v1' },
+    checkpointPath: join(dir, 'checkpoint.json'),
+    bootstrap: { seed: 1, resamples: 1000 },
+    onReport: () => {
+      if (first && !measured) reportsInWindow++;
+    },
+  });
+  let reportsInWindow = 0;
+  let measured = false;
+  await evaluator.start();
+  let first = 0;
+  let cpu = process.cpuUsage();
+  let read = 0;
+  let lastGrowth = Date.now();
+  for (;;) {
+    const c = evaluator.snapshot().counters;
+    if (c.predictionsRead + c.interactionsRead > read) {
+      read = c.predictionsRead + c.interactionsRead;
+      lastGrowth = Date.now();
+    } else if (Date.now() - lastGrowth > STALL_MS) {
+      throw new Error(`evaluator round ${round}: stalled at ${read} of ${2 * n} records read`);
+    }
+    if (!first && c.predictionsRead + c.interactionsRead > 0) {
+      first = performance.now();
+      cpu = process.cpuUsage();
+    }
+    if (c.joined >= n) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const last = performance.now();
+  const cpuMs = cpuMsSince(cpu);
+  measured = true;
+  const stopStarted = performance.now();
+  await evaluator.stop(); // final checkpoint and MetricsEvents over every case
+  const stopMs = performance.now() - stopStarted;
+  const snap = evaluator.snapshot();
+  await rm(dir, { recursive: true, force: true });
+  return {
+    rate: n / ((last - first) / 1000),
+    cpuMs,
+    counters: snap.counters,
+    stopMs,
+    hr10: snap.cumulative?.metrics['HR@10'].mean,
+    cases: snap.cumulative?.cases,
+    reportsInWindow,
+  };
+}
+
 async function main(): Promise<void> {
   const target = Number(arg('predictions', '20000'));
+  const roundsWanted = Number(arg('rounds', '3'));
+  for (const [name, v] of Object.entries({ predictions: target, rounds: roundsWanted })) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
+  }
+  const loadBefore = loadavg();
   const datasetName = 'all-beauty-2018';
   const seed = 7;
   const { dataset, manifest } = await prepareDataset({ dataset: datasetName });
@@ -138,62 +272,45 @@ async function main(): Promise<void> {
     process.stderr.write('\n');
     await producer.disconnect();
 
-    // Bare kafkajs: count records (no decoding) from the first record to the last.
-    const bare = createConsumer({ kafka, groupId: 'bench-bare' });
-    let seen = 0;
-    let bareFirst = 0;
-    let bareLast = 0;
-    await bare.connect();
-    await bare.subscribe({
-      topics: [TOPICS.predictions, TOPICS.interactions],
-      fromBeginning: true,
-    });
-    const bareDone = new Promise<void>((done) => {
-      void bare.run({
-        eachBatch: async ({ batch }) => {
-          if (!bareFirst) bareFirst = performance.now();
-          seen += batch.messages.length;
-          if (seen >= 2 * n) {
-            bareLast = performance.now();
-            done();
-          }
-        },
-      });
-    });
-    await bareDone;
-    await bare.disconnect();
-    const bareRate = n / ((bareLast - bareFirst) / 1000);
-    console.log(`bare kafkajs: ${bareRate.toFixed(0)} predictions/s (${2 * n} records)`);
-
-    // The streaming evaluator: decode, join, checkpoint, publish metrics.
-    const dir = await mkdtemp(join(tmpdir(), 'ts-bench-kafka-'));
-    const evaluator = createStreamingEvaluator({
-      consumer: createConsumer({ kafka, groupId: 'bench-evaluator' }),
-      producer: createProducer({ kafka }),
-      groupId: 'bench-evaluator',
-      checkpointPath: join(dir, 'checkpoint.json'),
-      bootstrap: { seed: 1, resamples: 1000 },
-    });
-    await evaluator.start();
-    let evFirst = 0;
-    for (;;) {
-      const c = evaluator.snapshot().counters;
-      if (!evFirst && c.predictionsRead + c.interactionsRead > 0) evFirst = performance.now();
-      if (c.joined >= n) break;
-      await new Promise((r) => setTimeout(r, 5));
+    // Rounds alternate the bare consumer and the evaluator, each on a fresh
+    // consumer group over the same records, so a change in the machine's
+    // load hits both; wall-clock rates and CPU time (the process's, the
+    // report worker thread included) are recorded per phase.
+    const rounds: Round[] = [];
+    for (let r = 1; r <= roundsWanted; r++) {
+      const bare = await bareRound(kafka, n, r);
+      const ev = await evaluatorRound(kafka, n, r);
+      const round: Round = { round: r, bare, evaluator: ev, ratio: ev.rate / bare.rate };
+      rounds.push(round);
+      console.log(
+        `round ${r}: bare kafkajs ${bare.rate.toFixed(0)}/s (${bare.cpuMs.toFixed(0)} ms CPU), ` +
+          `evaluator ${ev.rate.toFixed(0)}/s (${ev.cpuMs.toFixed(0)} ms CPU, ${ev.reportsInWindow} reports), ${(100 * round.ratio).toFixed(0)}%, ` +
+          `load ${loadavg()[0].toFixed(1)}`,
+      );
     }
-    const evLast = performance.now();
-    const reportStarted = performance.now();
-    await evaluator.stop(); // final checkpoint and MetricsEvents over every case
-    const reportMs = performance.now() - reportStarted;
-    const snap = evaluator.snapshot();
-    const evRate = n / ((evLast - evFirst) / 1000);
+    const median = (xs: number[]): number => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    };
+    const bareRate = median(rounds.map((x) => x.bare.rate));
+    const evRate = median(rounds.map((x) => x.evaluator.rate));
+    const ratio = median(rounds.map((x) => x.ratio));
+    const bareCpu = median(rounds.map((x) => x.bare.cpuMs));
+    const evCpu = median(rounds.map((x) => x.evaluator.cpuMs));
+    const last = rounds[rounds.length - 1].evaluator;
+    const loadAfter = loadavg();
+    console.log(
+      `bare kafkajs: ${bareRate.toFixed(0)} predictions/s (median of ${rounds.length} rounds)`,
+    );
     console.log(`evaluator: ${evRate.toFixed(0)} predictions/s`);
     console.log(
-      `stop: final checkpoint + report (1000 bootstrap resamples over ${n} cases): ${reportMs.toFixed(0)} ms`,
+      `evaluator / bare: ${(100 * ratio).toFixed(0)}% (median of the rounds' ratios); CPU per 1,000 predictions: bare ${((1000 * bareCpu) / n).toFixed(1)} ms, evaluator ${((1000 * evCpu) / n).toFixed(1)} ms`,
     );
     console.log(
-      `evaluator / bare: ${((100 * evRate) / bareRate).toFixed(0)}%  (HR@10 ${snap.cumulative?.metrics['HR@10'].mean.toFixed(4)} over ${snap.cumulative?.cases} cases, duplicates ${snap.counters.duplicates})`,
+      `stop: final checkpoint + report (1000 bootstrap resamples over ${n} cases): ${last.stopMs.toFixed(0)} ms; HR@10 ${last.hr10?.toFixed(4)} over ${last.cases} cases, duplicates ${last.counters.duplicates}`,
+    );
+    console.log(
+      `load average (1 min): ${loadBefore[0].toFixed(1)} before, ${loadAfter[0].toFixed(1)} after, on ${cpus().length} CPUs`,
     );
     const out = {
       benchmark: 'kafka-streaming-evaluator',
@@ -206,25 +323,40 @@ async function main(): Promise<void> {
       seeds: { candidates: seed, bootstrap: 1 },
       provider: 'none (Markov baseline scores)',
       broker: 'librdkafka mock cluster (tools/broker), 3 brokers, 3 partitions per topic',
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+      machine: {
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model,
+        node: process.version,
+        loadAverage1m: { before: loadBefore[0], after: loadAfter[0] },
+      },
       predictions: n,
-      bareKafkajs: { predictionsPerSec: bareRate, records: 2 * n },
+      rounds: rounds.length,
+      bareKafkajs: {
+        predictionsPerSec: bareRate,
+        records: 2 * n,
+        cpuMsPer1000: (1000 * bareCpu) / n,
+      },
       evaluator: {
         predictionsPerSec: evRate,
-        ratioToBare: evRate / bareRate,
-        counters: snap.counters,
+        /** Median over the rounds of evaluator rate / bare rate in the same round. */
+        ratioToBare: ratio,
+        cpuMsPer1000: (1000 * evCpu) / n,
+        counters: last.counters,
         checkpointIntervalMs: 500,
         metricsIntervalMs: 2000,
+        reportsOnWorker: true,
         /** stop(): final checkpoint and the reports over every case, 1000 resamples (not in the rate). */
-        stopMs: reportMs,
+        stopMs: last.stopMs,
       },
-      command: `npm run bench -- kafka --predictions ${target}`,
+      perRound: rounds,
+      command: `npm run bench -- kafka --predictions ${target} --rounds ${roundsWanted}${process.argv.includes('--out') ? ` --out ${arg('out', '')}` : ''}`,
       createdAt: new Date().toISOString(),
     };
     const results = resolve(__dirname, '..', 'results');
     await mkdir(results, { recursive: true });
-    await writeFile(join(results, 'kafka.json'), `${JSON.stringify(out, null, 2)}\n`);
-    console.log(`wrote ${join(results, 'kafka.json')}`);
+    const file = arg('out', join(results, 'kafka.json'));
+    await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
+    console.log(`wrote ${file}`);
   } finally {
     broker.stop();
   }

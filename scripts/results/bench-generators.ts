@@ -139,34 +139,97 @@ interface KafkaBench {
   dataset: { name: string; manifestHash: string };
   broker: string;
   predictions: number;
-  bareKafkajs: { predictionsPerSec: number };
-  evaluator: { predictionsPerSec: number; ratioToBare: number };
+  rounds?: number;
+  machine?: { cpus: number; loadAverage1m?: { before: number; after: number } };
+  bareKafkajs: { predictionsPerSec: number; cpuMsPer1000?: number };
+  evaluator: { predictionsPerSec: number; ratioToBare: number; cpuMsPer1000?: number };
 }
 
 const kafka: Generator = (attrs, root) => {
   const file = attrs.file ?? 'bench/results/kafka.json';
   const r = readJson<KafkaBench>(root, file, 'kafka');
+  const cpu = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(1));
+  const load = r.machine?.loadAverage1m;
   return [
-    `\`${r.command}\` — ${thousands(r.predictions)} predictions of ${r.dataset.name} through ${r.broker}. Source: \`${file}\`.`,
+    `\`${r.command}\` — ${thousands(r.predictions)} predictions of ${r.dataset.name} through ${r.broker}` +
+      (r.rounds ? `; median of ${r.rounds} alternating rounds` : '') +
+      (load
+        ? `; load average ${load.before.toFixed(1)} -> ${load.after.toFixed(1)} on ${r.machine!.cpus} CPUs`
+        : '') +
+      `. Source: \`${file}\`.`,
     '',
     table(
-      ['reader', 'predictions/s', 'share of bare'],
+      ['reader', 'predictions/s', 'share of bare', 'CPU ms per 1,000 predictions'],
       [
         [
           'bare kafkajs consumer (same messages)',
           thousands(r.bareKafkajs.predictionsPerSec),
           '1.00',
+          cpu(r.bareKafkajs.cpuMsPer1000),
         ],
         [
           'streaming evaluator',
           thousands(r.evaluator.predictionsPerSec),
           fixed(r.evaluator.ratioToBare, 2),
+          cpu(r.evaluator.cpuMsPer1000),
         ],
       ],
     ),
   ].join('\n');
 };
 
+interface KafkaPipelineBench {
+  command: string;
+  bundle: { path: string };
+  dataset: { name: string; manifestHash: string };
+  offeredRatePerSec: number;
+  completed: number;
+  throughputPerSec: number;
+  machine: { cpus: number; loadAverage1m: { before: number; after: number } };
+  stages: {
+    stage: string;
+    records: number;
+    lagMs: { p50: number; p99: number };
+    sinceRequestMs: { p50: number; p99: number };
+    handlingMs: { p50: number; p99: number };
+  }[];
+}
+
+/** The Kafka chain end to end: throughput and per-stage lag (bench/kafka-pipeline.ts). */
+const kafkaPipeline: Generator = (attrs, root) => {
+  const file = attrs.file ?? 'bench/results/kafka-pipeline.json';
+  const r = readJson<KafkaPipelineBench>(root, file, 'kafka-pipeline');
+  const ms = (x: number) => x.toFixed(0);
+  const load = r.machine.loadAverage1m;
+  return [
+    `\`${r.command}\` — ${r.dataset.name} (manifest \`${shortHash(r.dataset.manifestHash)}\`), ` +
+      `${r.offeredRatePerSec}/s offered: ${r.completed} requests completed at ${r.throughputPerSec.toFixed(1)}/s; ` +
+      `load average ${load.before.toFixed(1)} -> ${load.after.toFixed(1)} on ${r.machine.cpus} CPUs. Source: \`${file}\`.`,
+    '',
+    table(
+      [
+        'stage',
+        'records',
+        'lag p50 (ms)',
+        'lag p99 (ms)',
+        'since request p50 (ms)',
+        'since request p99 (ms)',
+        'handling p50 (ms)',
+        'handling p99 (ms)',
+      ],
+      r.stages.map((s) => [
+        s.stage,
+        String(s.records),
+        ms(s.lagMs.p50),
+        ms(s.lagMs.p99),
+        ms(s.sinceRequestMs.p50),
+        ms(s.sinceRequestMs.p99),
+        ms(s.handlingMs.p50),
+        ms(s.handlingMs.p99),
+      ]),
+    ),
+  ].join('\n');
+};
 
 interface LoadtestFile {
   command: string;
@@ -293,6 +356,7 @@ export const BENCH_GENERATORS: Record<string, Generator> = {
   topk,
   'sasrec-full': sasrecFull,
   kafka,
+  'kafka-pipeline': kafkaPipeline,
   loadtest,
   siblings,
 };

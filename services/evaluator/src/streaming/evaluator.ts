@@ -1,15 +1,29 @@
-import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
+import {
+  SpanStatusCode,
+  context,
+  propagation,
+  type Context,
+  type Tracer,
+} from '@opentelemetry/api';
+import type {
+  Consumer,
+  EachBatchPayload,
+  IHeaders,
+  KafkaMessage,
+  Message,
+  Producer,
+} from 'kafkajs';
 import {
   EVENT_TYPES,
   TOPICS,
   deadLetterRecord,
   deadLetterTopic,
   eventHeaders,
+  headerString,
+  HEADERS,
   interactionCodec,
   metricsCodec,
   predictionCodec,
-  readHeaders,
   silentKafkaLogger,
   startProcessSpan,
   withBackoff,
@@ -19,6 +33,7 @@ import { METRICS, type MetricReport } from '@thoughtspace/metrics';
 import type { MetricsEvent } from '@thoughtspace/proto';
 import { describeError } from '@thoughtspace/runtime';
 import { readCheckpoint, writeCheckpoint, CHECKPOINT_FORMAT, type Offsets } from './checkpoint';
+import { inlineReportRunner, workerReportRunner, type Reports } from './reports';
 import { JoinState, type Half, type JoinStateOptions, type StreamCounts } from './state';
 
 export interface StreamingEvaluatorOptions {
@@ -38,6 +53,12 @@ export interface StreamingEvaluatorOptions {
   join?: Omit<JoinStateOptions, 'restore'>;
   /** Bootstrap of the CIs, as `thoughtspace eval --seed --resamples` (defaults 1, 1000). */
   bootstrap?: { seed?: number; resamples?: number };
+  /**
+   * Compute the reports' bootstrap on a worker thread (default true), so a
+   * report over a large stream never stops fetching, joining and heartbeats;
+   * false computes them on the event loop.
+   */
+  reportsOnWorker?: boolean;
   /** Written into each MetricsEvent. */
   split?: string;
   protocol?: string;
@@ -106,7 +127,9 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
   let dirty = false;
   let lastMetrics = 0;
   let metricsGapMs = 0;
-  let lastReports: Pick<StreamingSnapshot, 'cumulative' | 'window' | 'versions'> = {};
+  let lastReports: Reports = {};
+  let publishing: Promise<void> | undefined;
+  const reports = options.reportsOnWorker === false ? inlineReportRunner() : workerReportRunner();
   let metricsSeq = 0;
   let publishedJoins = -1;
   let labels = { method: '', provider: '', datasetManifestHash: '' };
@@ -154,19 +177,38 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
     };
   }
 
+  /**
+   * The producer's trace context from the propagator's own header fields
+   * (traceparent/tracestate for W3C): only those are decoded, not every header.
+   */
+  function producerContext(headers: IHeaders | undefined): Context {
+    const active = context.active();
+    if (!headers) return active;
+    let carrier: Record<string, string> | undefined;
+    for (const field of propagation.fields()) {
+      const v = headerString(headers, field);
+      if (v !== undefined) (carrier ??= {})[field] = v;
+    }
+    return carrier ? propagation.extract(active, carrier) : active;
+  }
+
   function apply(topic: string, partition: number, message: KafkaMessage): void {
-    const meta = readHeaders(message.headers);
+    const headers = message.headers;
     const span = startProcessSpan(
       options.tracer,
       { topic, partition, offset: message.offset, groupId },
-      meta.context,
+      producerContext(headers),
     );
-    if (meta.requestId) span.setAttribute('thoughtspace.request_id', meta.requestId);
+    if (span.isRecording()) {
+      const requestId = headerString(headers, HEADERS.requestId);
+      if (requestId) span.setAttribute('thoughtspace.request_id', requestId);
+    }
     const expected =
       topic === topics.predictions ? EVENT_TYPES.prediction : EVENT_TYPES.interaction;
+    const eventType = headerString(headers, HEADERS.eventType);
     let reason: string | undefined;
-    if (meta.eventType !== undefined && meta.eventType !== expected) {
-      reason = `event-type header is ${meta.eventType}, expected ${expected}`;
+    if (eventType !== undefined && eventType !== expected) {
+      reason = `event-type header is ${eventType}, expected ${expected}`;
     } else {
       try {
         const r = state.add(toHalf(topic, message));
@@ -183,8 +225,6 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
       span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
     }
     span.end();
-    offsets[`${topic}:${partition}`] = (BigInt(message.offset) + 1n).toString();
-    dirty = true;
   }
 
   /** Snapshot synchronously, write it, send dead letters, then commit the offsets it covers. */
@@ -221,7 +261,7 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
         error: describeError(err),
       });
     }
-    if (Date.now() - lastMetrics >= Math.max(metricsEvery, metricsGapMs)) await publishMetrics();
+    maybePublish();
   }
 
   // One checkpoint at a time; a commit stuck in a rebalance never blocks eachBatch.
@@ -231,8 +271,11 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
     return inFlight;
   };
 
-  function metricsEvent(window: string, report: MetricReport | undefined): MetricsEvent {
-    const c = state.counters();
+  function metricsEvent(
+    window: string,
+    report: MetricReport | undefined,
+    c: StreamingSnapshot['counters'],
+  ): MetricsEvent {
     return {
       header: {
         requestId: `${groupId}-metrics-${metricsSeq}-${window}`,
@@ -264,26 +307,28 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
     };
   }
 
+  /**
+   * Report the joined cases as they are now. The cases and counters are
+   * copied synchronously; the bootstrap runs on the report worker while the
+   * consumer goes on, so the event describes exactly that copy.
+   */
   async function publishMetrics(): Promise<void> {
     const c = state.counters();
     if (c.joined === publishedJoins) return;
-    const started = Date.now();
-    const { cumulative, window } = state.report(bootstrap);
+    const { reports: r, ms } = await reports.run(state.joinedCases(), state.window, bootstrap);
     // Per model version for GetMetrics (a rollout is judged on its own
     // cases); the metrics topic keeps the all-versions events only.
-    const versions = Object.fromEntries(
-      state.versions().map((v) => [v, state.report(bootstrap, v)]),
-    );
-    lastReports = { cumulative, window, versions };
-    // The bootstrap is O(resamples x cases) and synchronous (about 5 s for
-    // 20,000 cases on a busy 2-core machine): space reports so that they
-    // take at most ~5% of the time and never starve fetches and heartbeats.
+    const { cumulative, window } = r;
+    lastReports = r;
+    // The bootstrap is O(resamples x cases) (about 1-5 s for 20,000 cases on
+    // a busy 2-core machine): off the event loop it still takes a core, so
+    // reports are spaced to take at most ~5% of it.
     lastMetrics = Date.now();
-    metricsGapMs = Math.max(metricsEvery, 20 * (lastMetrics - started));
+    metricsGapMs = Math.max(metricsEvery, 20 * ms);
     metricsSeq++;
     const events = [
-      metricsEvent('cumulative', cumulative),
-      metricsEvent(`last:${state.window}`, window),
+      metricsEvent('cumulative', cumulative, c),
+      metricsEvent(`last:${state.window}`, window, c),
     ];
     await withBackoff(
       () =>
@@ -299,20 +344,30 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
     );
     publishedJoins = c.joined;
     log.info('metrics', { ...c, hr10: cumulative?.metrics['HR@10'].mean });
-    options.onReport?.({
-      counters: state.counters(),
-      ...lastReports,
-      windowSize: state.window,
-      ...labels,
-    });
+    options.onReport?.({ counters: c, ...lastReports, windowSize: state.window, ...labels });
+  }
+
+  /** One report at a time, when due; never awaited by the checkpoint or the consumer. */
+  function maybePublish(): void {
+    if (publishing || Date.now() - lastMetrics < Math.max(metricsEvery, metricsGapMs)) return;
+    publishing = publishMetrics()
+      .catch((err: unknown) => log.error('metrics report failed', { error: describeError(err) }))
+      .finally(() => (publishing = undefined));
   }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    let last: string | undefined;
     for (const m of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
       apply(batch.topic, batch.partition, m);
-      payload.resolveOffset(m.offset);
+      last = m.offset;
+    }
+    // Offsets move once per batch, after every record before them is in the state.
+    if (last !== undefined) {
+      payload.resolveOffset(last);
+      offsets[`${batch.topic}:${batch.partition}`] = (BigInt(last) + 1n).toString();
+      dirty = true;
     }
     // Checkpoints run on their own timer: awaiting a commit here would hold
     // up the rejoin a rebalance needs, and the commit's retries with it.
@@ -335,13 +390,11 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
         fromBeginning: true,
       });
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+      // The first report comes one interval after the start, like every later one.
+      lastMetrics = Date.now();
       timer = setInterval(() => {
-        void checkpoint()
-          .then(() =>
-            Date.now() - lastMetrics >= Math.max(metricsEvery, metricsGapMs)
-              ? publishMetrics()
-              : undefined,
-          )
+        checkpoint()
+          .then(maybePublish)
           .catch((err: unknown) => log.error('checkpoint failed', { error: describeError(err) }));
       }, checkpointEvery);
       log.info('started', { ...topics, groupId });
@@ -353,7 +406,12 @@ export function createStreamingEvaluator(options: StreamingEvaluatorOptions): St
       await consumer.stop();
       dirty = true;
       await checkpoint(); // whatever the last batch added (committed on restart)
-      await publishMetrics();
+      await publishing;
+      try {
+        await publishMetrics();
+      } finally {
+        await reports.close();
+      }
       await consumer.disconnect();
       await producer.disconnect();
       log.info('stopped', { ...state.counters() });

@@ -59,6 +59,17 @@ describe('JoinState', () => {
     expect(s.add(truth('old', 'u1', 153)).outcome).toBe('buffered');
   });
 
+  it('expires the next-oldest half once the oldest has joined, even when it was inserted later', () => {
+    const s = new JoinState({ ttlMs: 100 });
+    s.add(pred('r1', 'u1', 100));
+    s.add(pred('r2', 'u2', 10)); // behind r1 in arrival order, older in event time
+    expect(s.add(truth('r1', 'u1', 105)).outcome).toBe('joined');
+    expect(s.counters()).toMatchObject({ expired: 0, buffered: 1 });
+    s.add(pred('r3', 'u3', 200)); // watermark 200: r2 (at 10) is past the TTL, r3 is not
+    expect(s.counters()).toMatchObject({ expired: 1, buffered: 1 });
+    expect(s.add(truth('r2', 'u2', 201)).outcome).toBe('buffered');
+  });
+
   it('reports with the CLI functions over cases in user-id order, independent of arrival order', () => {
     const cases = [
       ['r3', 'u3', [1, 2, 3]],

@@ -49,6 +49,81 @@ export interface JoinStateOptions {
   restore?: JoinSnapshot;
 }
 
+/**
+ * The joined cases (rank > 0) in join order, as compact columns: what a
+ * report needs, cheap to copy to a worker thread.
+ */
+export interface JoinedCases {
+  requestIds: string[];
+  userIds: string[];
+  ranks: Int32Array;
+  /** Model version per case; '' when the prediction named none. */
+  versions: string[];
+}
+
+/** Cumulative and sliding-window reports, overall and per model version. */
+export interface Reports {
+  cumulative?: MetricReport;
+  window?: MetricReport;
+  /** The same two reports over each model version's own cases (the window counts that version's joins). */
+  versions?: Record<string, { cumulative?: MetricReport; window?: MetricReport }>;
+}
+
+/**
+ * Ranks in canonical order (user id, then request id) of the joined cases
+ * (of one model version's when `version` is given), or of only the most
+ * recent `last` of them. The order does not depend on arrival order across
+ * partitions, so the bootstrap's draws do not either.
+ */
+export function canonicalRanks(cases: JoinedCases, last?: number, version?: string): Int32Array {
+  let order = Array.from(cases.ranks, (_, i) => i);
+  if (version !== undefined) order = order.filter((i) => cases.versions[i] === version);
+  if (last !== undefined) order = order.slice(Math.max(0, order.length - last));
+  const { requestIds: ids, userIds: users } = cases;
+  order.sort((x, y) => {
+    const a = users[x];
+    const b = users[y];
+    if (a !== b) return a < b ? -1 : 1;
+    return ids[x] < ids[y] ? -1 : ids[x] > ids[y] ? 1 : 0;
+  });
+  return Int32Array.from(order, (i) => cases.ranks[i]);
+}
+
+/** Model versions named by the joined cases, sorted. */
+export function versionsOf(cases: JoinedCases): string[] {
+  return [...new Set(cases.versions.filter((v) => v !== ''))].sort();
+}
+
+/** Cumulative and sliding-window reports of the joined cases (of one version's); empty while none has joined. */
+export function reportsFor(
+  cases: JoinedCases,
+  window: number,
+  bootstrap: { seed: number; resamples: number },
+  version?: string,
+): { cumulative?: MetricReport; window?: MetricReport } {
+  const all = canonicalRanks(cases, undefined, version);
+  if (all.length === 0) return {};
+  return {
+    cumulative: reportFromRanks(all, bootstrap),
+    window: reportFromRanks(canonicalRanks(cases, window, version), bootstrap),
+  };
+}
+
+/** Reports overall and per model version (GetMetrics judges a rollout on its own cases). */
+export function reportsOf(
+  cases: JoinedCases,
+  window: number,
+  bootstrap: { seed: number; resamples: number },
+): Reports {
+  const overall = reportsFor(cases, window, bootstrap);
+  const versions = versionsOf(cases);
+  if (versions.length === 0) return overall;
+  return {
+    ...overall,
+    versions: Object.fromEntries(versions.map((v) => [v, reportsFor(cases, window, bootstrap, v)])),
+  };
+}
+
 export interface JoinResult {
   outcome: 'joined' | 'buffered' | 'duplicate' | 'rejected';
   reason?: string;
@@ -68,6 +143,13 @@ export class JoinState {
   readonly window: number;
   private readonly done = new Map<string, { userId: string; rank: number; version?: string }>();
   private readonly buffer = new Map<string, Half>();
+  /** The first buffered half in insertion order (the next to expire), so expire() is O(1) when nothing is due. */
+  private first: Half | undefined;
+  /** Joined cases (rank > 0) in join order, kept as columns for reports. */
+  private joinedIds: string[] = [];
+  private joinedUsers: string[] = [];
+  private joinedRanks = new Int32Array(1024);
+  private joinedVersions: string[] = [];
   private counts: StreamCounts;
   private watermark: number;
 
@@ -96,9 +178,9 @@ export class JoinState {
           rejected: 0,
         };
     this.watermark = s?.watermark ?? 0;
-    for (const [id, userId, rank, version] of s?.done ?? [])
-      this.done.set(id, version ? { userId, rank, version } : { userId, rank });
+    for (const [id, userId, rank, version] of s?.done ?? []) this.record(id, userId, rank, version);
     for (const h of s?.buffer ?? []) this.buffer.set(h.requestId, h);
+    this.refreshFirst();
   }
 
   /** Add one half; joins it when its partner is buffered. */
@@ -114,10 +196,12 @@ export class JoinState {
     }
     if (!waiting) {
       this.buffer.set(id, half);
+      this.first ??= half;
       this.expire();
       return { outcome: 'buffered' };
     }
     this.buffer.delete(id);
+    if (waiting === this.first) this.refreshFirst();
     const p =
       half.kind === 'prediction' ? half : (waiting as Extract<Half, { kind: 'prediction' }>);
     const i =
@@ -132,22 +216,42 @@ export class JoinState {
         reason: `ground truth ${i.itemId} is not among the candidates`,
       };
     }
-    const rank = rankOfTarget(p.scores, index);
-    this.done.set(
-      id,
-      p.version ? { userId: p.userId, rank, version: p.version } : { userId: p.userId, rank },
-    );
+    this.record(id, p.userId, rankOfTarget(p.scores, index), p.version);
     this.counts.joined++;
     return { outcome: 'joined' };
   }
 
+  private record(id: string, userId: string, rank: number, version?: string): void {
+    this.done.set(id, version ? { userId, rank, version } : { userId, rank });
+    if (rank <= 0) return;
+    const n = this.joinedIds.length;
+    if (n === this.joinedRanks.length) {
+      const grown = new Int32Array(2 * n);
+      grown.set(this.joinedRanks);
+      this.joinedRanks = grown;
+    }
+    this.joinedRanks[n] = rank;
+    this.joinedIds.push(id);
+    this.joinedUsers.push(userId);
+    this.joinedVersions.push(version ?? '');
+  }
+
   /** Drop halves older than the TTL (event time) and beyond the bound, oldest first. */
   private expire(): void {
+    const due = (h: Half): boolean =>
+      this.buffer.size > this.maxBuffered || this.watermark - h.at > this.ttlMs;
+    if (!this.first || !due(this.first)) return;
     for (const [id, h] of this.buffer) {
-      if (this.buffer.size <= this.maxBuffered && this.watermark - h.at <= this.ttlMs) break;
+      if (!due(h)) break;
       this.buffer.delete(id);
       this.counts.expired++;
     }
+    this.refreshFirst();
+  }
+
+  private refreshFirst(): void {
+    const next = this.buffer.values().next();
+    this.first = next.done ? undefined : next.value;
   }
 
   counters(): StreamCounts & { buffered: number } {
@@ -159,11 +263,20 @@ export class JoinState {
     return [...this.done.keys()];
   }
 
+  /** The joined cases as columns, copied (a consistent view for a report computed elsewhere). */
+  joinedCases(): JoinedCases {
+    const n = this.joinedIds.length;
+    return {
+      requestIds: this.joinedIds.slice(),
+      userIds: this.joinedUsers.slice(),
+      ranks: this.joinedRanks.slice(0, n),
+      versions: this.joinedVersions.slice(),
+    };
+  }
+
   /** Model versions named by joined cases, sorted. */
   versions(): string[] {
-    const out = new Set<string>();
-    for (const c of this.done.values()) if (c.version && c.rank > 0) out.add(c.version);
-    return [...out].sort();
+    return versionsOf(this.joinedCases());
   }
 
   /**
@@ -172,30 +285,15 @@ export class JoinState {
    * version's cases (the window then counts that version's joins).
    */
   ranks(last?: number, version?: string): Int32Array {
-    let cases = [...this.done].filter(
-      ([, c]) => c.rank > 0 && (version === undefined || c.version === version),
-    );
-    if (last !== undefined) cases = cases.slice(Math.max(0, cases.length - last));
-    cases.sort(([ia, a], [ib, b]) =>
-      a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : ia < ib ? -1 : ia > ib ? 1 : 0,
-    );
-    return Int32Array.from(cases, ([, c]) => c.rank);
+    return canonicalRanks(this.joinedCases(), last, version);
   }
 
-  /** Cumulative and sliding-window reports; undefined while no case has joined. */
+  /** Cumulative and sliding-window reports (of one version's cases); empty while no case has joined. */
   report(
     bootstrap: { seed: number; resamples: number },
     version?: string,
-  ): {
-    cumulative?: MetricReport;
-    window?: MetricReport;
-  } {
-    const all = this.ranks(undefined, version);
-    if (all.length === 0) return {};
-    return {
-      cumulative: reportFromRanks(all, bootstrap),
-      window: reportFromRanks(this.ranks(this.window, version), bootstrap),
-    };
+  ): { cumulative?: MetricReport; window?: MetricReport } {
+    return reportsFor(this.joinedCases(), this.window, bootstrap, version);
   }
 
   snapshot(): JoinSnapshot {
