@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   decodeSafetensors,
@@ -8,7 +8,7 @@ import {
 } from '@thoughtspace/engine';
 import { trainerUserEmbeddings } from './train';
 import { lineChartSpec, renderSvg, type ChartSpec } from '@thoughtspace/report';
-import { FailedPreconditionError, openModelDir, sha256Hex } from '@thoughtspace/runtime';
+import { FailedPreconditionError, hashFiles, openModelDir } from '@thoughtspace/runtime';
 import { validateConfig, type SasrecConfig, type SequentialConfig } from './config';
 import type { CurvePoint, TrainedSequential } from './train';
 
@@ -131,11 +131,7 @@ export async function saveSasrec(
       sequencesPerSecond: trained.sequencesPerSecond,
     },
     files,
-    sha256: Object.fromEntries(
-      await Promise.all(
-        Object.values(files).map(async (f) => [f, sha256Hex(await readFile(join(dir, f)))]),
-      ),
-    ),
+    sha256: await hashFiles(dir, Object.values(files)),
     createdAt: new Date().toISOString(),
   };
   await writeFile(join(dir, 'model.json'), `${JSON.stringify(manifest)}\n`);
