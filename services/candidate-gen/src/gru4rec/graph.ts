@@ -52,7 +52,9 @@ export function buildGru4rec(
   });
   const real = greater(seq, g.scalar(0, 'int64'));
   const mask = unsqueeze(cast(real, g.dtype), [-1]); // [B, L, 1]
-  const x = dropout(gather(itemEmb, seq), config.dropout); // [B, L, d]
+  // Scaled by sqrt(d) as SASRec's input: the Xavier-sized item table (kept so ReaEmb's adapter
+  // fits both) would otherwise feed the gates near-zero inputs on large catalogues.
+  const x = dropout(mul(gather(itemEmb, seq), Math.sqrt(d)), config.dropout); // [B, L, d]
 
   // Input-side gate pre-activations for every step at once: [B, L, h] each.
   const gate = (name: string) => ({

@@ -53,7 +53,10 @@ function referenceState(params: ReadonlyMap<string, unknown>, history: number[])
   const sig = (v: number) => 1 / (1 + Math.exp(-v));
   let state = new Float64Array(h);
   for (const item of history.slice(-config.maxLen)) {
-    const x = Float64Array.from(emb.subarray((item + 1) * d, (item + 2) * d));
+    const x = Float64Array.from(
+      emb.subarray((item + 1) * d, (item + 2) * d),
+      (v) => v * Math.sqrt(d),
+    );
     const g = (name: string) => ({
       x: affine(x, p(`gru.${name}.wx`), p(`gru.${name}.bx`), d),
       h: affine(state, p(`gru.${name}.wh`), p(`gru.${name}.bh`), h),
