@@ -1,6 +1,7 @@
 /**
  * @jest-environment <rootDir>/packages/engine/jest-environment.js
  */
+import { credentials } from '@grpc/grpc-js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,10 @@ import {
   type LeaveOneOut,
 } from '@thoughtspace/data';
 import { exportInference, verifyExport } from '@thoughtspace/engine';
+import { CandidateGenClient } from '@thoughtspace/proto';
+import { startServer } from '@thoughtspace/service-kit';
+import { unaryCall } from '../../../../tests/grpc-helpers';
+import { createServer } from '../server';
 import { encodeCandidates, encodeHistories } from '../sasrec/batches';
 import { evaluateSasrec } from '../sasrec/train';
 import { SasrecModel } from '../serving/sasrec-model';
@@ -221,6 +226,47 @@ describe('GRU4Rec on all-beauty-2018', () => {
       const top = await domain.generate({ history: ids, k: 5 });
       expect(top).toHaveLength(5);
     } finally {
+      await model.dispose();
+    }
+  });
+
+  it("answers GenerateCandidates and ScoreCandidates over gRPC with the training graph's scores", async () => {
+    const model = await SasrecModel.load(dir, { threads: 1 });
+    const built = createServer({ domain: createCandidateDomain({ model }) });
+    const { port } = await startServer({ server: built.server, host: '127.0.0.1', port: 0 });
+    const client = new CandidateGenClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    try {
+      const h = sequencesBefore(loo, 'test')[0];
+      const history = {
+        userId: 'u',
+        interactions: Array.from(h, (i) => ({ itemId: prepared.dataset.itemIds[i] })),
+      };
+      const gen = await unaryCall(client.generateCandidates, client, {
+        history,
+        k: 10,
+        excludeItemIds: [],
+        model: '',
+      });
+      expect(gen.candidates?.model).toMatch(/^gru4rec@/);
+      expect(gen.candidates?.candidates).toHaveLength(10);
+      const scored = await unaryCall(client.scoreCandidates, client, {
+        history,
+        candidateItemIds: [3, 7, 11].map((i) => prepared.dataset.itemIds[i]),
+        model: '',
+      });
+      const reference = await trained.trainer.evaluate(
+        {
+          seq: encodeHistories([h], config.maxLen),
+          candidates: encodeCandidates([[3, 7, 11]]),
+        },
+        { scores: trained.model.scores },
+      );
+      (scored.candidates?.candidates ?? []).forEach((c, i) =>
+        expect(c.score).toBeCloseTo(Number(reference.scores.data[i]), 4),
+      );
+    } finally {
+      client.close();
+      built.server.forceShutdown();
       await model.dispose();
     }
   });
