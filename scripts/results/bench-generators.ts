@@ -280,7 +280,8 @@ export const loadtest: Generator = (attrs, root) => {
 
 interface MeanSdMetric {
   mean: number;
-  sd: number;
+  /** null with a single seed. */
+  sd: number | null;
 }
 interface SiblingsFile {
   command: string;
@@ -295,6 +296,11 @@ interface SiblingsFile {
       full: Record<string, MeanSdMetric>;
       sampled100: Record<string, MeanSdMetric>;
       pairedVsSasrec?: { seed: number; fullNDCG10: { difference: Interval; pValue: number } }[];
+      /** A ReaEmb row of another architecture (GRU4Rec) against that architecture's plain row. */
+      pairedVsBase?: {
+        base: string;
+        seeds: { seed: number; fullNDCG10: { difference: Interval; pValue: number } }[];
+      };
     }[];
     runs: {
       variant: string;
@@ -304,13 +310,26 @@ interface SiblingsFile {
   }[];
 }
 
-/** CoderRec / ReaEmb against SASRec: full ranking and 1 + 100 sampled, mean ± sd over seeds, paired tests, head/tail. */
+/**
+ * CoderRec / ReaEmb / GRU4Rec against SASRec: full ranking and 1 + 100
+ * sampled, mean ± sd over seeds, paired tests, head/tail. Files with
+ * GRU4Rec+ReaEmb rows get one more column: each such row against plain GRU4Rec.
+ */
 export const siblings: Generator = (attrs, root) => {
   const file = attrs.file ?? 'results/siblings.json';
   const r = readJson<SiblingsFile>(root, file, 'siblings');
-  const pm = (m: MeanSdMetric | undefined) => (m ? `${fixed(m.mean)} ± ${fixed(m.sd)}` : '—');
+  const pm = (m: MeanSdMetric | undefined) =>
+    !m ? '—' : m.sd === null ? fixed(m.mean) : `${fixed(m.mean)} ± ${fixed(m.sd)}`;
   const out = [`\`${r.command}\`. Source: \`${file}\`.`];
+  const deltas = (ps: { seed: number; fullNDCG10: { difference: Interval; pValue: number } }[]) =>
+    ps
+      .map(
+        (p) =>
+          `${p.fullNDCG10.difference.mean >= 0 ? '+' : ''}${fixed(p.fullNDCG10.difference.mean)} (p=${pValue(p.fullNDCG10.pValue)})`,
+      )
+      .join('; ');
   for (const d of r.datasets) {
+    const ownBase = d.table.some((t) => t.pairedVsBase);
     const tail = (variant: string, part: string) => {
       const runs = d.runs.filter((x) => x.variant === variant && x.headTail?.[part]);
       if (!runs.length) return '—';
@@ -329,6 +348,7 @@ export const siblings: Generator = (attrs, root) => {
           'sampled:100 HR@10',
           'sampled:100 NDCG@10',
           'Δ full NDCG@10 vs SASRec per seed (p)',
+          ...(ownBase ? ['Δ full NDCG@10 vs own architecture per seed (p)'] : []),
           'tail items / head items sampled NDCG@10',
         ],
         d.table.map((t) => [
@@ -338,11 +358,14 @@ export const siblings: Generator = (attrs, root) => {
           pm(t.full['NDCG@10']),
           pm(t.sampled100['HR@10']),
           pm(t.sampled100['NDCG@10']),
-          t.pairedVsSasrec?.length
-            ? t.pairedVsSasrec
-                .map((p) => `${p.fullNDCG10.difference.mean >= 0 ? '+' : ''}${fixed(p.fullNDCG10.difference.mean)} (p=${pValue(p.fullNDCG10.pValue)})`)
-                .join('; ')
-            : '—',
+          t.pairedVsSasrec?.length ? deltas(t.pairedVsSasrec) : '—',
+          ...(ownBase
+            ? [
+                t.pairedVsBase?.seeds.length
+                  ? `vs ${t.pairedVsBase.base}: ${deltas(t.pairedVsBase.seeds)}`
+                  : '—',
+              ]
+            : []),
           `${tail(t.variant, 'tailItems')} / ${tail(t.variant, 'headItems')}`,
         ]),
       ),

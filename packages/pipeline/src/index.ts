@@ -58,3 +58,11 @@ export type {
   InputDifference,
 } from './main-job/invariance';
 export { preflight, probeEndpoint } from './main-job/preflight';
+export {
+  SIBLINGS,
+  SIBLINGS_MAIN_BUDGET,
+  SIBLINGS_QUICK_BUDGET,
+  parseSiblings,
+  siblingsStage,
+} from './main-job/siblings';
+export type { Sibling, SiblingsResult } from './main-job/siblings';

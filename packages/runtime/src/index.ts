@@ -13,5 +13,5 @@ export type { Progress, ProgressOptions } from './progress';
 export { createRng, seedWords } from './rng';
 export type { Rng } from './rng';
 export { dot, cosine } from './vector';
-export { openModelDir, sha256Hex, MANIFEST_FILE } from './model-dir';
+export { openModelDir, hashFiles, sha256Hex, MANIFEST_FILE } from './model-dir';
 export type { ModelManifestBase } from './model-dir';

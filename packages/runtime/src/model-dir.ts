@@ -17,6 +17,27 @@ export function sha256Hex(data: Uint8Array): string {
 }
 
 /**
+ * The manifest's `sha256` table for files already written in `dir`: file name
+ * (relative to `dir`) -> hex SHA-256 of its bytes, in the order given. The
+ * writer's side of `openModelDir`; a missing file is an error naming its path.
+ */
+export async function hashFiles(
+  dir: string,
+  files: readonly string[],
+): Promise<Record<string, string>> {
+  const hashes = await Promise.all(
+    files.map(async (file) => {
+      const full = join(dir, file);
+      const data = await readFile(full).catch((err: unknown) => {
+        throw new FailedPreconditionError(`hashFiles: ${full} is missing`, { cause: err });
+      });
+      return [file, sha256Hex(data)] as const;
+    }),
+  );
+  return Object.fromEntries(hashes);
+}
+
+/**
  * The one model-directory reader (candidate-gen's SASRec, the encoder, the
  * scorer, ...): reads `<dir>/model.json`, checks its format, and returns it
  * with `read(file)`, which refuses a file that is missing or whose SHA-256

@@ -47,3 +47,11 @@ export type { TrainedCoderRec, CoderRecPhase, TrainCoderRecOptions } from './cod
 export { saveCoderRec } from './coderrec/artifact';
 export { saveReaEmb } from './reaemb/artifact';
 export { gloveCandidates } from './coderrec/item-vectors';
+export { DEFAULT_GRU4REC, validateGru4recConfig } from './gru4rec/config';
+export type { Gru4recConfig } from './gru4rec/config';
+export { buildGru4rec } from './gru4rec/graph';
+export { trainGru4rec } from './gru4rec/train';
+export type { TrainedGru4rec, TrainGru4recOptions } from './gru4rec/train';
+export { saveGru4rec } from './gru4rec/artifact';
+export type { SequentialConfig } from './sasrec/config';
+export type { TrainedSequential } from './sasrec/train';

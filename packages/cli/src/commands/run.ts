@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_PROTOCOL, parseProtocol } from '@thoughtspace/data';
 import {
   MAIN_BUDGET,
+  parseSiblings,
   preflight,
   QUICK_BUDGET,
   runMainJob,
@@ -38,6 +39,7 @@ export interface RunFlags extends DatasetFlags, ProviderFlags {
   reasoning: boolean;
   trainOn?: string;
   testOn?: string;
+  siblings?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -70,6 +72,10 @@ export function registerRun(program: Command): void {
     )
     .option('--branching <b1,b2>', 'tree branching per level (depth = number of levels)', '2,3')
     .option('--no-reasoning', 'stop after the baselines and SASRec')
+    .option(
+      '--siblings <list>',
+      'add sibling methods as rows of the main table (same test set, CIs, paired tests against SASRec): coderrec,reaemb,gru4rec; default none',
+    )
     .option(
       '--train-on <name|dir>',
       "cross-domain: train the Thought Space on this dataset's rationales",
@@ -112,6 +118,7 @@ export async function mainJobOptions(flags: RunFlags): Promise<MainJobOptions> {
   const dataFlags = flags.testOn ? { ...flags, dataset: flags.testOn } : flags;
   const protocol = parseProtocol(flags.protocol);
   const branching = parseBranching(flags.branching);
+  const siblings = parseSiblings(flags.siblings);
   const provider = providerOptions(flags, join(flags.out, 'rationale-cache'));
   const vectors = wordVectors();
   // Unwritable --out, missing files, a dead endpoint: fail here, before reading or training.
@@ -135,6 +142,7 @@ export async function mainJobOptions(flags: RunFlags): Promise<MainJobOptions> {
     quick: flags.quick,
     sasrecEpochs: flags.sasrecEpochs,
     branching,
+    siblings,
     reasoning: flags.reasoning,
     provider,
     wordVectors: vectors,

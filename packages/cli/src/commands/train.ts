@@ -10,6 +10,7 @@ import { leaveOneOut, parseProtocol, sequencesBefore, shortHash } from '@thought
 import { datasetOptions, intArg, type DatasetFlags } from '../options';
 import { loadDataset } from '../load';
 import { say, writeJson } from '../output';
+import { registerGru4recTrain } from './train-gru4rec';
 import { registerSiblingTrain } from './train-siblings';
 
 function floatArg(flag: string) {
@@ -28,6 +29,7 @@ interface TrainFlags extends DatasetFlags, Partial<SasrecConfig> {
 export function registerTrain(program: Command): void {
   const train = program.command('train').description('train models');
   registerSiblingTrain(train);
+  registerGru4recTrain(train);
   const cmd = train
     .command('sasrec')
     .description(

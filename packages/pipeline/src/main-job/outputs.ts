@@ -137,6 +137,8 @@ export async function outputStage(o: {
   reasoning?: ReasoningResult;
   sasrec: { trained: TrainedSasrec; config: SasrecConfig; learningCurve?: ChartSpec };
   branching: readonly number[];
+  /** Settings and training seconds of the `--siblings` rows, when any ran. */
+  siblings?: Record<string, unknown>;
   notes: string[];
   /** Wall time and peak RSS at the time of writing. */
   usage: () => { wallSeconds: number; peakRssMiB: number };
@@ -282,6 +284,7 @@ export async function outputStage(o: {
       diversity: reasoning.diversity,
     },
     comparisons: withHolm(comparisons.map((c) => ({ method: c.a, versus: c.b, tests: c.tests }))),
+    ...(o.siblings ? { siblings: o.siblings } : {}),
     notes,
   });
   if (reasoning)

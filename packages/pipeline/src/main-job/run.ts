@@ -12,6 +12,7 @@ import { writeSeedTable } from './seeds';
 import type { Variant } from './phase-two';
 import { runReasoning, type ReasoningResult } from './reasoning';
 import { servingBundleStage } from './serving';
+import { siblingsStage, siblingWordVectors, type Sibling } from './siblings';
 import {
   baselineStage,
   comparisonStage,
@@ -55,6 +56,11 @@ export interface MainJobOptions {
   reasoning: boolean;
   /** rationale-gen provider (cache directory included). */
   provider: ProviderOptions;
+  /**
+   * Sibling methods added as rows (`--siblings`): trained on the same split,
+   * evaluated on the same test set, paired against SASRec. Default none.
+   */
+  siblings?: readonly Sibling[];
   /** GloVe .zip/.txt for the generic-space ablation; absent -> that row is skipped and said so. */
   wordVectors?: string;
   /** The command line, for provenance in results. */
@@ -76,6 +82,8 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
   const say = o.say ?? ((line = '') => process.stdout.write(`${line}\n`));
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (o.reasoning) validateBranching(o.branching);
+  const siblings = o.siblings ?? [];
+  const gloveFile = siblingWordVectors(siblings, o.wordVectors);
   // Every external part first: a dead endpoint or a missing model fails in seconds, before training.
   await preflight({
     out: o.out,
@@ -128,6 +136,25 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
       secondsPerEpoch: sasrec.sasrec.secondsPerEpoch,
     };
     await progress.write('sasrec', rows, { sasrec: sasrecSummary });
+
+    let siblingsSummary: Record<string, unknown> | undefined;
+    if (siblings.length > 0) {
+      const s = await siblingsStage({
+        siblings,
+        prepared,
+        evaluation,
+        protocol: o.protocol,
+        seed: o.seed,
+        resamples: o.resamples,
+        quick: o.quick,
+        sasrecConfig: sasrec.config,
+        gloveFile,
+        log,
+      });
+      rows.push(...s.rows);
+      siblingsSummary = s.summary;
+      await progress.write('siblings', rows, { sasrec: sasrecSummary, siblings: siblingsSummary });
+    }
 
     let reasoning: ReasoningResult | undefined;
     if (provider) {
@@ -220,6 +247,7 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
         learningCurve: sasrec.learningCurve,
       },
       branching: o.branching,
+      siblings: siblingsSummary,
       notes,
       usage: () => usage(started),
       say,

@@ -1,7 +1,7 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportInference, saveCheckpoint, writeSafetensors } from '@thoughtspace/engine';
-import { InvalidArgumentError, sha256Hex } from '@thoughtspace/runtime';
+import { hashFiles, InvalidArgumentError } from '@thoughtspace/runtime';
 import { MODEL_FORMAT, type SasrecManifest } from '../sasrec/artifact';
 import { validateConfig } from '../sasrec/config';
 import { buildCoderRec } from './graph';
@@ -117,11 +117,7 @@ export async function saveCoderRec(
     },
     files,
     // Every file's hash, checked on load like SASRec's (runtime openModelDir).
-    sha256: Object.fromEntries(
-      await Promise.all(
-        Object.values(files).map(async (f) => [f, sha256Hex(await readFile(join(dir, f)))]),
-      ),
-    ),
+    sha256: await hashFiles(dir, Object.values(files)),
     createdAt: new Date().toISOString(),
   };
   await writeFile(join(dir, 'model.json'), `${JSON.stringify(manifest)}\n`);

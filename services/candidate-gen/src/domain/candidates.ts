@@ -7,7 +7,7 @@ import type { SasrecModel } from '../serving/sasrec-model';
 import { nearestUsers, recentItems } from '../similar/similar-users';
 
 /** Model variants the API names (proto `model`); this server serves SASRec only. */
-export const MODEL_VARIANTS = ['sasrec', 'coderrec', 'reaemb'] as const;
+export const MODEL_VARIANTS = ['sasrec', 'coderrec', 'reaemb', 'gru4rec'] as const;
 
 /** Request size limits; every one is configurable (see config.ts). */
 export interface Limits {

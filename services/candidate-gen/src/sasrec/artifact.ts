@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   decodeSafetensors,
@@ -8,9 +8,9 @@ import {
 } from '@thoughtspace/engine';
 import { trainerUserEmbeddings } from './train';
 import { lineChartSpec, renderSvg, type ChartSpec } from '@thoughtspace/report';
-import { FailedPreconditionError, openModelDir, sha256Hex } from '@thoughtspace/runtime';
-import type { SasrecConfig } from './config';
-import type { CurvePoint, TrainedSasrec } from './train';
+import { FailedPreconditionError, hashFiles, openModelDir } from '@thoughtspace/runtime';
+import { validateConfig, type SasrecConfig, type SequentialConfig } from './config';
+import type { CurvePoint, TrainedSequential } from './train';
 
 export const MODEL_FORMAT = 'thoughtspace-sasrec/1';
 
@@ -56,7 +56,7 @@ export interface SasrecManifest {
 
 export async function saveSasrec(
   dir: string,
-  trained: TrainedSasrec,
+  trained: TrainedSequential<SequentialConfig>,
   meta: {
     datasetName: string;
     manifestHash: string;
@@ -66,6 +66,8 @@ export async function saveSasrec(
     userHistories: Int32Array[];
     variant?: string;
     variantConfig?: unknown;
+    /** The manifest's serving shape when the model is not SASRec (e.g. GRU4Rec); default: trained.config. */
+    servingConfig?: SasrecConfig;
   },
 ): Promise<SasrecManifest> {
   await mkdir(dir, { recursive: true });
@@ -116,7 +118,7 @@ export async function saveSasrec(
   const manifest: SasrecManifest = {
     format: MODEL_FORMAT,
     ...(meta.variant ? { variant: meta.variant, variantConfig: meta.variantConfig } : {}),
-    config: trained.config,
+    config: meta.servingConfig ?? validateConfig(trained.config),
     numItems: trained.numItems,
     dataset: { name: meta.datasetName, manifestHash: meta.manifestHash },
     itemIds: meta.itemIds,
@@ -129,11 +131,7 @@ export async function saveSasrec(
       sequencesPerSecond: trained.sequencesPerSecond,
     },
     files,
-    sha256: Object.fromEntries(
-      await Promise.all(
-        Object.values(files).map(async (f) => [f, sha256Hex(await readFile(join(dir, f)))]),
-      ),
-    ),
+    sha256: await hashFiles(dir, Object.values(files)),
     createdAt: new Date().toISOString(),
   };
   await writeFile(join(dir, 'model.json'), `${JSON.stringify(manifest)}\n`);

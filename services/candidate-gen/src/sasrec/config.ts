@@ -31,6 +31,9 @@ export interface SasrecConfig {
   threads: number;
 }
 
+/** The fields the shared training loop (SASRec, GRU4Rec) reads: everything but the architecture. */
+export type SequentialConfig = Omit<SasrecConfig, 'blocks' | 'heads' | 'attentionDropout'>;
+
 export const PAPER_CONFIG: SasrecConfig = {
   maxLen: 50,
   hidden: 50,

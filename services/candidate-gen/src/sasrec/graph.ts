@@ -171,8 +171,8 @@ function causalAttention(
   return matmul(dropout(softmax(scores, -1), weightDropout), v);
 }
 
-/** The paper's objective: BCE on the next item (positive) and one sampled negative, at every non-padding position. */
-function bceLoss(g: Graph, states: Tensor, itemEmb: Tensor, _real: Tensor): Tensor {
+/** The paper's objective (shared with GRU4Rec): BCE on the next item (positive) and one sampled negative, at every non-padding position. */
+export function bceLoss(g: Graph, states: Tensor, itemEmb: Tensor, _real: Tensor): Tensor {
   const pos = g.input('pos', ['batch', states.shape[1]], 'int64');
   const neg = g.input('neg', ['batch', states.shape[1]], 'int64');
   const posLogits = reduceSum(mul(states, gather(itemEmb, pos)), [-1]);
@@ -188,7 +188,12 @@ function bceLoss(g: Graph, states: Tensor, itemEmb: Tensor, _real: Tensor): Tens
  * shared by the batch (column 0 is the positive); weighted mean over
  * non-padding positions.
  */
-function softmaxLoss(g: Graph, states: Tensor, itemEmb: Tensor, config: SasrecConfig): Tensor {
+export function softmaxLoss(
+  g: Graph,
+  states: Tensor,
+  itemEmb: Tensor,
+  config: Pick<SasrecConfig, 'maxLen' | 'negatives'>,
+): Tensor {
   const L = config.maxLen;
   const pos = g.input('pos', ['batch', L], 'int64');
   const negatives = g.input('negatives', [config.negatives], 'int64');

@@ -15,7 +15,7 @@ import {
 } from '@thoughtspace/data';
 import { createProgress, formatDuration } from '@thoughtspace/runtime';
 import { batchesPerEpoch, epochBatches } from './batches';
-import type { SasrecConfig } from './config';
+import type { SasrecConfig, SequentialConfig } from './config';
 import { dotScores, userEmbeddings } from './embeddings';
 import { buildSasrec, type SasrecGraph } from './graph';
 
@@ -28,10 +28,11 @@ export interface CurvePoint {
   seconds: number;
 }
 
-export interface TrainedSasrec {
+/** A model trained by the shared sequential loop (SASRec, GRU4Rec): the graph has SASRec's interface. */
+export interface TrainedSequential<C extends SequentialConfig> {
   trainer: Trainer;
   model: SasrecGraph;
-  config: SasrecConfig;
+  config: C;
   numItems: number;
   curve: CurvePoint[];
   bestEpoch: number;
@@ -41,6 +42,8 @@ export interface TrainedSasrec {
   sequencesPerSecond: number;
   secondsPerEpoch: number;
 }
+
+export type TrainedSasrec = TrainedSequential<SasrecConfig>;
 
 export interface TrainOptions {
   dataset: Dataset;
@@ -75,10 +78,23 @@ function snapshot(trainer: Trainer): {
  * protocol; keeps the parameters of the best validation NDCG@10.
  */
 export async function trainSasrec(o: TrainOptions): Promise<TrainedSasrec> {
-  const { config } = o;
+  const numItems = o.dataset.itemIds.length;
+  const model = buildSasrec(o.config, numItems, { freezeItemEmbedding: o.freezeItemEmbedding });
+  return trainSequential({ ...o, model, label: 'sasrec' });
+}
+
+/**
+ * The training loop shared by every model with SASRec's graph interface
+ * (`seq`, `pos`/`neg` or `negatives` -> `loss`; `user_embedding`; the
+ * `item_embedding` table): seeded epochs over the training prefixes, periodic
+ * validation, early stopping on validation NDCG@10, best parameters restored.
+ */
+export async function trainSequential<C extends SequentialConfig>(
+  o: Omit<TrainOptions, 'config'> & { config: C; model: SasrecGraph; label: string },
+): Promise<TrainedSequential<C>> {
+  const { config, model } = o;
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const numItems = o.dataset.itemIds.length;
-  const model = buildSasrec(config, numItems, { freezeItemEmbedding: o.freezeItemEmbedding });
   const optimizer =
     config.weightDecay > 0
       ? adamW({ beta2: config.beta2, weightDecay: config.weightDecay })
@@ -112,7 +128,7 @@ export async function trainSasrec(o: TrainOptions): Promise<TrainedSasrec> {
   let trainSeconds = 0;
   let epoch = 0;
   const progress = createProgress({
-    label: 'train sasrec',
+    label: `train ${o.label}`,
     total: steps * config.epochs,
     unit: 'steps',
     silent: o.silent,
@@ -185,7 +201,7 @@ export async function trainSasrec(o: TrainOptions): Promise<TrainedSasrec> {
 
 /** User states for many histories from a trainer's current parameters (inference mode, no dropout). */
 export function trainerUserEmbeddings(
-  trained: { trainer: Trainer; model: SasrecGraph; config: SasrecConfig },
+  trained: { trainer: Trainer; model: SasrecGraph; config: SequentialConfig },
   histories: ArrayLike<number>[],
   batch = 512,
 ): Promise<Float32Array> {
@@ -202,7 +218,7 @@ export function trainerUserEmbeddings(
 export async function evaluateSasrec(
   trainer: Trainer,
   model: SasrecGraph,
-  config: SasrecConfig,
+  config: SequentialConfig,
   set: EvaluationSet | FullRankingSet,
   options: { silent?: boolean; resamples?: number } = {},
 ): Promise<ScorerRun> {
