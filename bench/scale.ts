@@ -10,7 +10,7 @@
  *
  * Two series: `--users` (default 5000,20000,50000) runs the job with
  * `--no-reasoning` (load, split + candidates, baselines, SASRec, paired
- * tests); `--reasoning-users` (default 500,1000,2000) runs the whole job,
+ * tests); `--reasoning-users` (default 250,500,1000) runs the whole job,
  * and its `reasoning:` stages are judged on that series. The reasoning
  * stages cost ~0.07 s per user on a quiet day (trees and encodings per
  * case), so the whole job at 50k users is about an hour: too long to run
@@ -23,8 +23,12 @@
  * `--quick-run` then times the plain `thoughtspace run --quick` (its default
  * user cap, reasoning on) on the largest dataset: the bounded --quick.
  *
- *   npm run bench -- scale [--users 5000,20000,50000] [--reasoning-users 500,1000,2000]
- *                          [--seed 1] [--resamples 200] [--quick-run]
+ * `--quick-run-only` builds only the largest size and times only that run,
+ * into bench/results/scale-quick.json. `--sasrec-epochs N` overrides the
+ * --quick SASRec epochs in the series (per-epoch cost is what scales).
+ *
+ *   npm run bench -- scale [--users 5000,20000,50000] [--reasoning-users 250,500,1000|none]
+ *                          [--sasrec-epochs N] [--seed 1] [--resamples 200] [--quick-run | --quick-run-only]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -139,11 +143,13 @@ async function mainJob(o: {
   resamples: number;
   maxUsers?: number;
   reasoning?: boolean;
+  sasrecEpochs?: number;
 }) {
   const args = [
     'run',
     '--quick',
     ...(o.reasoning === false ? ['--no-reasoning'] : []),
+    ...(o.sasrecEpochs === undefined ? [] : ['--sasrec-epochs', String(o.sasrecEpochs)]),
     ...(o.maxUsers === undefined ? [] : ['--max-users', String(o.maxUsers)]),
     '--dataset',
     o.dir,
@@ -220,6 +226,7 @@ async function sizeRun(o: {
   seed: number;
   resamples: number;
   reasoning: boolean;
+  sasrecEpochs?: number;
 }): Promise<SizeRun> {
   const built = await buildDataset(o.root, o.sourceDir, o.users, o.n);
   const r = await mainJob({
@@ -229,6 +236,7 @@ async function sizeRun(o: {
     resamples: o.resamples,
     maxUsers: 0,
     reasoning: o.reasoning,
+    sasrecEpochs: o.sasrecEpochs,
   });
   process.stderr.write(
     `[scale] ${o.n} users${o.reasoning ? '' : ' (no reasoning)'}: ${r.results.wallSeconds} s, peak RSS ${r.results.peakRssMiB} MiB\n`,
@@ -270,7 +278,11 @@ async function main(): Promise<void> {
       : positiveInts('reasoning-users', reasoningText).sort((a, b) => a - b);
   const seed = positiveInts('seed', arg('seed', '1'))[0];
   const resamples = positiveInts('resamples', arg('resamples', '200'))[0];
-  const quickRun = process.argv.includes('--quick-run');
+  const quickOnly = process.argv.includes('--quick-run-only');
+  const quickRun = quickOnly || process.argv.includes('--quick-run');
+  const sasrecText = arg('sasrec-epochs', 'quick');
+  const sasrecEpochs =
+    sasrecText === 'quick' ? undefined : positiveInts('sasrec-epochs', sasrecText)[0];
   const preset = findPreset(SOURCE);
   if (!preset) throw new Error(`preset ${SOURCE} missing`);
   const sourceDir = resolvePresetDir(preset);
@@ -286,10 +298,33 @@ async function main(): Promise<void> {
   const runs: SizeRun[] = [];
   const reasoningRuns: SizeRun[] = [];
   let quick: Record<string, unknown> | undefined;
-  const plan = [
-    ...sizes.map((n) => ({ n, reasoning: false, into: runs })),
-    ...reasoningSizes.map((n) => ({ n, reasoning: true, into: reasoningRuns })),
-  ];
+  const plan = quickOnly
+    ? []
+    : [
+        ...sizes.map((n) => ({ n, reasoning: false, into: runs })),
+        ...reasoningSizes.map((n) => ({ n, reasoning: true, into: reasoningRuns })),
+      ];
+  /** `--quick-run-only`: the plain `thoughtspace run --quick` on the largest size, in its own file. */
+  const writeQuick = async (quickResult: Record<string, unknown>) => {
+    const file = resolve(__dirname, '..', 'results', 'scale-quick.json');
+    const body = {
+      bench: 'scale --quick-run-only',
+      command: `npm run bench -- scale ${process.argv.slice(2).join(' ')}`.trim(),
+      source: { preset: SOURCE, pairsSha256: sha256(pairs), users: users.length },
+      construction: `the first min(n, ${users.length}) real users of ${SOURCE} in file order; past ${users.length}, its real users replicated under new ids (replica r of user u = u + r x ${REPLICA_STRIDE})`,
+      seed,
+      resamples,
+      provider: 'embedded',
+      engine: 'onnxruntime-node CPU execution provider',
+      cpus: cpus().length,
+      loadAverage: { start: started, end: load() },
+      quickRun: quickResult,
+    };
+    await writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
+    process.stdout.write(
+      `thoughtspace run --quick on ${quickResult.users} users: ${quickResult.wallSeconds} s (load average ${started.join(' ')}); wrote ${file}\n`,
+    );
+  };
   /** Writes scale.json (and the chart) from the runs so far: a late failure keeps the early sizes. */
   const write = async (complete: boolean) => {
     const stages = [
@@ -310,8 +345,7 @@ async function main(): Promise<void> {
       resamples,
       provider: 'embedded',
       engine: 'onnxruntime-node CPU execution provider',
-      budgets:
-        '--quick (SASRec 6 epochs, encoder 2 epochs) with --max-users 0 (no user cap); series "users" with --no-reasoning, series "reasoning-users" the whole job',
+      budgets: `--quick (SASRec ${sasrecEpochs ?? 6} epochs, encoder 2 epochs) with --max-users 0 (no user cap); series "users" with --no-reasoning, series "reasoning-users" the whole job`,
       cpus: cpus().length,
       loadAverage: { start: started, end: load() },
       benchMinutes: Number(((performance.now() - t0) / 60000).toFixed(1)),
@@ -364,21 +398,25 @@ async function main(): Promise<void> {
           seed,
           resamples,
           reasoning: step.reasoning,
+          sasrecEpochs,
         }),
       );
+      await write(false);
     }
     if (quickRun) {
       const n = sizes[sizes.length - 1];
-      const last = runs[runs.length - 1];
+      const dir = quickOnly
+        ? (await buildDataset(root, sourceDir, users, n)).dir
+        : runs[runs.length - 1].dataset.dir;
       const r = await mainJob({
-        dir: last.dataset.dir,
+        dir,
         out: join(root, `quick-${n}`),
         seed,
         resamples,
       });
       quick = {
         users: n,
-        manifestHash: last.dataset.manifestHash,
+        manifestHash: r.results.userSample?.fromManifest ?? r.results.dataset.manifestHash,
         command: r.command,
         wallSeconds: r.results.wallSeconds,
         minutes: Number((r.results.wallSeconds / 60).toFixed(2)),
@@ -392,7 +430,8 @@ async function main(): Promise<void> {
         `[scale] thoughtspace run --quick on ${n} users: ${r.results.wallSeconds} s (load average ${r.loadAverage.start[0]} -> ${r.loadAverage.end[0]})\n`,
       );
     }
-    await write(true);
+    if (quickOnly) await writeQuick(quick as Record<string, unknown>);
+    else await write(true);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
