@@ -10,16 +10,8 @@
 import { createProgress, InvalidArgumentError } from '@thoughtspace/runtime';
 import { Graph, type Tensor } from './internal/graph';
 import { emitModel } from './internal/model';
-import {
-  ceilFloat32,
-  exactDot,
-  floorFloat32,
-  rankBand,
-  rankInRow,
-  rowNorms,
-  selectTopK,
-} from './internal/select';
-import { cast, greater, greaterOrEqual, matmul, reduceSum, topKIndices } from './internal/ops';
+import { exactDot, rankInRow, rowNorms, selectTopK } from './internal/select';
+import { matmul, topKIndices } from './internal/ops';
 import { ModelRunner, type ExecutionProvider, type TensorValue } from './runner';
 
 export type TopKMetric = 'dot' | 'cosine';
@@ -154,19 +146,7 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
     (searchRunner ??= session('search', (g, scores) => ({
       top: topKIndices(scores, g.input('k', [1], 'int64')),
     })));
-  // Rank counts each row's scores above the band around the target (and at
-  // or above its floor) in the graph, so JavaScript reads only the target's
-  // and the excluded rows' scores, scanning a row only when a near-tie sits
-  // in the band (internal/select.ts rankBand).
-  const rankSession = () =>
-    (rankRunner ??= session('rank', (g, scores) => {
-      const count = (mask: Tensor) => reduceSum(cast(mask, 'float32'), [1]);
-      return {
-        scores,
-        above: count(greater(scores, g.input('hi', ['batch', 1]))),
-        atLeast: count(greaterOrEqual(scores, g.input('lo', ['batch', 1]))),
-      };
-    }));
+  const rankSession = () => (rankRunner ??= session('rank', (_g, scores) => ({ scores })));
 
   // Marked and cleared within one synchronous step per query, so concurrent
   // requests (they interleave only at awaits) never see each other's marks.
@@ -326,29 +306,13 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
       const ranks = new Int32Array(n);
       // One buffer per request: concurrent requests must not share outputs.
       const buffer = new Float32Array(Math.min(rankBatch, n) * rows);
-      // Per query of the batch: the band around the target's exact score, in the row's float32 units.
-      const band = rankBand({ metric, boundFor, queryNorm, exactFor, queries, targets });
-      const hi = new Float32Array(Math.min(rankBatch, n));
-      const lo = new Float32Array(Math.min(rankBatch, n));
-      const limits = new Float64Array(2);
       await sweep(
         await rankSession(),
         queries,
         n,
         rankBatch,
         request,
-        (start, m) => {
-          for (let b = 0; b < m; b++) {
-            band(start + b, limits);
-            // a > hi64 <=> a > floor32(hi64) and a >= lo64 <=> a >= ceil32(lo64) for every float32 a.
-            hi[b] = floorFloat32(limits[0]);
-            lo[b] = ceilFloat32(limits[1]);
-          }
-          return {
-            hi: { dtype: 'float32', dims: [m, 1], data: hi.subarray(0, m) },
-            lo: { dtype: 'float32', dims: [m, 1], data: lo.subarray(0, m) },
-          };
-        },
+        () => ({}),
         (m) => ({
           scores: {
             dtype: 'float32',
@@ -358,38 +322,24 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
         }),
         (start, m, out) => {
           const data = out.scores.data as Float32Array;
-          const above = out.above.data as Float32Array;
-          const atLeast = out.atLeast.data as Float32Array;
           for (let b = 0; b < m; b++) {
             const qi = start + b;
-            const offset = b * rows;
-            const target = targets[qi];
-            const a = data[offset + target];
-            const inBand = a >= lo[b] && !(a > hi[b]) ? 1 : 0;
+            const qNorm = queryNorm(queries, qi);
+            const exact = exactFor(queries, qi);
             mark(exclude(qi), qi);
             try {
-              if (atLeast[b] - above[b] > inBand) {
-                // A near-tie besides the target: the row is scanned and rescored.
-                const qNorm = queryNorm(queries, qi);
-                const exact = exactFor(queries, qi);
-                ranks[qi] = rankInRow(
-                  data,
-                  offset,
-                  rows,
-                  metric === 'dot' ? 1 : 1 / (qNorm || 1),
-                  target,
-                  exact(target),
-                  exact,
-                  boundFor(qNorm),
-                  excluded,
-                  unique,
-                );
-              } else {
-                // Every other row is clearly above or below: the graph's count, less the target and exclusions.
-                let count = above[b] - (a > hi[b] ? 1 : 0);
-                for (const i of unique) if (i !== target && data[offset + i] > hi[b]) count--;
-                ranks[qi] = count + 1;
-              }
+              ranks[qi] = rankInRow(
+                data,
+                b * rows,
+                rows,
+                metric === 'dot' ? 1 : 1 / (qNorm || 1),
+                targets[qi],
+                exact(targets[qi]),
+                exact,
+                boundFor(qNorm),
+                excluded,
+                unique,
+              );
             } finally {
               clear();
             }

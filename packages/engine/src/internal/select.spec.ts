@@ -1,4 +1,4 @@
-import { ceilFloat32, floorFloat32, rankInRow, selectTopK } from './select';
+import { rankInRow, selectTopK } from './select';
 
 function pick(
   candidates: number[],
@@ -62,30 +62,5 @@ describe('rankInRow', () => {
     expect(rankInRow(data, 0, 3, 0.1, 1, 2, (i) => [1, 2, 3][i], 1e-9, new Uint8Array(3), [])).toBe(
       2,
     );
-  });
-});
-
-describe('floorFloat32 / ceilFloat32', () => {
-  it('bracket a float64 by the nearest float32 values, so float32 comparisons agree with float64 ones', () => {
-    const f = new Float32Array(1);
-    for (const x of [0.1, -0.1, 1 / 3, -1 / 3, 1e-40, -1e-40, 123456.789, 0, 2 ** -149 / 3]) {
-      const lo = floorFloat32(x);
-      const hi = ceilFloat32(x);
-      f[0] = lo;
-      expect(f[0]).toBe(lo);
-      f[0] = hi;
-      expect(f[0]).toBe(hi);
-      expect(lo).toBeLessThanOrEqual(x);
-      expect(hi).toBeGreaterThanOrEqual(x);
-      if (Math.fround(x) === x) expect([lo, hi]).toEqual([x, x]);
-      else expect(lo).toBeLessThan(hi);
-      // No float32 lies strictly between them and x.
-      expect(Math.fround((lo + x) / 2) === lo || Math.fround((lo + x) / 2) === Math.fround(x)).toBe(
-        true,
-      );
-    }
-    expect(floorFloat32(0.1)).toBeLessThan(0.1);
-    expect(ceilFloat32(0.1)).toBeGreaterThan(0.1);
-    expect(floorFloat32(-0.1)).toBeLessThan(-0.1);
   });
 });

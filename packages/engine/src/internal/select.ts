@@ -78,53 +78,6 @@ export function selectTopK(
   return m;
 }
 
-const f32 = new Float32Array(1);
-const i32 = new Int32Array(f32.buffer);
-
-/** The next float32 above `f` (a float32). */
-function nextUpFloat32(f: number): number {
-  if (Number.isNaN(f) || f === Infinity) return f;
-  if (f === 0) return 2 ** -149;
-  f32[0] = f;
-  i32[0] += f > 0 ? 1 : -1;
-  return f32[0];
-}
-
-/** The largest float32 <= x. */
-export function floorFloat32(x: number): number {
-  const f = Math.fround(x);
-  return f > x ? -nextUpFloat32(-f) : f;
-}
-
-/** The smallest float32 >= x. */
-export function ceilFloat32(x: number): number {
-  const f = Math.fround(x);
-  return f < x ? nextUpFloat32(f) : f;
-}
-
-/**
- * The limits `rankInRow` compares a row's float32 scores against, for query
- * `qi`: writes [hi, lo] into `out` (rows above hi rank above the target;
- * rows in [lo, hi] are near-ties to rescore).
- */
-export function rankBand(o: {
-  metric: 'dot' | 'cosine';
-  boundFor: (qNorm: number) => number;
-  queryNorm: (queries: Float32Array, qi: number) => number;
-  exactFor: (queries: Float32Array, qi: number) => (i: number) => number;
-  queries: Float32Array;
-  targets: ArrayLike<number>;
-}): (qi: number, out: Float64Array) => void {
-  return (qi, out) => {
-    const qNorm = o.queryNorm(o.queries, qi);
-    const scale = o.metric === 'dot' ? 1 : 1 / (qNorm || 1);
-    const t = o.exactFor(o.queries, qi)(o.targets[qi]);
-    const slack = o.boundFor(qNorm) * (1 + 2 ** -40) + Math.abs(t) * 2 ** -50;
-    out[0] = (t + slack) / scale;
-    out[1] = (t - slack) / scale;
-  };
-}
-
 /**
  * 1-based rank of `target` among non-excluded rows (the target itself never
  * counts): every other row scoring at least as high ranks above it, exactly
