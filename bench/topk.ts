@@ -19,7 +19,7 @@
  *   npm run bench -- topk [--epochs 0] [--users N] [--seed 1] [--threads 2] [--skip-js-pop]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   buildFullRankingSet,
@@ -124,6 +124,7 @@ async function timed<T>(
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg().map((x) => Number(x.toFixed(2)));
   const epochs = nonNegative('epochs', '0');
   const seed = nonNegative('seed', '1');
   const threads = nonNegative('threads', '2') || 2;
@@ -231,6 +232,8 @@ async function main(): Promise<void> {
     provider: 'onnxruntime-node cpu',
     sasrec: { config, epochsTrained: epochs },
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+    // 1, 5 and 15-minute load averages when the bench started and ended (the machine is shared).
+    loadAverage: { start: loadAtStart, end: loadavg().map((x) => Number(x.toFixed(2))) },
     sizes: { queries: cases.length, users: pool.length, items: dataset.itemIds.length, dim: d },
     similarUsers: {
       k,

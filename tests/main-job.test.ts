@@ -50,6 +50,30 @@ describe('thoughtspace run --quick', () => {
     expect(results.wallSeconds).toBeGreaterThan(0);
     expect(results.peakRssMiB).toBeGreaterThan(50);
     expect(results.uncertainty.intervals).toMatch(/bootstrap over test users/);
+    // Per-stage cost (bench/scale.ts reads it): every stage of the job, timed, with its peak RSS.
+    // all-beauty-2018's 2,169 users are under the --quick cap: no user sample.
+    expect(results.userSample).toBeUndefined();
+    const stages = results.stages as { stage: string; seconds: number; peakRssMiB: number }[];
+    expect(stages.map((s) => s.stage)).toEqual(
+      expect.arrayContaining([
+        'split + candidates',
+        'baselines',
+        'sasrec',
+        'reasoning: phase I (rationales + thought space)',
+        'reasoning: valid trees + features',
+        'reasoning: test trees + features',
+        'reasoning: leakage canary',
+        'paired tests + results',
+      ]),
+    );
+    for (const s of stages) {
+      expect(s.seconds).toBeGreaterThanOrEqual(0);
+      expect(s.peakRssMiB).toBeGreaterThan(50);
+      expect(s.peakRssMiB).toBeLessThanOrEqual(results.peakRssMiB + 1);
+    }
+    const total = stages.reduce((t, s) => t + s.seconds, 0);
+    expect(total).toBeLessThanOrEqual(results.wallSeconds + 1);
+    expect(total).toBeGreaterThan(0.5 * results.wallSeconds);
     const canary = results.reasoning.canary;
     const cases = results.methods[0].cases;
     // Chance is 1/10; the canary must sit within 4 standard errors of it.
@@ -105,4 +129,27 @@ describe('thoughtspace run --quick', () => {
       await scorer.dispose();
     }
   }, 900_000); // several minutes of real training: a busy 2-core machine needs more than jest's default
+
+  it('caps the users at a seeded sample, says so in the table and results.json', async () => {
+    const out = join(await tempDir(), 'capped');
+    const args = ['run', '--quick', '--no-reasoning', '--dataset', 'all-beauty-2018'];
+    const r = await runCli([...args, '--max-users', '300', '--out', out, '--resamples', '20']);
+    if (r.code !== 0) throw new Error(`run failed (${r.code}): ${r.stderr.slice(-2000)}`);
+    expect(r.stdout).toMatch(
+      /note: users: a seeded sample of 300 of 2,169 users \(--max-users 300/,
+    );
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
+    const full = await prepareDataset({ dataset: 'all-beauty-2018' });
+    expect(results.userSample).toMatchObject({ users: 300, of: 2169, seed: 1 });
+    expect(results.userSample.fromManifest).toBe(full.manifest.hash);
+    expect(results.dataset.manifestHash).toBe(results.userSample.sampleManifest);
+    expect(results.dataset.manifestHash).not.toBe(full.manifest.hash);
+    expect(results.dataset.counts).toMatchObject({ users: 300, items: 1854 });
+    // Every user of the sample with 3+ interactions is a test case; none beyond the sample.
+    expect(results.methods[0].cases).toBeLessThanOrEqual(300);
+    expect(results.methods[0].cases).toBeGreaterThan(100);
+    const bad = await runCli([...args, '--max-users', '-5', '--out', out]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--max-users must be an integer >= 0/);
+  }, 300_000);
 });

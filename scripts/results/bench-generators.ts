@@ -59,6 +59,8 @@ interface TopkBench {
     identical: boolean;
   };
   popularityFullRanking: { newSeconds: number; oldSeconds: number; identical: boolean };
+  /** 1/5/15-minute load averages at start and end (absent in older files). */
+  loadAverage?: { start: number[]; end: number[] };
 }
 
 /** Engine top-k against the JavaScript loops it replaced, same run, identical results. */
@@ -69,7 +71,11 @@ const topk: Generator = (attrs, root) => {
   const same = (b: boolean) => (b ? 'identical' : '**differ**');
   return [
     `\`${r.command}\` — ${r.dataset.name} (manifest \`${shortHash(r.dataset.manifestHash)}\`), ` +
-      `${thousands(s.queries)} queries, ${thousands(s.users)} users, ${thousands(s.items)} items, dim ${s.dim}. Source: \`${file}\`.`,
+      `${thousands(s.queries)} queries, ${thousands(s.users)} users, ${thousands(s.items)} items, dim ${s.dim}` +
+      (r.loadAverage
+        ? `; load average ${r.loadAverage.start[0]} at start, ${r.loadAverage.end[0]} at end (the machine is shared; both sides of each ratio ran in the same process)`
+        : '') +
+      `. Source: \`${file}\`.`,
     '',
     table(
       ['pass', 'engine s', 'JavaScript s', 'ratio', 'results'],

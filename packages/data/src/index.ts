@@ -32,3 +32,5 @@ export type { ZipEntry } from './unzip';
 export * from './readers';
 export { ReadContext } from './readers/context';
 export type { DataLineHandler, EachLineOptions } from './readers/context';
+export { sampleUsers } from './subsample';
+export type { UserSample } from './subsample';

@@ -34,6 +34,7 @@ export interface RunFlags extends DatasetFlags, ProviderFlags {
   seeds?: string;
   resamples: number;
   quick?: boolean;
+  maxUsers?: number;
   sasrecEpochs?: number;
   branching: string;
   reasoning: boolean;
@@ -63,7 +64,12 @@ export function registerRun(program: Command): void {
     .option('--resamples <n>', 'bootstrap resamples for the CIs', intArg('--resamples', 10), 1000)
     .option(
       '--quick',
-      `CI-sized run (SASRec ${QUICK_BUDGET.sasrec.epochs} epochs, encoder ${QUICK_BUDGET.encoderEpochs} epochs)`,
+      `CI-sized run (SASRec ${QUICK_BUDGET.sasrec.epochs} epochs, encoder ${QUICK_BUDGET.encoderEpochs} epochs, at most ${QUICK_BUDGET.maxUsers.toLocaleString('en-US')} users)`,
+    )
+    .option(
+      '--max-users <n>',
+      `cap on users: the job runs on a seeded sample of at most n users, reported in the table and results.json (default ${QUICK_BUDGET.maxUsers.toLocaleString('en-US')} with --quick, else no cap; 0 = no cap)`,
+      intArg('--max-users'),
     )
     .option(
       '--sasrec-epochs <n>',
@@ -140,6 +146,7 @@ export async function mainJobOptions(flags: RunFlags): Promise<MainJobOptions> {
     seed: flags.seed,
     resamples: flags.resamples,
     quick: flags.quick,
+    maxUsers: flags.maxUsers,
     sasrecEpochs: flags.sasrecEpochs,
     branching,
     siblings,

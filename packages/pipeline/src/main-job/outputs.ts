@@ -140,8 +140,8 @@ export async function outputStage(o: {
   /** Settings and training seconds of the `--siblings` rows, when any ran. */
   siblings?: Record<string, unknown>;
   notes: string[];
-  /** Wall time and peak RSS at the time of writing. */
-  usage: () => { wallSeconds: number; peakRssMiB: number };
+  /** Wall time and peak RSS at the time of writing (and anything else the run reports: stage timings, user sample). */
+  usage: () => { wallSeconds: number; peakRssMiB: number } & Record<string, unknown>;
   say: (line?: string) => void;
 }): Promise<void> {
   const { manifest } = o.prepared;

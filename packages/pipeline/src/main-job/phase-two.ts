@@ -75,6 +75,39 @@ export interface SplitContext {
 }
 
 /**
+ * Most users the similar-user search looks among. The exact search costs
+ * O(cases x pool); with the pool bounded it is linear in users
+ * (docs/scale.md). Datasets up to this size search every user, as before.
+ */
+export const NEIGHBOUR_POOL = 50_000;
+
+/**
+ * The users the similar-user search looks among: all of them up to
+ * `max`, else a seeded sample of `max` (the same for every split), in user
+ * order. Returns the pool's users and each user's position in it (-1: not
+ * in the pool).
+ */
+export function neighbourPool(users: number, max = NEIGHBOUR_POOL) {
+  const position = new Int32Array(users).fill(-1);
+  if (users <= max) {
+    const all = Int32Array.from({ length: users }, (_, i) => i);
+    all.forEach((u) => (position[u] = u));
+    return { members: all, position };
+  }
+  const rng = createRng(`neighbour-pool|${users}|${max}`);
+  const order = Int32Array.from({ length: users }, (_, i) => i);
+  for (let i = 0; i < max; i++) {
+    const j = i + rng.int(users - i);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  const members = order.slice(0, max).sort();
+  members.forEach((u, i) => (position[u] = i));
+  return { members, position };
+}
+
+/**
  * Similar users and the reason tree of each case of a split (pools from the
  * histories visible at that split; the case's target and candidates unseen).
  */
@@ -85,11 +118,14 @@ async function treesOf(
 ) {
   const { dataset } = c;
   const items = dataset.items;
-  const pool = sequencesBefore(c.loo, which);
+  const visible = sequencesBefore(c.loo, which);
+  const { members, position } = neighbourPool(visible.length);
+  const pool = Array.from(members, (u) => visible[u]);
   const caseStates = await c.sasrec.userStates(set.cases.map((k) => k.history));
   const poolStates = await c.sasrec.userStates(pool);
   const similar = await c.sasrec.similarUsersItems({
-    queries: set.cases.map((k) => ({ user: k.user, history: k.history })),
+    // `user` is the case's position in the pool (-1: not in it), the row never returned for it.
+    queries: set.cases.map((k) => ({ user: position[k.user], history: k.history })),
     queryStates: caseStates,
     pool,
     poolStates,
@@ -108,7 +144,7 @@ async function treesOf(
     label: `reasons (${which})`,
     silent: c.silent,
   });
-  return { pool, caseStates, similar, histories, trees };
+  return { pool: visible, caseStates, similar, histories, trees };
 }
 
 /** Leaf texts of the trees of the first `n` cases of a split (to size the E1 window). */

@@ -21,6 +21,7 @@ import {
 import { treeSource } from '../adapters/reasons';
 import type { ReasonPort } from '../ports';
 import { phaseOneStage, type PhaseOneSummary } from './phase-one';
+import { untimed, type StageHook } from './stage-timer';
 import {
   examplesFor,
   prepareSplit,
@@ -59,6 +60,8 @@ export interface ReasoningOptions {
   resamples: number;
   silent?: boolean;
   log: (line: string) => void;
+  /** Times and names the sub-stages (the main job's stage timer); default: untimed. */
+  stage?: StageHook;
   /**
    * Called with the trained Thought Space and Thought-Space scorer before
    * they are disposed (the main job writes the servable bundle here).
@@ -99,6 +102,7 @@ export interface ReasoningResult {
  */
 export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult> {
   const { dataset, loo } = o;
+  const stage = o.stage ?? untimed;
   if (o.protocol.kind !== 'sampled')
     throw new InvalidArgumentError(
       'protocol: the reasoning stages need a fixed candidate count: use a sampled:N protocol',
@@ -122,17 +126,21 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
     loo,
   });
   // Leaves of 200 validation trees: E1 must read a whole leaf, base reason and refinements.
-  const leafSamples = await sampleLeaves(treeContext, validSet, 'valid', 200);
-  const { space, summary } = await phaseOneStage({
-    ...phase,
-    reasons: o.reasons,
-    provider: o.provider,
-    seed: o.seed,
-    encoderConfig: o.encoderConfig,
-    leafSamples,
-    silent: o.silent,
-    log: o.log,
-  });
+  const leafSamples = await stage('reasoning: leaf samples', () =>
+    sampleLeaves(treeContext, validSet, 'valid', 200),
+  );
+  const { space, summary } = await stage('reasoning: phase I (rationales + thought space)', () =>
+    phaseOneStage({
+      ...phase,
+      reasons: o.reasons,
+      provider: o.provider,
+      seed: o.seed,
+      encoderConfig: o.encoderConfig,
+      leafSamples,
+      silent: o.silent,
+      log: o.log,
+    }),
+  );
   const memo = new MemoSpace(space, space.config.outputDim, { silent: o.silent });
   const context: SplitContext = { ...treeContext, memo };
   const agreement: Partial<
@@ -145,8 +153,12 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
   const examples = (prepared: PreparedSplit, variant: Variant) =>
     examplesFor({ prepared, variant, dataset, sasrec, memo, seed: o.seed, agreement });
 
-  const validPrepared = await prepareSplit(context, validSet, 'valid');
-  const testPrepared = await prepareSplit(context, o.testSet, 'test');
+  const validPrepared = await stage('reasoning: valid trees + features', () =>
+    prepareSplit(context, validSet, 'valid'),
+  );
+  const testPrepared = await stage('reasoning: test trees + features', () =>
+    prepareSplit(context, o.testSet, 'test'),
+  );
   const shape = {
     candidates: o.testSet.candidates[0].items.length,
     features: 4,
@@ -157,94 +169,106 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
   const runs: ReasoningResult['runs'] = [];
   let canaryScorer:
     { variant: Variant; trained: Awaited<ReturnType<typeof trainVariant>> } | undefined;
-  for (const variant of o.variants) {
-    if (variant === 'generic-semantic' && !o.generic) continue;
-    if (variant === 'log-likelihood' && !agreement['log-likelihood']) {
-      o.log(
-        `skipping ${VARIANT_LABELS[variant]}: provider ${o.provider} exposes no log-probabilities`,
-      );
-      continue;
+  await stage('reasoning: scorer variants (train on valid, score test)', async () => {
+    for (const variant of o.variants) {
+      if (variant === 'generic-semantic' && !o.generic) continue;
+      if (variant === 'log-likelihood' && !agreement['log-likelihood']) {
+        o.log(
+          `skipping ${VARIANT_LABELS[variant]}: provider ${o.provider} exposes no log-probabilities`,
+        );
+        continue;
+      }
+      const validExamples = await examples(validPrepared, variant);
+      const trained = await trainVariant({
+        examples: validExamples,
+        shape: { ...shape, features: validExamples[0].features.length / shape.candidates },
+        seed: o.seed,
+        config: o.scorerConfig,
+        label: `train ${VARIANT_LABELS[variant]}`,
+        silent: o.silent,
+      });
+      const logits = await scoreExamples(trained, await examples(testPrepared, variant));
+      const run = runFromLogits(o.testSet, VARIANT_LABELS[variant], logits, o.resamples);
+      runs.push({ variant, run });
+      await o.onRun?.(run);
+      if (variant === 'thought-space') {
+        canaryScorer = { variant, trained };
+        await o.onServable?.({ space, scorer: trained, validSet });
+      } else await trained.trainer.dispose();
     }
-    const validExamples = await examples(validPrepared, variant);
-    const trained = await trainVariant({
-      examples: validExamples,
-      shape: { ...shape, features: validExamples[0].features.length / shape.candidates },
-      seed: o.seed,
-      config: o.scorerConfig,
-      label: `train ${VARIANT_LABELS[variant]}`,
-      silent: o.silent,
-    });
-    const logits = await scoreExamples(trained, await examples(testPrepared, variant));
-    const run = runFromLogits(o.testSet, VARIANT_LABELS[variant], logits, o.resamples);
-    runs.push({ variant, run });
-    await o.onRun?.(run);
-    if (variant === 'thought-space') {
-      canaryScorer = { variant, trained };
-      await o.onServable?.({ space, scorer: trained, validSet });
-    } else await trained.trainer.dispose();
-  }
+  });
 
   // Room for selection: the best leaf with hindsight, against the selections, on validation.
   let oracle: ReasoningResult['oracle'];
-  if (canaryScorer) {
-    const scorer = canaryScorer.trained;
-    const score = (xs: Awaited<ReturnType<typeof examples>>) => scoreExamples(scorer, xs);
-    const { oracle: oracleRanks, leaves } = await oracleLeafRanks({
-      prepared: validPrepared,
-      score,
-      sasrec,
-      memo,
+  const servable = canaryScorer;
+  if (servable)
+    await stage('reasoning: oracle leaf (valid)', async () => {
+      const scorer = servable.trained;
+      const score = (xs: Awaited<ReturnType<typeof examples>>) => scoreExamples(scorer, xs);
+      const { oracle: oracleRanks, leaves } = await oracleLeafRanks({
+        prepared: validPrepared,
+        score,
+        sasrec,
+        memo,
+      });
+      const ranksOf = async (variant: Variant) => {
+        const logits = await score(await examples(validPrepared, variant));
+        return runFromLogits(validSet, VARIANT_LABELS[variant], logits, o.resamples).ranks;
+      };
+      const rows: { method: string; ranks: Int32Array }[] = [
+        { method: 'oracle leaf (hindsight)', ranks: oracleRanks },
+      ];
+      for (const v of ['thought-space', 'random-leaf', 'base-only'] as const)
+        rows.push({ method: VARIANT_LABELS[v], ranks: await ranksOf(v) });
+      oracle = {
+        split: 'valid',
+        scorer: `${VARIANT_LABELS['thought-space']} (trained on these validation cases)`,
+        leavesPerTree: leaves,
+        rows: rows.map((r) => ({
+          method: r.method,
+          metrics: reportFromRanks(r.ranks, { seed: o.seed, resamples: o.resamples }).metrics,
+        })),
+      };
+      o.log(
+        `oracle leaf on validation: HR@1 ${oracle.rows.map((r) => `${r.method} ${r.metrics['HR@1'].mean.toFixed(4)}`).join(', ')}`,
+      );
     });
-    const ranksOf = async (variant: Variant) => {
-      const logits = await score(await examples(validPrepared, variant));
-      return runFromLogits(validSet, VARIANT_LABELS[variant], logits, o.resamples).ranks;
-    };
-    const rows: { method: string; ranks: Int32Array }[] = [
-      { method: 'oracle leaf (hindsight)', ranks: oracleRanks },
-    ];
-    for (const v of ['thought-space', 'random-leaf', 'base-only'] as const)
-      rows.push({ method: VARIANT_LABELS[v], ranks: await ranksOf(v) });
-    oracle = {
-      split: 'valid',
-      scorer: `${VARIANT_LABELS['thought-space']} (trained on these validation cases)`,
-      leavesPerTree: leaves,
-      rows: rows.map((r) => ({
-        method: r.method,
-        metrics: reportFromRanks(r.ranks, { seed: o.seed, resamples: o.resamples }).metrics,
-      })),
-    };
-    o.log(
-      `oracle leaf on validation: HR@1 ${oracle.rows.map((r) => `${r.method} ${r.metrics['HR@1'].mean.toFixed(4)}`).join(', ')}`,
-    );
-  }
 
   // How different the leaves of one tree are (validation trees; E1 vectors are memoized).
-  const diversity = await leafDiversity(validPrepared.trees, memo);
+  const diversity = await stage('reasoning: leaf diversity', () =>
+    leafDiversity(validPrepared.trees, memo),
+  );
   o.log(
     `leaf diversity (validation): mean pairwise E1 cosine ${diversity.meanPairwiseE1Cosine.toFixed(3)}, distinct evidence share ${diversity.distinctEvidenceShare.toFixed(3)} over ${diversity.trees} trees of ${diversity.leavesPerTree} leaves`,
   );
 
   // Leakage canary: the same test cases with permuted labels, through the same test-time path.
   const canaryVariant = canaryScorer?.variant ?? 'no-reason';
-  const trained =
-    canaryScorer?.trained ??
-    (await trainVariant({
-      examples: await examples(validPrepared, 'no-reason'),
-      shape,
-      seed: 1,
-      label: 'train canary scorer',
-      silent: true,
-    }));
-  const permuted = permuteLabels(o.testSet, o.seed);
-  const canaryPrepared = await prepareSplit(context, permuted, 'test');
-  const canaryLogits = await scoreExamples(trained, await examples(canaryPrepared, canaryVariant));
-  const canaryRun = runFromLogits(
-    permuted,
-    `canary: ${VARIANT_LABELS[canaryVariant]}, permuted labels`,
-    canaryLogits,
-    o.resamples,
-  );
-  await trained.trainer.dispose();
+  const canaryRun = await stage('reasoning: leakage canary', async () => {
+    const trained =
+      canaryScorer?.trained ??
+      (await trainVariant({
+        examples: await examples(validPrepared, 'no-reason'),
+        shape,
+        seed: 1,
+        label: 'train canary scorer',
+        silent: true,
+      }));
+    const permuted = permuteLabels(o.testSet, o.seed);
+    const canaryPrepared = await prepareSplit(context, permuted, 'test');
+    const canaryLogits = await scoreExamples(
+      trained,
+      await examples(canaryPrepared, canaryVariant),
+    );
+    const run = runFromLogits(
+      permuted,
+      `canary: ${VARIANT_LABELS[canaryVariant]}, permuted labels`,
+      canaryLogits,
+      o.resamples,
+    );
+    await trained.trainer.dispose();
+    return run;
+  });
   await space.dispose();
 
   return {

@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { alignColumns } from '@thoughtspace/metrics';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
-import { leaveOneOut, shortHash, type Prepared, type Protocol } from '@thoughtspace/data';
+import {
+  leaveOneOut,
+  sampleUsers,
+  shortHash,
+  type Prepared,
+  type Protocol,
+} from '@thoughtspace/data';
 import { createProvider, type ProviderOptions } from '@thoughtspace/rationale-gen';
 import { validateBranching, loadGenericSpace, type GenericSpace } from '@thoughtspace/tot-selector';
 import { inProcessReasons } from '../adapters/reasons';
@@ -13,6 +19,7 @@ import type { Variant } from './phase-two';
 import { runReasoning, type ReasoningResult } from './reasoning';
 import { servingBundleStage } from './serving';
 import { siblingsStage, siblingWordVectors, type Sibling } from './siblings';
+import { createStageTimer, type StageHook } from './stage-timer';
 import {
   baselineStage,
   comparisonStage,
@@ -48,6 +55,12 @@ export interface MainJobOptions {
   resamples: number;
   /** CI-sized budgets (QUICK_BUDGET) instead of MAIN_BUDGET. */
   quick?: boolean;
+  /**
+   * Cap on users: a seeded sample of at most this many users is the dataset
+   * every stage sees (default: the budget's, 2,500 under --quick, none
+   * otherwise; 0 = no cap). Reported in the table and results.json.
+   */
+  maxUsers?: number;
   /** Maximum SASRec epochs (default: the budget's). */
   sasrecEpochs?: number;
   /** Tree branching per level, e.g. [2, 3]. */
@@ -90,11 +103,23 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
     provider: o.reasoning ? o.provider : undefined,
     wordVectors: o.reasoning ? o.wordVectors : undefined,
   });
-  const { prepared } = o;
   const budget = o.quick ? QUICK_BUDGET : MAIN_BUDGET;
+  const timer = createStageTimer({ log });
+  const stage: StageHook = timer.stage;
+  const maxUsers = o.maxUsers ?? budget.maxUsers;
+  const prepared = await stage('user sample', () =>
+    sampleUsers(o.prepared, { maxUsers, seed: o.seed }),
+  );
+  const { sample } = prepared;
   const provider = o.reasoning ? await createProvider(o.provider) : undefined;
   const providerName = provider?.name ?? 'none';
   const notes: string[] = [];
+  if (sample) {
+    notes.push(
+      `users: a seeded sample of ${sample.users.toLocaleString('en-US')} of ${sample.of.toLocaleString('en-US')} users (--max-users ${maxUsers}${o.quick ? ', the --quick cap' : ''}; full dataset manifest ${shortHash(sample.fromManifest)}, sample manifest ${shortHash(prepared.manifest.hash)})`,
+    );
+    log(`main job: ${notes[notes.length - 1]}`);
+  }
   let generic: GenericSpace | undefined;
   if (o.reasoning && o.wordVectors) generic = await loadGenericSpace(o.wordVectors);
   else if (o.reasoning)
@@ -114,20 +139,26 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
     started,
   });
   try {
-    const evaluation = evaluationStage({ prepared, protocol: o.protocol, seed: o.seed });
-    const rows: RunRow[] = baselineStage({ evaluation, seed: o.seed, resamples: o.resamples });
+    const evaluation = await stage('split + candidates', () =>
+      evaluationStage({ prepared, protocol: o.protocol, seed: o.seed }),
+    );
+    const rows: RunRow[] = await stage('baselines', () =>
+      baselineStage({ evaluation, seed: o.seed, resamples: o.resamples }),
+    );
     await progress.write('baselines', rows);
-    const sasrec = await sasrecStage({
-      prepared,
-      evaluation,
-      protocol: o.protocol,
-      seed: o.seed,
-      resamples: o.resamples,
-      budget,
-      epochs: o.sasrecEpochs,
-      out: o.out,
-      log,
-    });
+    const sasrec = await stage('sasrec', () =>
+      sasrecStage({
+        prepared,
+        evaluation,
+        protocol: o.protocol,
+        seed: o.seed,
+        resamples: o.resamples,
+        budget,
+        epochs: o.sasrecEpochs,
+        out: o.out,
+        log,
+      }),
+    );
     rows.push(sasrec.row);
     const sasrecSummary = {
       config: sasrec.config,
@@ -182,6 +213,7 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
         variants: VARIANTS,
         resamples: o.resamples,
         log,
+        stage,
         onServable: async ({ space, scorer, validSet }) => {
           // Skipped for cross-domain Phase I: the encoder's catalogue would not be this dataset's.
           if (o.trainOn) return;
@@ -217,17 +249,21 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
     log(
       `paired tests against ${REFERENCE} (${o.resamples} bootstrap resamples, 2,000 permutations) ...`,
     );
-    const results = resultsStage({
-      rows,
-      reference: sasrec.row,
-      prepared,
-      protocol: o.protocol,
-      seed: o.seed,
-      resamples: o.resamples,
-      command: o.command,
-    });
+    const results = await stage('paired tests + results', () =>
+      resultsStage({
+        rows,
+        reference: sasrec.row,
+        prepared,
+        protocol: o.protocol,
+        seed: o.seed,
+        resamples: o.resamples,
+        command: o.command,
+      }),
+    );
     // The comparisons the method's claims rest on, paired on the same users.
-    const comparisons = comparisonStage({ rows, seed: o.seed, resamples: o.resamples });
+    const comparisons = await stage('key comparisons', () =>
+      comparisonStage({ rows, seed: o.seed, resamples: o.resamples }),
+    );
     await outputStage({
       out: o.out,
       prepared,
@@ -249,11 +285,16 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
       branching: o.branching,
       siblings: siblingsSummary,
       notes,
-      usage: () => usage(started),
+      usage: () => ({
+        ...usage(started),
+        ...(sample && { userSample: { ...sample, sampleManifest: prepared.manifest.hash } }),
+        stages: timer.records,
+      }),
       say,
     });
   } finally {
     await provider?.dispose();
+    await timer.dispose();
   }
   say(
     `\nwrote ${o.out}/results.json, report.md, metrics.svg, learning-curve.svg in ${((performance.now() - started) / 1000).toFixed(1)}s`,

@@ -1,0 +1,443 @@
+/**
+ * How the main job's cost grows with users. Builds datasets from
+ * luxury-beauty-2018 in a temporary folder (its real items and text; its
+ * 9,930 real users in file order, and past them its real users replicated
+ * under new ids: replica r of user u is user u + r x 100,000, same
+ * sequence), then runs the main job (`thoughtspace run --quick
+ * --max-users 0`: the --quick training budgets, no user cap) on each in its
+ * own process and reads the per-stage wall time and peak RSS it records in
+ * results.json.
+ *
+ * Two series: `--users` (default 5000,20000,50000) runs the job with
+ * `--no-reasoning` (load, split + candidates, baselines, SASRec, paired
+ * tests); `--reasoning-users` (default 250,500,1000) runs the whole job,
+ * and its `reasoning:` stages are judged on that series. The reasoning
+ * stages cost ~0.07 s per user on a quiet day (trees and encodings per
+ * case), so the whole job at 50k users is about an hour: too long to run
+ * here on a shared machine (docs/scale.md). Per stage: the time ratio
+ * largest/smallest against the users ratio (firm goal: within 1.5x of
+ * linear), the fitted exponent, and seconds per 1,000 users. Writes
+ * bench/results/scale.json and scale.svg (time against users per stage,
+ * log-log).
+ *
+ * `--quick-run` then times the plain `thoughtspace run --quick` (its default
+ * user cap, reasoning on) on the largest dataset: the bounded --quick.
+ *
+ * `--quick-run-only` builds only the largest size and times only that run,
+ * into bench/results/scale-quick.json. `--sasrec-epochs N` overrides the
+ * --quick SASRec epochs in the series (per-epoch cost is what scales).
+ *
+ *   npm run bench -- scale [--users 5000,20000,50000] [--reasoning-users 250,500,1000|none]
+ *                          [--sasrec-epochs N] [--seed 1] [--resamples 200] [--quick-run | --quick-run-only]
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { findPreset, resolvePresetDir } from '@thoughtspace/data';
+import { scaleChart } from '@thoughtspace/report';
+
+const SOURCE = 'luxury-beauty-2018';
+const PAIRS = 'Luxury_Beauty.txt';
+const ITEMS = 'Luxury_Beauty_items.jsonl';
+const REPLICA_STRIDE = 100_000;
+/** The firm goal: every stage within this factor of linear from the smallest to the largest size. */
+const LINEAR_TOLERANCE = 1.5;
+
+interface StageRecord {
+  stage: string;
+  seconds: number;
+  /** null where the job did not measure it (the CLI's start-up and dataset load). */
+  peakRssMiB: number | null;
+  endRssMiB: number | null;
+}
+
+interface SizeRun {
+  requestedUsers: number;
+  dataset: { dir: string; manifestHash: string; counts: Record<string, number> };
+  sourceUsers: number;
+  replicatedUsers: number;
+  command: string;
+  wallSeconds: number;
+  peakRssMiB: number;
+  stages: StageRecord[];
+  loadAverage: { start: number[]; end: number[] };
+  userSample?: unknown;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function positiveInts(name: string, text: string): number[] {
+  const xs = text.split(',').map(Number);
+  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1))
+    throw new Error(`--${name}: expected positive integers like 5000,20000,50000, got "${text}"`);
+  return xs;
+}
+
+const load = () => loadavg().map((x) => Number(x.toFixed(2)));
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+/** The source's users in file order, each with its lines' items in order. */
+function usersOf(text: string): { id: number; items: string[] }[] {
+  const byUser = new Map<number, string[]>();
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length !== 2) continue;
+    const id = Number(f[0]);
+    if (!Number.isInteger(id) || id >= REPLICA_STRIDE)
+      throw new Error(`${PAIRS}: user id "${f[0]}" is not an integer below ${REPLICA_STRIDE}`);
+    let items = byUser.get(id);
+    if (!items) byUser.set(id, (items = []));
+    items.push(f[1]);
+  }
+  return [...byUser].map(([id, items]) => ({ id, items }));
+}
+
+/** A pairs + items folder of `n` users: the first n real users, then replicas. */
+async function buildDataset(
+  root: string,
+  sourceDir: string,
+  users: { id: number; items: string[] }[],
+  n: number,
+) {
+  const dir = join(root, `luxury-beauty-x${n}`);
+  await mkdir(dir, { recursive: true });
+  const lines: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const u = users[k % users.length];
+    const id = u.id + Math.floor(k / users.length) * REPLICA_STRIDE;
+    for (const item of u.items) lines.push(`${id} ${item}`);
+  }
+  const stem = `Luxury_Beauty_x${n}`;
+  const text = `${lines.join('\n')}\n`;
+  await writeFile(join(dir, `${stem}.txt`), text);
+  await copyFile(join(sourceDir, ITEMS), join(dir, `${stem}_items.jsonl`));
+  return {
+    dir,
+    pairsSha256: sha256(text),
+    sourceUsers: Math.min(n, users.length),
+    replicatedUsers: Math.max(0, n - users.length),
+  };
+}
+
+/** Runs the CLI's main job in its own process; its progress goes to our stderr. */
+function runCli(args: string[]): Promise<number> {
+  const bin = resolve(__dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js');
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', fail);
+    child.on('exit', (code) => done(code ?? 1));
+  });
+}
+
+async function mainJob(o: {
+  dir: string;
+  out: string;
+  seed: number;
+  resamples: number;
+  maxUsers?: number;
+  reasoning?: boolean;
+  sasrecEpochs?: number;
+}) {
+  const args = [
+    'run',
+    '--quick',
+    ...(o.reasoning === false ? ['--no-reasoning'] : []),
+    ...(o.sasrecEpochs === undefined ? [] : ['--sasrec-epochs', String(o.sasrecEpochs)]),
+    ...(o.maxUsers === undefined ? [] : ['--max-users', String(o.maxUsers)]),
+    '--dataset',
+    o.dir,
+    '--kcore',
+    '0',
+    '--seed',
+    String(o.seed),
+    '--resamples',
+    String(o.resamples),
+    '--out',
+    o.out,
+  ];
+  const command = `thoughtspace ${args.join(' ')}`;
+  process.stderr.write(`\n[scale] ${command}\n`);
+  const start = load();
+  const t0 = performance.now();
+  const code = await runCli(args);
+  const seconds = (performance.now() - t0) / 1000;
+  const end = load();
+  if (code !== 0) throw new Error(`${command} exited with ${code}`);
+  const results = JSON.parse(await readFile(join(o.out, 'results.json'), 'utf8'));
+  if (!results.complete || !Array.isArray(results.stages))
+    throw new Error(`${o.out}/results.json is incomplete or has no stage timings`);
+  return { command, seconds, loadAverage: { start, end }, results };
+}
+
+/** Stages shorter than this at the smallest size are reported but not judged (timer noise). */
+const MIN_JUDGED_SECONDS = 0.5;
+
+/** Per stage: time ratio largest/smallest against the users ratio, and the fitted exponent. */
+function verdicts(runs: SizeRun[], keep: (stage: string) => boolean) {
+  if (runs.length < 2) return [];
+  const first = runs[0];
+  const last = runs[runs.length - 1];
+  const usersRatio = last.dataset.counts.users / first.dataset.counts.users;
+  return first.stages
+    .filter(({ stage }) => keep(stage))
+    .map(({ stage }) => {
+      const at = (r: SizeRun) => r.stages.find((s) => s.stage === stage);
+      const a = at(first);
+      const b = at(last);
+      if (!a || !b) return { stage, verdict: 'missing at one size', withinLinear: false };
+      const timeRatio = b.seconds / Math.max(a.seconds, 1e-3);
+      const exponent = Math.log(timeRatio) / Math.log(usersRatio);
+      const judged = a.seconds >= MIN_JUDGED_SECONDS;
+      const withinLinear = timeRatio <= usersRatio * LINEAR_TOLERANCE;
+      return {
+        stage,
+        secondsBySize: runs.map((r) => at(r)?.seconds ?? null),
+        peakRssMiBBySize: runs.map((r) => at(r)?.peakRssMiB ?? null),
+        secondsPerThousandUsers: runs.map((r) => {
+          const s = at(r)?.seconds;
+          return s === undefined ? null : Number(((1000 * s) / r.dataset.counts.users).toFixed(4));
+        }),
+        timeRatio: Number(timeRatio.toFixed(2)),
+        usersRatio: Number(usersRatio.toFixed(2)),
+        exponent: Number(exponent.toFixed(2)),
+        verdict: !judged
+          ? `not judged: under ${MIN_JUDGED_SECONDS} s at ${first.dataset.counts.users} users`
+          : withinLinear
+            ? `within ${LINEAR_TOLERANCE}x of linear`
+            : `NOT within ${LINEAR_TOLERANCE}x of linear (${(timeRatio / usersRatio).toFixed(2)}x linear)`,
+        withinLinear: judged ? withinLinear : null,
+      };
+    });
+}
+
+/** Builds an n-user dataset and runs the main job on it; one entry of a series. */
+async function sizeRun(o: {
+  root: string;
+  sourceDir: string;
+  users: { id: number; items: string[] }[];
+  n: number;
+  seed: number;
+  resamples: number;
+  reasoning: boolean;
+  sasrecEpochs?: number;
+}): Promise<SizeRun> {
+  const built = await buildDataset(o.root, o.sourceDir, o.users, o.n);
+  const r = await mainJob({
+    dir: built.dir,
+    out: join(o.root, `run-${o.n}-${o.reasoning ? 'reasoning' : 'no-reasoning'}`),
+    seed: o.seed,
+    resamples: o.resamples,
+    maxUsers: 0,
+    reasoning: o.reasoning,
+    sasrecEpochs: o.sasrecEpochs,
+  });
+  process.stderr.write(
+    `[scale] ${o.n} users${o.reasoning ? '' : ' (no reasoning)'}: ${r.results.wallSeconds} s, peak RSS ${r.results.peakRssMiB} MiB\n`,
+  );
+  return {
+    requestedUsers: o.n,
+    dataset: {
+      dir: built.dir,
+      manifestHash: r.results.dataset.manifestHash,
+      counts: r.results.dataset.counts,
+    },
+    sourceUsers: built.sourceUsers,
+    replicatedUsers: built.replicatedUsers,
+    command: r.command,
+    wallSeconds: r.results.wallSeconds,
+    peakRssMiB: r.results.peakRssMiB,
+    stages: [
+      // Before the job's own clock starts: node start-up, reading and preprocessing the dataset.
+      {
+        stage: 'process start + load dataset',
+        seconds: Number((r.seconds - r.results.wallSeconds).toFixed(3)),
+        peakRssMiB: null,
+        endRssMiB: null,
+      },
+      ...r.results.stages,
+    ],
+    loadAverage: r.loadAverage,
+  };
+}
+
+const isReasoning = (stage: string) => stage.startsWith('reasoning:');
+
+async function main(): Promise<void> {
+  const sizes = positiveInts('users', arg('users', '5000,20000,50000')).sort((a, b) => a - b);
+  const reasoningText = arg('reasoning-users', '250,500,1000');
+  const reasoningSizes =
+    reasoningText === 'none'
+      ? []
+      : positiveInts('reasoning-users', reasoningText).sort((a, b) => a - b);
+  const seed = positiveInts('seed', arg('seed', '1'))[0];
+  const resamples = positiveInts('resamples', arg('resamples', '200'))[0];
+  const quickOnly = process.argv.includes('--quick-run-only');
+  const quickRun = quickOnly || process.argv.includes('--quick-run');
+  const sasrecText = arg('sasrec-epochs', 'quick');
+  const sasrecEpochs =
+    sasrecText === 'quick' ? undefined : positiveInts('sasrec-epochs', sasrecText)[0];
+  const preset = findPreset(SOURCE);
+  if (!preset) throw new Error(`preset ${SOURCE} missing`);
+  const sourceDir = resolvePresetDir(preset);
+  const pairs = await readFile(join(sourceDir, PAIRS));
+  const users = usersOf(pairs.toString('utf8'));
+  const root = await mkdtemp(join(tmpdir(), 'thoughtspace-scale-'));
+  process.stderr.write(
+    `[scale] ${SOURCE}: ${users.length} real users; datasets of ${sizes.join(', ')} (no reasoning) and ${reasoningSizes.join(', ')} (whole job) users in ${root} ` +
+      `(past ${users.length}: its real users replicated under new ids, user + r x ${REPLICA_STRIDE})\n`,
+  );
+  const started = load();
+  const t0 = performance.now();
+  const runs: SizeRun[] = [];
+  const reasoningRuns: SizeRun[] = [];
+  let quick: Record<string, unknown> | undefined;
+  const plan = quickOnly
+    ? []
+    : [
+        ...sizes.map((n) => ({ n, reasoning: false, into: runs })),
+        ...reasoningSizes.map((n) => ({ n, reasoning: true, into: reasoningRuns })),
+      ];
+  /** `--quick-run-only`: the plain `thoughtspace run --quick` on the largest size, in its own file. */
+  const writeQuick = async (quickResult: Record<string, unknown>) => {
+    const file = resolve(__dirname, '..', 'results', 'scale-quick.json');
+    const body = {
+      bench: 'scale --quick-run-only',
+      command: `npm run bench -- scale ${process.argv.slice(2).join(' ')}`.trim(),
+      source: { preset: SOURCE, pairsSha256: sha256(pairs), users: users.length },
+      construction: `the first min(n, ${users.length}) real users of ${SOURCE} in file order; past ${users.length}, its real users replicated under new ids (replica r of user u = u + r x ${REPLICA_STRIDE})`,
+      seed,
+      resamples,
+      provider: 'embedded',
+      engine: 'onnxruntime-node CPU execution provider',
+      cpus: cpus().length,
+      loadAverage: { start: started, end: load() },
+      quickRun: quickResult,
+    };
+    await writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
+    process.stdout.write(
+      `thoughtspace run --quick on ${quickResult.users} users: ${quickResult.wallSeconds} s (load average ${started.join(' ')}); wrote ${file}\n`,
+    );
+  };
+  /** Writes scale.json (and the chart) from the runs so far: a late failure keeps the early sizes. */
+  const write = async (complete: boolean) => {
+    const stages = [
+      ...verdicts(runs, (s) => !isReasoning(s)).map((v) => ({ series: 'users', ...v })),
+      ...verdicts(reasoningRuns, isReasoning).map((v) => ({ series: 'reasoning-users', ...v })),
+    ];
+    const result = {
+      bench: 'scale',
+      complete,
+      command: `npm run bench -- scale ${process.argv.slice(2).join(' ')}`.trim(),
+      source: {
+        preset: SOURCE,
+        pairsSha256: sha256(pairs),
+        users: users.length,
+        construction: `the first min(n, ${users.length}) real users in file order; past ${users.length}, its real users replicated under new ids (replica r of user u = u + r x ${REPLICA_STRIDE}, same items in the same order); items and text are the source's. Built in a temporary folder, deleted after the run.`,
+      },
+      seed,
+      resamples,
+      provider: 'embedded',
+      engine: 'onnxruntime-node CPU execution provider',
+      budgets: `--quick (SASRec ${sasrecEpochs ?? 6} epochs, encoder 2 epochs) with --max-users 0 (no user cap); series "users" with --no-reasoning, series "reasoning-users" the whole job`,
+      cpus: cpus().length,
+      loadAverage: { start: started, end: load() },
+      benchMinutes: Number(((performance.now() - t0) / 60000).toFixed(1)),
+      linearTolerance: LINEAR_TOLERANCE,
+      minJudgedSeconds: MIN_JUDGED_SECONDS,
+      series: { users: runs, 'reasoning-users': reasoningRuns },
+      stages,
+      allJudgedWithinLinear: stages.every((s) => s.withinLinear !== false),
+      quickRun: quick ?? 'not run (pass --quick-run)',
+    };
+    const dir = resolve(__dirname, '..', 'results');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'scale.json'), `${JSON.stringify(result, null, 2)}\n`);
+    const points = (series: SizeRun[], keep: (stage: string) => boolean) =>
+      series.flatMap((r) =>
+        r.stages
+          .filter((s) => s.seconds > 0 && keep(s.stage))
+          .map((s) => ({ stage: s.stage, users: r.dataset.counts.users, seconds: s.seconds })),
+      );
+    const svg = await scaleChart({
+      title: 'Main job (--quick budgets): time per stage against users',
+      subtitle: `${SOURCE} replicated; reasoning stages from the ${reasoningSizes.join('/')}-user runs, the rest from ${sizes.join('/')}; seed ${seed}, load average ${started[0]} on ${cpus().length} CPUs`,
+      rows: [...points(runs, (s) => !isReasoning(s)), ...points(reasoningRuns, isReasoning)],
+    });
+    await writeFile(join(dir, 'scale.svg'), svg);
+    if (complete)
+      for (const s of stages)
+        process.stdout.write(
+          s.secondsBySize
+            ? `${s.stage.padEnd(58)} ${s.secondsBySize.map((x) => (x ?? NaN).toFixed(1).padStart(8)).join('')} s  x${s.timeRatio} for x${s.usersRatio} users (exponent ${s.exponent}): ${s.verdict}\n`
+            : `${s.stage}: ${s.verdict}\n`,
+        );
+    if (quick)
+      process.stdout.write(
+        `thoughtspace run --quick on ${quick.users} users: ${quick.wallSeconds} s (load average ${started[0]})\n`,
+      );
+    process.stdout.write(`wrote ${join(dir, 'scale.json')} and scale.svg\n`);
+  };
+  try {
+    for (const [i, step] of plan.entries()) {
+      process.stderr.write(
+        `[scale] run ${i + 1} of ${plan.length}: ${step.n} users, ${step.reasoning ? 'whole job' : 'no reasoning'} (${((performance.now() - t0) / 60000).toFixed(1)} min so far)\n`,
+      );
+      step.into.push(
+        await sizeRun({
+          root,
+          sourceDir,
+          users,
+          n: step.n,
+          seed,
+          resamples,
+          reasoning: step.reasoning,
+          sasrecEpochs,
+        }),
+      );
+      await write(false);
+    }
+    if (quickRun) {
+      const n = sizes[sizes.length - 1];
+      const dir = quickOnly
+        ? (await buildDataset(root, sourceDir, users, n)).dir
+        : runs[runs.length - 1].dataset.dir;
+      const r = await mainJob({
+        dir,
+        out: join(root, `quick-${n}`),
+        seed,
+        resamples,
+      });
+      quick = {
+        users: n,
+        manifestHash: r.results.userSample?.fromManifest ?? r.results.dataset.manifestHash,
+        command: r.command,
+        wallSeconds: r.results.wallSeconds,
+        minutes: Number((r.results.wallSeconds / 60).toFixed(2)),
+        underTenMinutes: r.results.wallSeconds < 600,
+        peakRssMiB: r.results.peakRssMiB,
+        userSample: r.results.userSample,
+        stages: r.results.stages,
+        loadAverage: r.loadAverage,
+      };
+      process.stderr.write(
+        `[scale] thoughtspace run --quick on ${n} users: ${r.results.wallSeconds} s (load average ${r.loadAverage.start[0]} -> ${r.loadAverage.end[0]})\n`,
+      );
+    }
+    if (quickOnly) await writeQuick(quick as Record<string, unknown>);
+    else await write(true);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
