@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { leaveOneOut, shortHash, type Prepared, type Protocol } from '@thoughtspace/data';
 import { createProvider, type ProviderOptions } from '@thoughtspace/rationale-gen';
 import { validateBranching, loadGenericSpace, type GenericSpace } from '@thoughtspace/tot-selector';
+import type { AgreementFeature } from '@thoughtspace/scorer';
 import { inProcessReasons } from '../adapters/reasons';
 import { outputStage, progressWriter, REFERENCE, resultsStage, usage } from './outputs';
 import { preflight } from './preflight';
@@ -50,6 +51,12 @@ export interface MainJobOptions {
   sasrecEpochs?: number;
   /** Tree branching per level, e.g. [2, 3]. */
   branching: readonly number[];
+  /**
+   * The scorer's agreement feature: history-candidate (default, the method's)
+   * or candidate (E2 of the candidate alone: no E2 run per request when
+   * serving; see docs/decisions/0019).
+   */
+  scorerAgreement?: AgreementFeature;
   /** false: stop after the baselines and SASRec. */
   reasoning: boolean;
   /** rationale-gen provider (cache directory included). */
@@ -86,6 +93,10 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
   const provider = o.reasoning ? await createProvider(o.provider) : undefined;
   const providerName = provider?.name ?? 'none';
   const notes: string[] = [];
+  if (o.reasoning && o.scorerAgreement === 'candidate')
+    notes.push(
+      "scorer agreement feature: E1(reason) against E2 of the candidate's text alone (--scorer-agreement candidate), not E2 of history + candidate",
+    );
   let generic: GenericSpace | undefined;
   if (o.reasoning && o.wordVectors) generic = await loadGenericSpace(o.wordVectors);
   else if (o.reasoning)
@@ -145,6 +156,7 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
         reasons: inProcessReasons(provider),
         provider: provider.name,
         branching: o.branching,
+        scorerAgreement: o.scorerAgreement,
         encoderConfig: { epochs: budget.encoderEpochs },
         generic,
         variants: VARIANTS,
@@ -165,6 +177,7 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
             sasrec: sasrec.sasrec,
             space,
             scorer,
+            agreement: o.scorerAgreement,
           });
           log(
             `wrote the servable bundle ${join(o.out, 'serving')} (${Object.keys(bundle.models).join(', ')}); serve it with: thoughtspace up --run ${o.out}`,
