@@ -1,3 +1,5 @@
+// First: instrumentation-grpc must hook require before anything loads @grpc/grpc-js.
+import '@thoughtspace/service-kit/dist/instrument';
 import { credentials } from '@grpc/grpc-js';
 import { prepareDataset } from '@thoughtspace/data';
 import {
