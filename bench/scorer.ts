@@ -5,7 +5,9 @@
  * (test-split histories, `--candidates` catalogue items, the embedded
  * provider's base reason) scored by each in turn, so machine load hits
  * all of them alike. Also times each scorer's start-up (the candidate
- * definition encodes the catalogue there).
+ * definition encodes the catalogue there) and, for the first run's encoder,
+ * where a history+candidate request's time goes: rendering the 50 texts and
+ * their one batched E2 run (tokenising included).
  *
  *   npm run bench -- scorer --runs /tmp/a,/tmp/b [--requests 200] [--candidates 50]
  *                           [--threads 1] [--out bench/results/scorer.json]
@@ -17,8 +19,9 @@ import { dirname, join, resolve } from 'node:path';
 import { leaveOneOut, prepareDataset, sequencesBefore } from '@thoughtspace/data';
 import { readServingBundle } from '@thoughtspace/pipeline';
 import { createProvider } from '@thoughtspace/rationale-gen';
+import { ThoughtSpaceModel } from '@thoughtspace/encoder';
 import { createRng } from '@thoughtspace/runtime';
-import { loadServedScorer, type ServedScorer } from '@thoughtspace/scorer';
+import { agreementText, loadServedScorer, type ServedScorer } from '@thoughtspace/scorer';
 
 const REPO = resolve(__dirname, '..', '..');
 
@@ -105,6 +108,32 @@ async function main(): Promise<void> {
     }
     if ((i + 1) % 50 === 0) process.stderr.write(`${i + 1}/${reqs.length} requests\n`);
   }
+  // Where the history+candidate feature's time goes, with the first run's encoder.
+  const encoder = await ThoughtSpaceModel.load(bundles[0].modelDirs.encoder, { threads });
+  const index = new Map(dataset.itemIds.map((id, i) => [id, i]));
+  const render: number[] = [];
+  const e2: number[] = [];
+  const e1: number[] = [];
+  for (const r of reqs) {
+    let t = performance.now();
+    const history = r.history.map((e) => ({ item: dataset.items[index.get(e.itemId)!] }));
+    const texts = r.candidates.map((c) =>
+      agreementText({
+        agreement: 'history-candidate',
+        history,
+        candidate: dataset.items[index.get(c)!],
+        maxItems: 20,
+      }),
+    );
+    render.push(performance.now() - t);
+    t = performance.now();
+    await encoder.encodeBehaviours(texts);
+    e2.push(performance.now() - t);
+    t = performance.now();
+    await encoder.encodeRationales([r.reason]);
+    e1.push(performance.now() - t);
+  }
+  await encoder.dispose();
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
   const result = {
     benchmark: 'scorer',
@@ -124,6 +153,12 @@ async function main(): Promise<void> {
       threads,
     },
     note: 'one request at a time, each scored by every scorer in turn (same requests, same moment)',
+    historyCandidateBreakdown: {
+      run: bundles[0].dir,
+      renderTexts: quantiles(render),
+      e2OneBatchedRun: quantiles(e2),
+      e1Reason: quantiles(e1),
+    },
     scorers: scorers.map((s, j) => ({
       run: s.run,
       features: s.features,
@@ -137,6 +172,10 @@ async function main(): Promise<void> {
     console.log(
       `${s.features.at(-1)}: p50 ${s.perRequest.p50Ms.toFixed(1)} ms, p99 ${s.perRequest.p99Ms.toFixed(1)} ms per request (start-up ${s.startupMs.toFixed(0)} ms) — ${s.run}`,
     );
+  const b = result.historyCandidateBreakdown;
+  console.log(
+    `history+candidate request, p50: render ${b.renderTexts.p50Ms.toFixed(1)} ms, E2 over ${candidates} texts ${b.e2OneBatchedRun.p50Ms.toFixed(1)} ms, E1 ${b.e1Reason.p50Ms.toFixed(1)} ms`,
+  );
   process.stderr.write(`wrote ${out}\n`);
   for (const s of scorers) await s.served.dispose();
 }
