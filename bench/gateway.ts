@@ -271,6 +271,12 @@ async function main(): Promise<void> {
         dataset: bundle.manifest.dataset,
         seed: bundle.manifest.seed,
         provider: bundle.manifest.provider,
+        // The scorer's per-candidate features (the last one: which agreement definition, decision 0019).
+        scorerFeatures: (
+          JSON.parse(readFileSync(join(bundle.dir, 'scorer', 'model.json'), 'utf8')) as {
+            features: string[];
+          }
+        ).features,
       },
       machine: {
         cpus: cpus().length,

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: instrumentation-grpc must hook require before anything loads @grpc/grpc-js (serve, up).
+import '@thoughtspace/service-kit/dist/instrument';
 import { main } from './program';
 
 main(process.argv).then(

@@ -57,7 +57,7 @@ export {
 export type { CheckpointInfo, NamedTensor, SafetensorsFile } from './checkpoint';
 export { exportInference, verifyExport } from './export';
 export type { ExportOptions, VerifyExportOptions } from './export';
-export { ModelRunner } from './runner';
+export { ModelRunner, setProcessThreads, processThreadCount } from './runner';
 export type {
   TensorValue,
   Feeds,

@@ -76,6 +76,27 @@ function describeSize(model: Uint8Array | string, source: string): string {
 
 const tracer = () => trace.getTracer('@thoughtspace/engine');
 
+let processThreads: number | undefined;
+
+/**
+ * Intra-op threads for every session this process creates from now on,
+ * whatever each caller's options say (undefined: back to the callers' own
+ * settings). A command's `--threads 1` uses it: onnxruntime's CPU kernels
+ * split reductions across threads, so only one thread gives bit-identical
+ * training runs (docs/decisions/0019).
+ */
+export function setProcessThreads(threads: number | undefined): void {
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) {
+    throw new InvalidArgumentError(`threads: must be an integer in 1..64, got ${String(threads)}`);
+  }
+  processThreads = threads;
+}
+
+/** The process-wide thread count set by setProcessThreads, if any. */
+export function processThreadCount(): number | undefined {
+  return processThreads;
+}
+
 export class ModelRunner {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -89,7 +110,7 @@ export class ModelRunner {
       throw new InvalidArgumentError(`executionProvider: expected cpu or cuda, got ${String(ep)}`);
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [ep],
-      intraOpNumThreads: options.threads ?? 2,
+      intraOpNumThreads: processThreads ?? options.threads ?? 2,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',

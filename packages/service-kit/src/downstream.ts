@@ -2,6 +2,7 @@ import { Metadata, status as GrpcStatus, type CallOptions, type ServiceError } f
 import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { Status, ThoughtspaceError } from '@thoughtspace/runtime';
 import { DeadlineExceededError, UnavailableError, RETRIABLE_METADATA_KEY } from './errors';
+import { clientInstrumented } from './internal/instrumentation';
 import { TRACER_NAME } from './telemetry';
 import { injectIntoMetadata } from './trace-context';
 
@@ -31,9 +32,10 @@ export interface DownstreamOptions {
 }
 
 /**
- * One downstream unary call as a promise: a CLIENT span named
- * `<service>/<method>` (W3C trace context in the metadata, so the server's span
- * is its child), the caller's deadline passed on, the call cancelled when
+ * One downstream unary call as a promise: a CLIENT span (the gRPC
+ * instrumentation's `grpc.<service>/<method>` when instrument.ts enabled it,
+ * else service-kit's own `<service>/<method>` with `peer.service`; W3C trace
+ * context in the metadata either way, so the server's span is its child), the caller's deadline passed on, the call cancelled when
  * `signal` aborts, and a failure as a ThoughtspaceError that names the peer:
  * UNAVAILABLE "rationale-gen unavailable: ...", DEADLINE_EXCEEDED, CANCELLED;
  * the peer's other codes are kept with its message prefixed by its name.
@@ -44,6 +46,9 @@ export function callDownstream<Req, Res>(
   request: Req,
   o: DownstreamOptions,
 ): Promise<Res> {
+  // With @opentelemetry/instrumentation-grpc (instrument.ts) the generated
+  // client opens the CLIENT span and injects the trace context itself.
+  if (clientInstrumented()) return invoke(client, method, request, o);
   const tracer = o.tracer ?? trace.getTracer(TRACER_NAME);
   return tracer.startActiveSpan(
     `${o.service}/${o.method}`,
@@ -57,50 +62,57 @@ export function callDownstream<Req, Res>(
       },
     },
     (span) =>
-      new Promise<Res>((resolve, reject) => {
-        const fail = (err: ThoughtspaceError) => {
+      invoke(client, method, request, o, injectIntoMetadata(new Metadata())).then(
+        (res) => {
+          span.setAttribute('rpc.grpc.status_code', GrpcStatus.OK);
+          span.end();
+          return res;
+        },
+        (err: ThoughtspaceError) => {
           span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
           span.setAttribute('rpc.grpc.status_code', err.code);
           span.end();
-          reject(err);
-        };
-        if (o.signal?.aborted) {
-          fail(
-            new ThoughtspaceError(
-              Status.CANCELLED,
-              `${o.peer} ${o.method}: cancelled before the call`,
-            ),
-          );
-          return;
-        }
-        if (o.deadline !== undefined && o.deadline <= Date.now()) {
-          fail(
-            new DeadlineExceededError(
-              `${o.peer} ${o.method}: no time left in the request's deadline`,
-            ),
-          );
-          return;
-        }
-        const onAbort = () => call.cancel();
-        const call = method.call(
-          client,
-          request,
-          injectIntoMetadata(new Metadata()),
-          o.deadline !== undefined ? { deadline: new Date(o.deadline) } : {},
-          (err, res) => {
-            o.signal?.removeEventListener('abort', onAbort);
-            if (err) {
-              fail(downstreamError(err, o.peer, o.method));
-              return;
-            }
-            span.setAttribute('rpc.grpc.status_code', GrpcStatus.OK);
-            span.end();
-            resolve(res);
-          },
-        );
-        o.signal?.addEventListener('abort', onAbort, { once: true });
-      }),
+          throw err;
+        },
+      ),
   );
+}
+
+/** The call itself: deadline, cancellation and the peer-naming error mapping. */
+function invoke<Req, Res>(
+  client: object,
+  method: UnaryClientMethod<Req, Res>,
+  request: Req,
+  o: DownstreamOptions,
+  metadata = new Metadata(),
+): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    if (o.signal?.aborted) {
+      reject(
+        new ThoughtspaceError(Status.CANCELLED, `${o.peer} ${o.method}: cancelled before the call`),
+      );
+      return;
+    }
+    if (o.deadline !== undefined && o.deadline <= Date.now()) {
+      reject(
+        new DeadlineExceededError(`${o.peer} ${o.method}: no time left in the request's deadline`),
+      );
+      return;
+    }
+    const onAbort = () => call.cancel();
+    const call = method.call(
+      client,
+      request,
+      metadata,
+      o.deadline !== undefined ? { deadline: new Date(o.deadline) } : {},
+      (err, res) => {
+        o.signal?.removeEventListener('abort', onAbort);
+        if (err) reject(downstreamError(err, o.peer, o.method));
+        else resolve(res);
+      },
+    );
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** A failed downstream call as our error, naming the peer. */

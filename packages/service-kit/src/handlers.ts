@@ -11,11 +11,13 @@ import {
   SpanStatusCode,
   context,
   trace,
+  type Context,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
 import { deadlineMs } from './deadline';
 import { DeadlineExceededError, toServiceError } from './errors';
+import { serverInstrumented } from './internal/instrumentation';
 import { once } from './internal/once';
 import { loggerInContext, silentLogger, type Logger } from './logger';
 import { defaultTracer } from './telemetry';
@@ -153,17 +155,27 @@ type SurfaceCall = Pick<
 function startRpc(call: SurfaceCall, options: RpcOptions): Rpc {
   const method = call.getPath();
   const [service = 'unknown', name = 'unknown'] = method.replace(/^\//, '').split('/');
-  const tracer = options.tracer ?? defaultTracer();
-  const parent = extractFromMetadata(call.metadata, context.active());
-  const span = tracer.startSpan(
-    `${service}/${name}`,
-    {
-      kind: SpanKind.SERVER,
-      attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': name },
-    },
-    parent,
-  );
-  const active = trace.setSpan(parent, span);
+  // With @opentelemetry/instrumentation-grpc (instrument.ts) the server span is
+  // the instrumentation's, already active here; without it, service-kit opens one.
+  const instrumented = serverInstrumented() ? trace.getSpan(context.active()) : undefined;
+  let span: Span;
+  let active: Context;
+  if (instrumented) {
+    span = instrumented;
+    active = context.active();
+  } else {
+    const tracer = options.tracer ?? defaultTracer();
+    const parent = extractFromMetadata(call.metadata, context.active());
+    span = tracer.startSpan(
+      `${service}/${name}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': name },
+      },
+      parent,
+    );
+    active = trace.setSpan(parent, span);
+  }
   // Every line this call logs carries its trace_id/span_id, including the
   // error mapping that runs after the handler's context has ended.
   const logger = loggerInContext((options.logger ?? silentLogger).namespace(name), active);
@@ -199,15 +211,17 @@ function startRpc(call: SurfaceCall, options: RpcOptions): Rpc {
     finish(code, details) {
       if (timer) clearTimeout(timer);
       call.removeListener('cancelled', onCancel);
-      span.setAttribute('rpc.grpc.status_code', code);
       const durationMs = Number((performance.now() - started).toFixed(3));
       if (code !== GrpcStatus.OK) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: details });
         logger.debug('call failed', { code: GrpcStatus[code], details, durationMs });
       } else {
         // The access log (LOG_LEVEL=debug): one line per call, joined to its trace by trace_id.
         logger.debug('call done', { code: 'OK', durationMs });
       }
+      // The instrumentation sets the status code and ends its own span.
+      if (instrumented) return;
+      span.setAttribute('rpc.grpc.status_code', code);
+      if (code !== GrpcStatus.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: details });
       span.end();
     },
   };

@@ -72,7 +72,7 @@ export { renderConfigDoc } from './config-doc';
 export type { ConfigDocSection } from './config-doc';
 /** zod, for services declaring variables with `envVar(name, z....)`. */
 export { z } from 'zod';
-export { SERVICE_CONFIG, MODEL_SERVICE_CONFIG } from './service-config';
+export { SERVICE_CONFIG, MODEL_SERVICE_CONFIG, METRICS_CONFIG } from './service-config';
 export { createLogger, silentLogger, loggerInContext, LOG_LEVELS } from './logger';
 export type { Logger, LoggerOptions, LogLevel, LogFields } from './logger';
 

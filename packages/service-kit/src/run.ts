@@ -3,12 +3,14 @@ import { Status, ThoughtspaceError } from '@thoughtspace/runtime';
 import type { ConfigOf } from './config';
 import type { Health } from './health';
 import { createLogger, type LogFields, type Logger } from './logger';
+import { createRpcMetrics, startMetricsServer, type RpcMetrics } from './prometheus';
 import { setupTelemetry } from './sdk';
 import { shutdownOnSignals, startServer } from './server';
-import type { SERVICE_CONFIG } from './service-config';
+import type { METRICS_CONFIG, SERVICE_CONFIG } from './service-config';
 
-/** The variables every service reads (see SERVICE_CONFIG). */
-export type CommonServiceConfig = ConfigOf<typeof SERVICE_CONFIG>;
+/** The variables every service reads (see SERVICE_CONFIG), and METRICS_PORT where declared. */
+export type CommonServiceConfig = ConfigOf<typeof SERVICE_CONFIG> &
+  Partial<ConfigOf<typeof METRICS_CONFIG>>;
 
 /** What a service builds once its config is read: the server, its health and what to release. */
 export interface BuiltService {
@@ -22,19 +24,26 @@ export interface BuiltService {
 
 export interface RunningService {
   port: number;
+  /** Port of /metrics, when served (metrics: true and METRICS_PORT set). */
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 
 /**
  * The main.ts life cycle shared by every service: logger and telemetry from
- * config, build (load models; a directory that does not match its manifest
+ * config, with `metrics` the RPC latency histograms (their interceptor goes
+ * to build; /metrics is served on METRICS_PORT when set, before the models
+ * load), build (load models; a directory that does not match its manifest
  * throws here, so the process refuses to start), bind, flip health to
  * SERVING, and on SIGTERM/SIGINT drain, stop, dispose and flush.
  */
-export async function runService(o: {
+export async function runService<M extends boolean = false>(o: {
   name: string;
   config: CommonServiceConfig;
-  build: (logger: Logger) => Promise<BuiltService>;
+  /** Record RPC latency histograms (the service declares METRICS_CONFIG). */
+  metrics?: M;
+  /** `rpc`: the histograms' registry and interceptor, when `metrics` is set. */
+  build: (logger: Logger, rpc: M extends true ? RpcMetrics : undefined) => Promise<BuiltService>;
 }): Promise<RunningService> {
   const { config } = o;
   const logger = createLogger({ namespace: o.name, level: config.logLevel });
@@ -43,10 +52,20 @@ export async function runService(o: {
     exporter: config.tracesExporter,
     otlpEndpoint: config.otlpEndpoint,
   });
+  const rpc = o.metrics ? createRpcMetrics({ service: o.name }) : undefined;
+  let endpoint: { port: number; close(): Promise<void> } | undefined;
   let built: BuiltService;
   try {
-    built = await o.build(logger);
+    if (rpc && config.metricsPort !== undefined) {
+      endpoint = await startMetricsServer({
+        registry: rpc.registry,
+        port: config.metricsPort,
+        host: config.host,
+      });
+    }
+    built = await o.build(logger, rpc as M extends true ? RpcMetrics : undefined);
   } catch (err) {
+    await endpoint?.close();
     await telemetry.shutdown();
     throw err;
   }
@@ -59,9 +78,11 @@ export async function runService(o: {
     logger,
   });
   health.setAllServing();
-  logger.info(`${o.name} ready`, { address, ...built.ready });
+  const metrics = rpc ? { metrics: endpoint ? `:${endpoint.port}/metrics` : 'off' } : {};
+  logger.info(`${o.name} ready`, { address, ...metrics, ...built.ready });
   const cleanup = async () => {
     await built.dispose();
+    await endpoint?.close();
     await telemetry.shutdown();
   };
   shutdownOnSignals({
@@ -74,6 +95,7 @@ export async function runService(o: {
   });
   return {
     port,
+    metricsPort: endpoint?.port,
     stop: async () => {
       health.shutdown();
       health.endWatches();

@@ -14,6 +14,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { useTracerProvider } from './internal/instrumentation-registry';
 
 /** `none`: no export (default); `console`: spans as JSON on stdout; `otlp`: OTLP/HTTP to `otlpEndpoint`. */
 export type ExporterKind = (typeof EXPORTER_KINDS)[number];
@@ -41,7 +42,8 @@ export interface Telemetry {
 
 /**
  * Register a global tracer provider (AsyncLocalStorage context, W3C trace
- * context + baggage propagation) that exports spans as configured.
+ * context + baggage propagation) that exports spans as configured, and hand
+ * it to the gRPC instrumentation when the process enabled one (instrument.ts).
  */
 export function setupTelemetry(options: TelemetryOptions): Telemetry {
   const exporter = createExporter(options);
@@ -59,6 +61,8 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     spanProcessors,
   });
   provider.register();
+  // The gRPC instrumentation (instrument.ts, if the entry point enabled it) records into this provider.
+  useTracerProvider(provider);
   return {
     tracer: trace.getTracer(options.serviceName),
     forceFlush: () => provider.forceFlush(),

@@ -49,6 +49,17 @@ export const SERVICE_CONFIG = {
   }),
 };
 
+/** The Prometheus endpoint of services that run with `runService({ metrics: true })`. */
+export const METRICS_CONFIG = {
+  metricsPort: intVar({
+    name: 'METRICS_PORT',
+    optional: true,
+    min: 0,
+    max: 65535,
+    description: 'port of the Prometheus /metrics endpoint (RPC latency histograms); unset = off',
+  }),
+};
+
 /** Variables of services that serve an ONNX model through the engine's ModelRunner. */
 export const MODEL_SERVICE_CONFIG = {
   threads: intVar({

@@ -2,6 +2,7 @@ import {
   intVar,
   readConfig,
   SERVICE_CONFIG,
+  METRICS_CONFIG,
   stringVar,
   type ConfigOf,
 } from '@thoughtspace/service-kit';
@@ -10,13 +11,7 @@ import { DEFAULT_EVALUATOR_LIMITS } from './server';
 /** evaluator's environment: the shared service variables plus the dataset and request limits. */
 export const EVALUATOR_CONFIG = {
   ...SERVICE_CONFIG,
-  metricsPort: intVar({
-    name: 'METRICS_PORT',
-    optional: true,
-    min: 0,
-    max: 65535,
-    description: 'port of the Prometheus /metrics endpoint (RPC latency histograms); unset = off',
-  }),
+  ...METRICS_CONFIG,
   dataset: stringVar({
     name: 'DATASET',
     optional: true,

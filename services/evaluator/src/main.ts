@@ -1,12 +1,7 @@
+// First: instrumentation-grpc must hook require before anything loads @grpc/grpc-js.
+import '@thoughtspace/service-kit/dist/instrument';
 import { leaveOneOut, prepareDataset } from '@thoughtspace/data';
-import {
-  createRpcMetrics,
-  runMain,
-  runService,
-  startMetricsServer,
-  type Logger,
-  type RunningService,
-} from '@thoughtspace/service-kit';
+import { runMain, runService, type Logger, type RunningService } from '@thoughtspace/service-kit';
 import type { Registry } from 'prom-client';
 import { loadConfig } from './config';
 import type { Targets } from './domain/evaluate';
@@ -38,19 +33,11 @@ export function runEvaluator(
   return runService({
     name: 'evaluator',
     config,
-    build: async (logger) => {
-      const rpcMetrics = createRpcMetrics({ service: 'evaluator' });
-      const metrics =
-        config.metricsPort === undefined
-          ? undefined
-          : await startMetricsServer({
-              registry: rpcMetrics.registry,
-              port: config.metricsPort,
-              host: config.host,
-            });
+    metrics: true,
+    build: async (logger, rpc) => {
       const targets = config.dataset ? await loadTargets(config.dataset, env) : undefined;
       const store = o.store ?? createMemoryMetricsStore();
-      const companion = await o.companion?.({ store, registry: rpcMetrics.registry, logger });
+      const companion = await o.companion?.({ store, registry: rpc.registry, logger });
       return {
         ...createServer({
           store,
@@ -58,10 +45,9 @@ export function runEvaluator(
           predictionsDir: config.predictionsDir,
           limits: { maxResamples: config.maxResamples, defaultResamples: config.defaultResamples },
           logger,
-          interceptors: [rpcMetrics.interceptor],
+          interceptors: [rpc.interceptor],
         }),
         ready: {
-          metrics: metrics ? `:${metrics.port}/metrics` : 'off',
           dataset: targets ? `${targets.name} ${targets.manifestHash.slice(0, 12)}` : 'none',
           testCases: targets?.splits.test.size ?? 0,
           predictionsDir: config.predictionsDir ?? 'off',
@@ -69,7 +55,6 @@ export function runEvaluator(
         },
         dispose: async () => {
           await companion?.dispose();
-          await metrics?.close();
         },
       };
     },

@@ -2,6 +2,7 @@ import {
   intVar,
   readConfig,
   SERVICE_CONFIG,
+  METRICS_CONFIG,
   stringVar,
   type ConfigOf,
 } from '@thoughtspace/service-kit';
@@ -14,13 +15,7 @@ const address = (name: string, service: string) =>
 /** gateway's environment: the shared service variables, its four downstream services and budgets. */
 export const GATEWAY_CONFIG = {
   ...SERVICE_CONFIG,
-  metricsPort: intVar({
-    name: 'METRICS_PORT',
-    optional: true,
-    min: 0,
-    max: 65535,
-    description: 'port of the Prometheus /metrics endpoint (RPC latency histograms); unset = off',
-  }),
+  ...METRICS_CONFIG,
   dataset: stringVar({
     name: 'DATASET',
     description: 'catalogue the item ids refer to (item text, known users for user_id requests)',

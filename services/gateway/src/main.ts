@@ -1,12 +1,8 @@
+// First: instrumentation-grpc must hook require before anything loads @grpc/grpc-js.
+import '@thoughtspace/service-kit/dist/instrument';
 import { credentials } from '@grpc/grpc-js';
 import { prepareDataset } from '@thoughtspace/data';
-import {
-  createRpcMetrics,
-  runMain,
-  runService,
-  startMetricsServer,
-  type RunningService,
-} from '@thoughtspace/service-kit';
+import { runMain, runService, type RunningService } from '@thoughtspace/service-kit';
 import { createGrpcPorts } from './adapters/grpc';
 import { loadConfig } from './config';
 import { createCatalogue } from './domain/catalogue';
@@ -19,16 +15,8 @@ export function runGateway(env: NodeJS.ProcessEnv = process.env): Promise<Runnin
   return runService({
     name: 'gateway',
     config,
-    build: async (logger) => {
-      const rpcMetrics = createRpcMetrics({ service: 'gateway' });
-      const metrics =
-        config.metricsPort === undefined
-          ? undefined
-          : await startMetricsServer({
-              registry: rpcMetrics.registry,
-              port: config.metricsPort,
-              host: config.host,
-            });
+    metrics: true,
+    build: async (logger, rpc) => {
       const { dataset, manifest, name } = await prepareDataset({ dataset: config.dataset, env });
       const catalogue = createCatalogue({ dataset, name, manifestHash: manifest.hash });
       const ports = createGrpcPorts({
@@ -53,10 +41,9 @@ export function runGateway(env: NodeJS.ProcessEnv = process.env): Promise<Runnin
           catalogue,
           defaultDeadlineMs: config.defaultDeadlineMs,
           logger,
-          interceptors: [rpcMetrics.interceptor],
+          interceptors: [rpc.interceptor],
         }),
         ready: {
-          metrics: metrics ? `:${metrics.port}/metrics` : 'off',
           dataset: `${name} ${manifest.hash.slice(0, 12)}`,
           candidateGen: config.candidateGenAddress,
           rationaleGen: config.rationaleGenAddress,
@@ -65,7 +52,6 @@ export function runGateway(env: NodeJS.ProcessEnv = process.env): Promise<Runnin
         },
         dispose: async () => {
           ports.close();
-          await metrics?.close();
         },
       };
     },

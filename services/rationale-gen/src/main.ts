@@ -1,3 +1,5 @@
+// First: instrumentation-grpc must hook require before anything loads @grpc/grpc-js.
+import '@thoughtspace/service-kit/dist/instrument';
 import { prepareDataset } from '@thoughtspace/data';
 import { runMain, runService, type RunningService } from '@thoughtspace/service-kit';
 import { createRationaleCache, withCache } from './cache';

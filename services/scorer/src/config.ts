@@ -3,6 +3,7 @@ import {
   MODEL_SERVICE_CONFIG,
   readConfig,
   SERVICE_CONFIG,
+  METRICS_CONFIG,
   stringVar,
   type ConfigOf,
 } from '@thoughtspace/service-kit';
@@ -11,13 +12,7 @@ import { DEFAULT_SCORING_LIMITS } from './domain/scoring';
 /** scorer's environment: the shared service variables, its three model directories and the catalogue. */
 export const SCORER_CONFIG = {
   ...SERVICE_CONFIG,
-  metricsPort: intVar({
-    name: 'METRICS_PORT',
-    optional: true,
-    min: 0,
-    max: 65535,
-    description: 'port of the Prometheus /metrics endpoint (RPC latency histograms); unset = off',
-  }),
+  ...METRICS_CONFIG,
   modelDir: stringVar({
     name: 'MODEL_DIR',
     description:

@@ -5,7 +5,39 @@ import {
   parseProtocol,
   sequencesBefore,
 } from '@thoughtspace/data';
-import { collaborativeFeatures, sasrecScale, scorerExamples, SCORER_FEATURES } from './features';
+import { renderBehaviourText } from '@thoughtspace/text';
+import {
+  agreementOf,
+  agreementText,
+  collaborativeFeatures,
+  sasrecScale,
+  scorerExamples,
+  scorerFeatureNames,
+  SCORER_FEATURES,
+} from './features';
+
+describe('agreement feature definitions', () => {
+  const item = { id: 'i2', title: 'Rose night cream', brand: 'Acme' };
+  const history = [
+    { item: { id: 'i1', title: 'Lavender soap' }, rating: 5, review: 'smells great' },
+  ];
+
+  it('renders history + candidate exactly as training did, or the candidate alone', () => {
+    expect(
+      agreementText({ agreement: 'history-candidate', history, candidate: item, maxItems: 20 }),
+    ).toBe(renderBehaviourText(history, item));
+    const alone = agreementText({ agreement: 'candidate', history, candidate: item, maxItems: 20 });
+    expect(alone).toBe(renderBehaviourText([], item));
+    expect(alone).not.toContain('Lavender');
+  });
+
+  it("reads the definition back from model.json's feature names", () => {
+    expect(scorerFeatureNames()).toEqual([...SCORER_FEATURES]);
+    expect(agreementOf([...SCORER_FEATURES])).toBe('history-candidate');
+    expect(agreementOf(scorerFeatureNames('candidate'))).toBe('candidate');
+    expect(agreementOf(['sasrec_logit_centered', 'log_popularity'])).toBeUndefined();
+  });
+});
 
 describe('scorer feature layout', () => {
   it('puts the collaborative features first and reason . behaviour last, per candidate', () => {

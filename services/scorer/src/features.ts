@@ -1,6 +1,7 @@
 import { markovScorer, popularityScorer } from '@thoughtspace/baselines';
-import type { EvaluationSet } from '@thoughtspace/data';
+import type { EvaluationSet, Item } from '@thoughtspace/data';
 import { dot, InvalidArgumentError } from '@thoughtspace/runtime';
+import { renderBehaviour, type HistoryEntry } from '@thoughtspace/text';
 import type { ScorerExample } from './train';
 
 /** Names of the collaborative features, in order, per candidate. */
@@ -17,6 +18,47 @@ export const COLLABORATIVE_FEATURES = [
  * the last feature never singles out the evaluated target.
  */
 export const SCORER_FEATURES = [...COLLABORATIVE_FEATURES, 'reason_behaviour_agreement'] as const;
+
+/**
+ * What the last feature compares E1(reason) with: `history-candidate` (the
+ * default, the method's definition) E2 of the history rendered with the
+ * candidate, one E2 run per candidate per request; `candidate` E2 of the
+ * candidate's text alone, which depends on the item only, so a server
+ * encodes every item once at start-up and a request costs no E2 run.
+ */
+export type AgreementFeature = (typeof AGREEMENT_FEATURES)[number];
+export const AGREEMENT_FEATURES = ['history-candidate', 'candidate'] as const;
+
+/** The last feature's name per definition, as model.json records it. */
+const AGREEMENT_NAMES: Record<AgreementFeature, string> = {
+  'history-candidate': 'reason_behaviour_agreement',
+  candidate: 'reason_candidate_agreement',
+};
+
+/** The per-candidate feature names of a scorer trained with `agreement`. */
+export function scorerFeatureNames(agreement: AgreementFeature = 'history-candidate'): string[] {
+  return [...COLLABORATIVE_FEATURES, AGREEMENT_NAMES[agreement]];
+}
+
+/** The agreement definition a model.json's feature names record, or undefined if unknown. */
+export function agreementOf(features: readonly string[]): AgreementFeature | undefined {
+  return AGREEMENT_FEATURES.find((a) => scorerFeatureNames(a).join(',') === features.join(','));
+}
+
+/**
+ * The E2 behaviour text whose vector the last feature compares with E1(reason)
+ * for one candidate: the history rendered with the candidate, or the
+ * candidate alone. Training and serving both call this.
+ */
+export function agreementText(o: {
+  agreement: AgreementFeature;
+  history: HistoryEntry[];
+  candidate: Item;
+  maxItems: number;
+}): string {
+  const history = o.agreement === 'candidate' ? [] : o.history;
+  return renderBehaviour({ history, candidate: o.candidate }, { maxItems: o.maxItems });
+}
 
 /**
  * Collaborative features of every candidate of every case, from models fitted
@@ -72,8 +114,8 @@ export function sasrecScale(sasrecScores: readonly Float64Array[]): number {
 
 /**
  * Scorer examples in the SCORER_FEATURES layout, one per case.
- * `withCandidate` holds E2(history + candidate) for every candidate of every
- * case, case-major; `reasons` the E1 vector of each case's selected reason,
+ * `withCandidate` holds E2(agreementText) for every candidate of every case,
+ * case-major (E2(history + candidate) by default); `reasons` the E1 vector of each case's selected reason,
  * or undefined to score without a reason (agreement 0, reason null).
  */
 export function scorerExamples(o: {

@@ -7,6 +7,7 @@ export type { ScorerManifest, LoadedScorer } from './serving/artifact';
 export {
   createScoringDomain,
   createFeatureBuilder,
+  itemBehaviours,
   DEFAULT_SCORING_LIMITS,
   FEATURE_NAMES,
 } from './domain/scoring';
@@ -33,4 +34,9 @@ export {
   sasrecScale,
   COLLABORATIVE_FEATURES,
   SCORER_FEATURES,
+  AGREEMENT_FEATURES,
+  agreementOf,
+  agreementText,
+  scorerFeatureNames,
 } from './features';
+export type { AgreementFeature } from './features';

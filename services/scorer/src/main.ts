@@ -1,11 +1,7 @@
+// First: instrumentation-grpc must hook require before anything loads @grpc/grpc-js.
+import '@thoughtspace/service-kit/dist/instrument';
 import { prepareDataset } from '@thoughtspace/data';
-import {
-  createRpcMetrics,
-  runMain,
-  runService,
-  startMetricsServer,
-  type RunningService,
-} from '@thoughtspace/service-kit';
+import { runMain, runService, type RunningService } from '@thoughtspace/service-kit';
 import { loadConfig } from './config';
 import { createServer } from './server';
 import { loadServedScorer } from './serving/load';
@@ -16,16 +12,8 @@ export function runScorer(env: NodeJS.ProcessEnv = process.env): Promise<Running
   return runService({
     name: 'scorer',
     config,
-    build: async (logger) => {
-      const rpcMetrics = createRpcMetrics({ service: 'scorer' });
-      const metrics =
-        config.metricsPort === undefined
-          ? undefined
-          : await startMetricsServer({
-              registry: rpcMetrics.registry,
-              port: config.metricsPort,
-              host: config.host,
-            });
+    metrics: true,
+    build: async (logger, rpc) => {
       const { dataset, manifest, name } = await prepareDataset({ dataset: config.dataset, env });
       const served = await loadServedScorer({
         modelDir: config.modelDir,
@@ -42,16 +30,14 @@ export function runScorer(env: NodeJS.ProcessEnv = process.env): Promise<Running
           domain: served.domain,
           modelName: served.modelName,
           logger,
-          interceptors: [rpcMetrics.interceptor],
+          interceptors: [rpc.interceptor],
         }),
         ready: {
-          metrics: metrics ? `:${metrics.port}/metrics` : 'off',
           model: served.modelName,
           dataset: `${name} ${manifest.hash.slice(0, 12)}`,
         },
         dispose: async () => {
           await served.dispose();
-          await metrics?.close();
         },
       };
     },

@@ -2,6 +2,7 @@ import {
   intVar,
   readConfig,
   SERVICE_CONFIG,
+  METRICS_CONFIG,
   stringVar,
   type ConfigOf,
 } from '@thoughtspace/service-kit';
@@ -9,13 +10,7 @@ import {
 /** tot-selector's environment: the shared service variables, its two downstream services and tree defaults. */
 export const TOT_SELECTOR_CONFIG = {
   ...SERVICE_CONFIG,
-  metricsPort: intVar({
-    name: 'METRICS_PORT',
-    optional: true,
-    min: 0,
-    max: 65535,
-    description: 'port of the Prometheus /metrics endpoint (RPC latency histograms); unset = off',
-  }),
+  ...METRICS_CONFIG,
   rationaleGenAddress: stringVar({
     name: 'RATIONALE_GEN_ADDR',
     description: 'host:port of rationale-gen (REFINE calls that grow the tree)',

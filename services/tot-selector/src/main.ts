@@ -1,11 +1,7 @@
+// First: instrumentation-grpc must hook require before anything loads @grpc/grpc-js.
+import '@thoughtspace/service-kit/dist/instrument';
 import { credentials } from '@grpc/grpc-js';
-import {
-  createRpcMetrics,
-  runMain,
-  runService,
-  startMetricsServer,
-  type RunningService,
-} from '@thoughtspace/service-kit';
+import { runMain, runService, type RunningService } from '@thoughtspace/service-kit';
 import { grpcAgreement, grpcRefiner } from './clients';
 import { loadConfig } from './config';
 import { createSelectorDomain } from './domain/selector';
@@ -17,16 +13,8 @@ export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<Ru
   return runService({
     name: 'tot-selector',
     config,
-    build: async (logger) => {
-      const rpcMetrics = createRpcMetrics({ service: 'tot-selector' });
-      const metrics =
-        config.metricsPort === undefined
-          ? undefined
-          : await startMetricsServer({
-              registry: rpcMetrics.registry,
-              port: config.metricsPort,
-              host: config.host,
-            });
+    metrics: true,
+    build: async (logger, rpc) => {
       const insecure = credentials.createInsecure();
       const refiner = grpcRefiner({ address: config.rationaleGenAddress, credentials: insecure });
       const encoder = grpcAgreement({ address: config.encoderAddress, credentials: insecure });
@@ -38,10 +26,9 @@ export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<Ru
           defaults: { branching },
           seed: config.seed,
           logger,
-          interceptors: [rpcMetrics.interceptor],
+          interceptors: [rpc.interceptor],
         }),
         ready: {
-          metrics: metrics ? `:${metrics.port}/metrics` : 'off',
           rationaleGen: config.rationaleGenAddress,
           encoder: config.encoderAddress,
           branching: branching.join(','),
@@ -49,7 +36,6 @@ export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<Ru
         dispose: async () => {
           refiner.close();
           encoder.close();
-          await metrics?.close();
         },
       };
     },

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { DEFAULT_PROTOCOL, parseProtocol } from '@thoughtspace/data';
+import { setProcessThreads } from '@thoughtspace/engine';
 import {
   MAIN_BUDGET,
   parseSiblings,
@@ -14,6 +15,7 @@ import {
 } from '@thoughtspace/pipeline';
 import { PROVIDER_KINDS, type ProviderOptions } from '@thoughtspace/rationale-gen';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
+import { AGREEMENT_FEATURES, type AgreementFeature } from '@thoughtspace/scorer';
 import { loadDataset } from '../load';
 import { datasetOptions, intArg, type DatasetFlags } from '../options';
 import { commandLine } from '../output';
@@ -36,6 +38,8 @@ export interface RunFlags extends DatasetFlags, ProviderFlags {
   quick?: boolean;
   maxUsers?: number;
   sasrecEpochs?: number;
+  threads?: number;
+  scorerAgreement?: AgreementFeature;
   branching: string;
   reasoning: boolean;
   trainOn?: string;
@@ -76,6 +80,19 @@ export function registerRun(program: Command): void {
       `maximum SASRec epochs (default ${MAIN_BUDGET.sasrec.epochs}, early stopping on validation NDCG@10)`,
       intArg('--sasrec-epochs', 1),
     )
+    .option(
+      '--threads <n>',
+      'onnxruntime intra-op threads for every model this run trains and runs (default: each model its own, 2); --threads 1 makes runs with the same seed bit-reproducible',
+      intArg('--threads', 1),
+    )
+    .addOption(
+      new Option(
+        '--scorer-agreement <kind>',
+        "the scorer's reason feature: E1(reason) against E2 of history + candidate (the method's), or of the candidate alone (no E2 run per served request; docs/decisions/0019)",
+      )
+        .choices([...AGREEMENT_FEATURES])
+        .default('history-candidate'),
+    )
     .option('--branching <b1,b2>', 'tree branching per level (depth = number of levels)', '2,3')
     .option('--no-reasoning', 'stop after the baselines and SASRec')
     .option(
@@ -112,6 +129,7 @@ export function registerRun(program: Command): void {
     );
   for (const o of datasetOptions()) cmd.addOption(o);
   cmd.action(async (flags: RunFlags) => {
+    if (flags.threads !== undefined) setProcessThreads(flags.threads);
     // The main job's progress notes are diagnostics: through the CLI's logger (LOG_LEVEL, LOG_FORMAT).
     const options = { ...(await mainJobOptions(flags)), log: (line: string) => diag.info(line) };
     if (flags.seeds === undefined) return runMainJob(options);
@@ -150,6 +168,7 @@ export async function mainJobOptions(flags: RunFlags): Promise<MainJobOptions> {
     sasrecEpochs: flags.sasrecEpochs,
     branching,
     siblings,
+    scorerAgreement: flags.scorerAgreement,
     reasoning: flags.reasoning,
     provider,
     wordVectors: vectors,

@@ -10,9 +10,11 @@ import type { MemoSpace } from '@thoughtspace/encoder';
 import { rankOfTarget, reportFromRanks } from '@thoughtspace/metrics';
 import { createRng, dot } from '@thoughtspace/runtime';
 import {
+  agreementText,
   collaborativeFeatures,
   scorerExamples,
   trainScorer,
+  type AgreementFeature,
   type ScorerConfig,
   type ScorerExample,
 } from '@thoughtspace/scorer';
@@ -71,6 +73,8 @@ export interface SplitContext {
   source: TreeReasonSource;
   memo: MemoSpace;
   branching: readonly number[];
+  /** The scorer's last feature: E1(reason) against E2 of history + candidate (default) or of the candidate alone. */
+  agreement?: AgreementFeature;
   silent?: boolean;
 }
 
@@ -183,9 +187,12 @@ export async function prepareSplit(
     fit: { sequences: pool, numItems: items.length },
     sasrecScores,
   });
+  const agreement = c.agreement ?? 'history-candidate';
   const withCandidate = await c.memo.encodeBehaviours(
     histories.flatMap((history, i) =>
-      Array.from(set.candidates[i].items, (item) => renderBehaviourText(history, items[item])),
+      Array.from(set.candidates[i].items, (item) =>
+        agreementText({ agreement, history, candidate: items[item], maxItems: 20 }),
+      ),
     ),
   );
   const similarItems = similar.map((s) => Int32Array.from(s.items));

@@ -12,7 +12,12 @@ import {
 import { MemoSpace, type ThoughtSpace, type ThoughtSpaceConfig } from '@thoughtspace/encoder';
 import { reportFromRanks, type MetricReport } from '@thoughtspace/metrics';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
-import { scoreExamples, type ScorerConfig, type TrainedScorer } from '@thoughtspace/scorer';
+import {
+  scoreExamples,
+  type AgreementFeature,
+  type ScorerConfig,
+  type TrainedScorer,
+} from '@thoughtspace/scorer';
 import {
   thoughtSpaceAgreement,
   type AgreementFn,
@@ -51,6 +56,8 @@ export interface ReasoningOptions {
   branching: readonly number[];
   encoderConfig?: Partial<ThoughtSpaceConfig>;
   scorerConfig?: Partial<ScorerConfig>;
+  /** The scorer's agreement feature (default history-candidate, the method's). */
+  scorerAgreement?: AgreementFeature;
   generic?: GenericSpace;
   /** Mean token log-likelihood of the behaviour given a leaf (providers with logprobs); absent -> that row is skipped. */
   likelihood?: AgreementFn;
@@ -115,6 +122,7 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
     sasrec,
     source: treeSource(o.reasons),
     branching: o.branching,
+    agreement: o.scorerAgreement,
     silent: o.silent,
   };
   const validSet = buildEvaluationSet({

@@ -10,6 +10,7 @@ import {
 } from '@thoughtspace/data';
 import { createProvider, type ProviderOptions } from '@thoughtspace/rationale-gen';
 import { validateBranching, loadGenericSpace, type GenericSpace } from '@thoughtspace/tot-selector';
+import type { AgreementFeature } from '@thoughtspace/scorer';
 import { inProcessReasons } from '../adapters/reasons';
 import { outputStage, progressWriter, REFERENCE, resultsStage, usage } from './outputs';
 import { likelihoodSelection } from './likelihood';
@@ -65,6 +66,12 @@ export interface MainJobOptions {
   sasrecEpochs?: number;
   /** Tree branching per level, e.g. [2, 3]. */
   branching: readonly number[];
+  /**
+   * The scorer's agreement feature: history-candidate (default, the method's)
+   * or candidate (E2 of the candidate alone: no E2 run per request when
+   * serving; see docs/decisions/0019).
+   */
+  scorerAgreement?: AgreementFeature;
   /** false: stop after the baselines and SASRec. */
   reasoning: boolean;
   /** rationale-gen provider (cache directory included). */
@@ -120,6 +127,10 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
     );
     log(`main job: ${notes[notes.length - 1]}`);
   }
+  if (o.reasoning && o.scorerAgreement === 'candidate')
+    notes.push(
+      "scorer agreement feature: E1(reason) against E2 of the candidate's text alone (--scorer-agreement candidate), not E2 of history + candidate",
+    );
   let generic: GenericSpace | undefined;
   if (o.reasoning && o.wordVectors) generic = await loadGenericSpace(o.wordVectors);
   else if (o.reasoning)
@@ -207,6 +218,7 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
         reasons: inProcessReasons(provider),
         provider: provider.name,
         branching: o.branching,
+        scorerAgreement: o.scorerAgreement,
         encoderConfig: { epochs: budget.encoderEpochs },
         generic,
         likelihood,
@@ -229,6 +241,7 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
             sasrec: sasrec.sasrec,
             space,
             scorer,
+            agreement: o.scorerAgreement,
           });
           log(
             `wrote the servable bundle ${join(o.out, 'serving')} (${Object.keys(bundle.models).join(', ')}); serve it with: thoughtspace up --run ${o.out}`,

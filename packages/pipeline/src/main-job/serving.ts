@@ -7,7 +7,13 @@ import {
   type LeaveOneOut,
 } from '@thoughtspace/data';
 import { saveThoughtSpace, type ThoughtSpace } from '@thoughtspace/encoder';
-import { saveScorer, SCORER_FEATURES, sasrecScale, type TrainedScorer } from '@thoughtspace/scorer';
+import {
+  saveScorer,
+  sasrecScale,
+  scorerFeatureNames,
+  type AgreementFeature,
+  type TrainedScorer,
+} from '@thoughtspace/scorer';
 import { writeServingBundle, type BundleManifest } from '../bundle';
 
 /**
@@ -31,6 +37,8 @@ export async function servingBundleStage(o: {
   sasrec: TrainedSasrec;
   space: ThoughtSpace;
   scorer: TrainedScorer;
+  /** The scorer's agreement feature (recorded in its model.json's feature names). */
+  agreement?: AgreementFeature;
 }): Promise<BundleManifest> {
   const index = trainedSasrecIndex(o.sasrec);
   const states = await index.userStates(o.validSet.cases.map((c) => c.history));
@@ -65,7 +73,7 @@ export async function servingBundleStage(o: {
         }),
       scorer: (dir) =>
         saveScorer(dir, o.scorer, {
-          features: [...SCORER_FEATURES],
+          features: scorerFeatureNames(o.agreement),
           dataset,
           sasrecStd: scale,
           behaviourMaxItems: 20,

@@ -5,8 +5,14 @@ import {
   InvalidArgumentError,
   NotFoundError,
 } from '@thoughtspace/runtime';
-import { renderBehaviour, type HistoryEntry } from '@thoughtspace/text';
-import { collaborativeFeatures, SCORER_FEATURES, scorerExamples } from '../features';
+import type { HistoryEntry } from '@thoughtspace/text';
+import {
+  agreementText,
+  collaborativeFeatures,
+  SCORER_FEATURES,
+  scorerExamples,
+  type AgreementFeature,
+} from '../features';
 import type { ScorerManifest } from '../serving/artifact';
 
 /** What scoring needs from candidate-gen's SASRec (its public SasrecModel satisfies it). */
@@ -58,6 +64,8 @@ export interface FeatureLayout {
   sasrecStd: number;
   /** Items of the E2 behaviour text. */
   behaviourMaxItems: number;
+  /** What E1(reason) is compared with (model.json's feature names); default history-candidate. */
+  agreement?: AgreementFeature;
 }
 
 /** Feature names in order, as model.json records them (the training layout). */
@@ -86,8 +94,23 @@ export function createFeatureBuilder(o: {
   sasrec: SasrecFeatures;
   encoder: ThoughtSpaceFeatures;
   limits?: Partial<ScoringLimits>;
+  /**
+   * With the `candidate` agreement: E2 of every catalogue item's text, index-
+   * aligned with `catalogue` (itemBehaviours() builds it once at start-up).
+   * Absent: encoded per request (the reference path).
+   */
+  itemBehaviours?: readonly Float32Array[];
 }): FeatureBuilder {
   const { layout, sasrec, encoder } = o;
+  const agreement = layout.agreement ?? 'history-candidate';
+  if (o.itemBehaviours && agreement !== 'candidate')
+    throw new InvalidArgumentError(
+      `itemBehaviours: only the candidate agreement reads per-item vectors, the layout has ${agreement}`,
+    );
+  if (o.itemBehaviours && o.itemBehaviours.length !== o.catalogue.length)
+    throw new InvalidArgumentError(
+      `itemBehaviours: ${o.itemBehaviours.length} vectors for ${o.catalogue.length} catalogue items`,
+    );
   const limits = { ...DEFAULT_SCORING_LIMITS, ...o.limits };
   const D = sasrec.hidden;
   const P = encoder.dim;
@@ -141,14 +164,19 @@ export function createFeatureBuilder(o: {
         rating: e.rating,
         review: e.review,
       }));
-      withCandidate = await encoder.encodeBehaviours(
-        Array.from(c, (k) =>
-          renderBehaviour(
-            { history: events, candidate: o.catalogue[k] },
-            { maxItems: layout.behaviourMaxItems },
-          ),
-        ),
-      );
+      const table = o.itemBehaviours;
+      withCandidate = table
+        ? Array.from(c, (k) => table[k])
+        : await encoder.encodeBehaviours(
+            Array.from(c, (k) =>
+              agreementText({
+                agreement,
+                history: events,
+                candidate: o.catalogue[k],
+                maxItems: layout.behaviourMaxItems,
+              }),
+            ),
+          );
     } else {
       withCandidate = Array.from(c, () => new Float32Array(P));
     }
@@ -168,6 +196,22 @@ export function createFeatureBuilder(o: {
     const { features, items } = example;
     return { features, items, reason: reason ?? null };
   };
+}
+
+/**
+ * E2 of every catalogue item's text alone (the `candidate` agreement's
+ * vectors), in batches, so serving a request runs no E2 at all.
+ */
+export async function itemBehaviours(o: {
+  catalogue: readonly Item[];
+  encoder: ThoughtSpaceFeatures;
+  maxItems: number;
+}): Promise<Float32Array[]> {
+  return o.encoder.encodeBehaviours(
+    o.catalogue.map((candidate) =>
+      agreementText({ agreement: 'candidate', history: [], candidate, maxItems: o.maxItems }),
+    ),
+  );
 }
 
 export interface ScoringDomain {

@@ -6,10 +6,11 @@ import { FailedPreconditionError } from '@thoughtspace/runtime';
 import {
   createFeatureBuilder,
   createScoringDomain,
-  FEATURE_NAMES,
+  itemBehaviours,
   type ScoringDomain,
   type ScoringLimits,
 } from '../domain/scoring';
+import { agreementOf, AGREEMENT_FEATURES, scorerFeatureNames } from '../features';
 import { loadScorer } from './artifact';
 
 export interface ServedScorer {
@@ -58,9 +59,11 @@ export async function loadServedScorer(o: {
       }
     }
     const { shape } = loaded.manifest;
-    if (shape.features !== FEATURE_NAMES.length) {
+    const agreement = agreementOf(loaded.manifest.features);
+    if (agreement === undefined || shape.features !== loaded.manifest.features.length) {
+      const known = AGREEMENT_FEATURES.map((a) => scorerFeatureNames(a).join(', '));
       throw new FailedPreconditionError(
-        `${o.modelDir} has ${shape.features} features per candidate; this scorer serves the ${FEATURE_NAMES.length}-feature layout (${FEATURE_NAMES.join(', ')})`,
+        `${o.modelDir} has features [${loaded.manifest.features.join(', ')}] (${shape.features} per candidate); this scorer serves ${known.map((k) => `[${k}]`).join(' or ')}`,
       );
     }
     if (sasrec.hidden !== shape.itemDim || encoder.dim !== shape.reasonDim) {
@@ -68,17 +71,21 @@ export async function loadServedScorer(o: {
         `${o.modelDir} expects ${shape.itemDim}-d SASRec items and ${shape.reasonDim}-d reasons; ${o.sasrecDir} has ${sasrec.hidden}, ${o.encoderDir} has ${encoder.dim}`,
       );
     }
+    const catalogue = sasrec.manifest.itemIds.map((_, i) => o.dataset.items[i]);
+    const maxItems = loaded.manifest.behaviourMaxItems;
     const build = createFeatureBuilder({
-      layout: {
-        sasrecStd: loaded.manifest.sasrecStd,
-        behaviourMaxItems: loaded.manifest.behaviourMaxItems,
-      },
+      layout: { sasrecStd: loaded.manifest.sasrecStd, behaviourMaxItems: maxItems, agreement },
       fit: loaded.fit,
       itemIds: sasrec.manifest.itemIds,
-      catalogue: sasrec.manifest.itemIds.map((_, i) => o.dataset.items[i]),
+      catalogue,
       sasrec,
       encoder,
       limits: o.limits,
+      // The candidate agreement depends on the item only: encode the catalogue once, here.
+      itemBehaviours:
+        agreement === 'candidate'
+          ? await itemBehaviours({ catalogue, encoder, maxItems })
+          : undefined,
     });
     const domain = createScoringDomain({ manifest: loaded.manifest, runner, build });
     return {
