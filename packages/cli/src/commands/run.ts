@@ -35,6 +35,7 @@ export interface RunFlags extends DatasetFlags, ProviderFlags {
   sasrecEpochs?: number;
   branching: string;
   reasoning: boolean;
+  invarianceCanary: boolean;
   trainOn?: string;
   testOn?: string;
 }
@@ -69,6 +70,10 @@ export function registerRun(program: Command): void {
     )
     .option('--branching <b1,b2>', 'tree branching per level (depth = number of levels)', '2,3')
     .option('--no-reasoning', 'stop after the baselines and SASRec')
+    .option(
+      '--no-invariance-canary',
+      'skip the data-invariance canary stage (test targets replaced, test path rebuilt on a sample of users)',
+    )
     .option(
       '--train-on <name|dir>',
       "cross-domain: train the Thought Space on this dataset's rationales",
@@ -130,6 +135,7 @@ export async function mainJobOptions(flags: RunFlags): Promise<MainJobOptions> {
     sasrecEpochs: flags.sasrecEpochs,
     branching,
     reasoning: flags.reasoning,
+    invarianceCanary: flags.invarianceCanary,
     provider,
     wordVectors: vectors,
     command: commandLine(),
