@@ -95,9 +95,9 @@ export interface ReasonPort {
     req: { history: HistoryEvent[]; similarItems: Item[] },
     opts?: CallOptions,
   ): Promise<Reason>;
-  /** One refinement of `parent` in one direction. */
+  /** One refinement of `parent` in one direction (with the base reason's similar users' items, if known). */
   refine(
-    req: { history: HistoryEvent[]; parent: string; direction: string },
+    req: { history: HistoryEvent[]; parent: string; direction: string; similarItems?: Item[] },
     opts?: CallOptions,
   ): Promise<Reason>;
 }
