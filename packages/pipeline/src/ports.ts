@@ -122,7 +122,13 @@ export interface SelectionPort {
    * refinements. Returns all nodes, root first.
    */
   expand(
-    req: { history: HistoryEvent[]; base: string; branching: readonly number[] },
+    req: {
+      history: HistoryEvent[];
+      base: string;
+      branching: readonly number[];
+      /** The base reason's similar users' items, for the neighbours' items operator (optional). */
+      similarItems?: Item[];
+    },
     opts?: CallOptions,
   ): Promise<{ nodes: TreeNode[] }>;
   /**
