@@ -164,7 +164,10 @@ const REFINED = 'Refined for ';
 function refine(p: Profile, req: RationaleRequest, out: Builder): void {
   const { operator, rank } = parseDirection(req.direction ?? '');
   const parent = sanitizeUntrusted(req.parent ?? '', { maxChars: 1200 });
-  summary(p, out);
+  // The lead's text only: a refinement's evidence is its own argument's.
+  const lead = new Builder();
+  summary(p, lead);
+  out.say(lead.finish().reason);
   const at = parent.indexOf(REFINED);
   const path = at >= 0 ? parent.slice(at) : '';
   if (path) out.say(path);
