@@ -8,11 +8,10 @@ import {
 } from '@thoughtspace/data';
 import {
   inProcessReasons,
-  inputDifferences,
+  INVARIANCE_VARIANTS,
+  invarianceCanary,
   replaceTestTargets,
-  testPathInputs,
-  type TestPathOptions,
-  type Variant,
+  type InvarianceCanaryOptions,
 } from '@thoughtspace/pipeline';
 import { createProvider, type RationaleProvider } from '@thoughtspace/rationale-gen';
 import type { ScorerExample } from '@thoughtspace/scorer';
@@ -23,18 +22,9 @@ import type { ScorerExample } from '@thoughtspace/scorer';
 // rebuilt from the changed data, and the scorer inputs for the real
 // candidate sets must be bit-for-bit the same. The positive control plants a
 // leak (popularity counted over all interactions, test targets included):
-// this canary sees it, the label-permutation canary does not.
+// this canary sees it, the label-permutation canary does not. The main job
+// runs the same code (invarianceCanary) on a seeded sample of test users.
 const CASES = 150;
-// Every variant of the main table whose inputs the test path builds, controls included.
-const VARIANTS: Variant[] = [
-  'no-reason',
-  'control-channels',
-  'control-other-user',
-  'control-neighbours',
-  'base-only',
-  'random-leaf',
-  'thought-space',
-];
 const POPULARITY = 1; // index of log_popularity among the per-candidate features (SCORER_FEATURES)
 const FEATURES = 4;
 
@@ -62,7 +52,7 @@ function hr1ByFeature(
 describe('data-invariance canary (all-beauty-2018, sampled:9, tiny SASRec)', () => {
   let prepared: Prepared;
   let provider: RationaleProvider;
-  let options: Omit<TestPathOptions, 'dataset'>;
+  let options: Omit<InvarianceCanaryOptions, 'dataset'>;
 
   beforeAll(async () => {
     prepared = await prepareDataset({ dataset: 'all-beauty-2018' });
@@ -85,12 +75,9 @@ describe('data-invariance canary (all-beauty-2018, sampled:9, tiny SASRec)', () 
       reasons: inProcessReasons(provider),
       provider: provider.name,
       branching: [2, 2],
-      sasrec: { maxLen: 20, hidden: 16, epochs: 4, evalEvery: 2, patience: 1 },
-      // One intra-op thread: encoder training with 2 threads is not bit-reproducible run to run.
-      encoderConfig: { epochs: 1, threads: 1 },
-      variants: VARIANTS,
-      leak: 'popularity-over-all-interactions',
+      variants: INVARIANCE_VARIANTS,
       cases: CASES,
+      replacementSeed: 4,
     };
   });
 
@@ -115,18 +102,17 @@ describe('data-invariance canary (all-beauty-2018, sampled:9, tiny SASRec)', () 
 
   it('finds the real test path invariant and catches a planted leak the label canary misses', async () => {
     const { dataset } = prepared;
-    const real = await testPathInputs({ ...options, dataset });
-    const swapped = await testPathInputs({ ...options, dataset: replaceTestTargets(dataset, 4) });
+    const canary = await invarianceCanary({ ...options, dataset });
+    const { real } = canary;
 
     // The real pipeline: identical scorer inputs for every variant, though every label moved.
-    expect(inputDifferences(real.examples, swapped.examples)).toEqual([]);
-    const moved = real.set.cases.filter((c, i) => c.target !== swapped.set.cases[i].target);
-    expect(moved).toHaveLength(CASES);
+    expect(canary.differences).toEqual([]);
+    expect(canary).toMatchObject({ cases: CASES, moved: CASES, passed: true });
 
     // The planted leak: the canary reports the popularity feature of (nearly) every case.
-    const leaks = inputDifferences(real.leaked!, swapped.leaked!);
+    const leaks = canary.positiveControl;
     expect(leaks.map((d) => `${d.variant}:${d.field}`).sort()).toEqual(
-      VARIANTS.map((v) => `${v}:features`).sort(),
+      INVARIANCE_VARIANTS.map((v) => `${v}:features`).sort(),
     );
     for (const d of leaks) expect(d.cases).toBeGreaterThan(CASES * 0.9);
 

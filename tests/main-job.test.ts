@@ -81,6 +81,13 @@ describe('thoughtspace run --quick', () => {
       4 * Math.sqrt((0.1 * 0.9) / cases),
     );
     expect(results.reasoning.encoder.recallAfter.mean).toBeGreaterThan(1 / 11);
+    // Both canaries run in the main job: the data-invariance canary on a seeded sample of test
+    // users sees no scorer input move with the targets, and sees the planted leak in every variant.
+    const invariance = results.canaries.dataInvariance;
+    expect(invariance).toMatchObject({ cases: 300, moved: 300, differences: [], passed: true });
+    expect(invariance.positiveControl.differences).toHaveLength(invariance.variants.length);
+    expect(results.canaries.labelPermutation.method).toBe(canary.method);
+    expect(r.stdout).toMatch(/data-invariance canary \(300 sampled test users.*passed/);
     for (const m of results.methods) {
       expect(m.dataset.manifestHash).toMatch(/^[0-9a-f]{64}$/);
       expect(m).toMatchObject({ protocol: 'sampled:9', seed: 1 });

@@ -107,4 +107,37 @@ describe('README result blocks', () => {
     expect(md).toContain('seeds 1, 2');
     expect(md).toContain('wall time 2.0 min');
   });
+
+  it('renders both canaries with their verdicts, and refuses a file without them', () => {
+    const root = mkdtempSync(join(tmpdir(), 'results-'));
+    const labelPermutation = {
+      method: 'canary: x, permuted labels',
+      chance: 0.1,
+      metrics: { 'HR@1': { mean: 0.0974, low: 0.0915, high: 0.1033 } },
+      atChance: true,
+    };
+    const dataInvariance = {
+      cases: 300,
+      moved: 300,
+      variants: ['no-reason', 'thought-space'],
+      differences: [{ variant: 'thought-space', field: 'reason', cases: 7 }],
+      positiveControl: { leak: 'popularity-over-all-interactions', differences: [{}, {}] },
+      passed: false,
+      seconds: 95.2,
+    };
+    writeFileSync(
+      join(root, 'run.json'),
+      JSON.stringify({ canaries: { labelPermutation, dataInvariance } }),
+    );
+    writeFileSync(join(root, 'old.json'), JSON.stringify({ reasoning: {} }));
+    const md = renderBlock({ name: 'main-canaries', attrs: { file: 'run.json' }, body: '' }, root);
+    expect(md).toContain('HR@1 0.0974 [0.0915, 0.1033] against chance 0.1000: **at chance**');
+    expect(md).toContain(
+      '300 sampled test users, 2 variants): inputs moved: thought-space reason (7 cases)',
+    );
+    expect(md).toContain('seen in 2 of 2 variants: **failed** (95 s)');
+    expect(() =>
+      renderBlock({ name: 'main-canaries', attrs: { file: 'old.json' }, body: '' }, root),
+    ).toThrow(/has no canaries section/);
+  });
 });

@@ -53,6 +53,23 @@ interface MainResults {
   wallSeconds?: number;
   peakRssMiB?: number;
   sasrec?: { bestEpoch: number; epochsRun: number; secondsPerEpoch: number };
+  canaries?: {
+    labelPermutation: {
+      method: string;
+      chance: number;
+      metrics: Record<string, Interval>;
+      atChance: boolean;
+    };
+    dataInvariance?: {
+      cases: number;
+      moved: number;
+      variants: string[];
+      differences: { variant: string; field: string; cases: number }[];
+      positiveControl: { leak: string; differences: unknown[] };
+      passed: boolean;
+      seconds: number;
+    };
+  };
   reasoning?: {
     canary: { method: string; chance: number; metrics: Record<string, Interval> };
     encoder: {
@@ -130,6 +147,26 @@ const mainComparisons: Generator = (attrs, root) => {
       cell(c.tests['MRR']),
     ]),
   );
+};
+
+/** Both canaries of a main-job run: label permutation and data invariance, with their verdicts. */
+const mainCanaries: Generator = (attrs, root) => {
+  const r = readJson<MainResults>(root, attrs.file, 'main-canaries');
+  if (!r.canaries) throw new ResultsError(`${attrs.file} has no canaries section`);
+  const { labelPermutation: l, dataInvariance: d } = r.canaries;
+  const hr = l.metrics['HR@1'];
+  const lines = [
+    `- **Label permutation** (\`${l.method}\`): HR@1 ${fixed(hr.mean)} [${fixed(hr.low)}, ${fixed(hr.high)}] against chance ${fixed(l.chance)}: **${l.atChance ? 'at chance' : 'not at chance'}**.`,
+  ];
+  if (d) {
+    const moved = d.differences.map((x) => `${x.variant} ${x.field} (${x.cases} cases)`);
+    lines.push(
+      `- **Data invariance** (test targets replaced by untouched items, test path rebuilt; ${thousands(d.cases)} sampled test users, ${d.variants.length} variants): ` +
+        `${moved.length === 0 ? 'no scorer input moved' : `inputs moved: ${moved.join(', ')}`}; ` +
+        `planted leak (${d.positiveControl.leak}) seen in ${d.positiveControl.differences.length} of ${d.variants.length} variants: **${d.passed ? 'passed' : 'failed'}** (${d.seconds.toFixed(0)} s).`,
+    );
+  } else lines.push('- **Data invariance**: not run in this file.');
+  return lines.join('\n');
 };
 
 const mainCanary: Generator = (attrs, root) => {
@@ -369,6 +406,7 @@ export const GENERATORS: Record<string, Generator> = {
   'main-table': mainTable,
   'main-comparisons': mainComparisons,
   'main-canary': mainCanary,
+  'main-canaries': mainCanaries,
   'main-seeds': mainSeeds,
   'eval-rows': evalRows,
   benchmarks,

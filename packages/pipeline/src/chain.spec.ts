@@ -72,14 +72,14 @@ describe('createPipeline with the in-process adapters', () => {
     const similarIds = [
       ...new Set(neighbours.flatMap((n) => n.recentItemIds).filter((i) => !own.has(i))),
     ];
-    const base = await ports.reasons.baseReason({
-      history,
-      similarItems: await ports.catalogue.items({ itemIds: similarIds }),
-    });
+    const similarItems = await ports.catalogue.items({ itemIds: similarIds });
+    const base = await ports.reasons.baseReason({ history, similarItems });
+    // The refinements see the same neighbours' items as the base reason (as in the batch path).
     const { nodes } = await ports.selection.expand({
       history,
       base: base.reason,
       branching: [2, 2],
+      similarItems,
     });
     const { node } = await ports.selection.select({
       nodes,

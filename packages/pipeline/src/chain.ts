@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@thoughtspace/runtime';
+import type { Item } from '@thoughtspace/data';
 import type {
   CallOptions,
   HistoryEvent,
@@ -128,15 +129,11 @@ export function createPipeline(options: {
         const similarIds = [
           ...new Set(neighbours.flatMap((n) => n.recentItemIds).filter((i) => !own.has(i))),
         ];
-        const base = await step('base-reason', async () =>
-          ports.reasons.baseReason(
-            {
-              history: req.history,
-              similarItems: await ports.catalogue.items({ itemIds: similarIds }, opts),
-            },
-            opts,
-          ),
-        );
+        let similarItems: Item[] = [];
+        const base = await step('base-reason', async () => {
+          similarItems = await ports.catalogue.items({ itemIds: similarIds }, opts);
+          return ports.reasons.baseReason({ history: req.history, similarItems }, opts);
+        });
         const tree: TreeNode[] = await step('expand', async () =>
           strategy === 'base-only'
             ? [{ id: 0, depth: 0, parent: null, reason: base.reason }]
@@ -146,6 +143,7 @@ export function createPipeline(options: {
                     history: req.history,
                     base: base.reason,
                     branching: req.branching ?? defaults.branching,
+                    similarItems,
                   },
                   opts,
                 )

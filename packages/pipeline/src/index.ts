@@ -50,7 +50,19 @@ export {
 } from './adapters/in-process';
 export { kafkaStageHandlers } from './adapters/kafka-stages';
 export type { KafkaStageHandlers } from './adapters/kafka-stages';
-export { replaceTestTargets, testPathInputs, inputDifferences } from './main-job/invariance';
+export {
+  replaceTestTargets,
+  testPathInputs,
+  inputDifferences,
+  sampleCases,
+} from './main-job/invariance';
+export {
+  invarianceCanary,
+  invarianceCanaryStage,
+  INVARIANCE_BUDGET,
+  INVARIANCE_VARIANTS,
+} from './main-job/canaries';
+export type { InvarianceCanary, InvarianceCanaryOptions, CanariesBlock } from './main-job/canaries';
 export type {
   PlantedLeak,
   TestPathOptions,

@@ -95,9 +95,9 @@ export interface ReasonPort {
     req: { history: HistoryEvent[]; similarItems: Item[] },
     opts?: CallOptions,
   ): Promise<Reason>;
-  /** One refinement of `parent` in one direction. */
+  /** One refinement of `parent` in one direction (with the base reason's similar users' items, if known). */
   refine(
-    req: { history: HistoryEvent[]; parent: string; direction: string },
+    req: { history: HistoryEvent[]; parent: string; direction: string; similarItems?: Item[] },
     opts?: CallOptions,
   ): Promise<Reason>;
 }
@@ -122,7 +122,13 @@ export interface SelectionPort {
    * refinements. Returns all nodes, root first.
    */
   expand(
-    req: { history: HistoryEvent[]; base: string; branching: readonly number[] },
+    req: {
+      history: HistoryEvent[];
+      base: string;
+      branching: readonly number[];
+      /** The base reason's similar users' items, for the neighbours' items operator (optional). */
+      similarItems?: Item[];
+    },
     opts?: CallOptions,
   ): Promise<{ nodes: TreeNode[] }>;
   /**

@@ -14,8 +14,14 @@ export interface CaseReasons {
 export interface TreeReasonSource {
   /** A base reason from the history and similar users' items; never sees a target. */
   base(history: HistoryEntry[], similarItems: Item[]): Promise<string>;
-  refine(parent: string, direction: string, history: HistoryEntry[]): Promise<string>;
-  directions(count: number, level: number): string[];
+  /** One refinement; `similarItems` are the base reason's (the neighbours' items operator argues from them). */
+  refine(
+    parent: string,
+    direction: string,
+    history: HistoryEntry[],
+    similarItems: Item[],
+  ): Promise<string>;
+  directions(count: number, level: number, first: number): string[];
 }
 
 /**
@@ -45,8 +51,8 @@ export async function buildTrees(o: {
     const nodes = await expandTree({
       base,
       branching: o.branching,
-      refine: (parent, direction) => o.source.refine(parent, direction, c.history),
-      directions: (count, level) => o.source.directions(count, level),
+      refine: (parent, direction) => o.source.refine(parent, direction, c.history, c.similarItems),
+      directions: (count, level, first) => o.source.directions(count, level, first),
     });
     out.push({ nodes, behaviour: o.render(c.history) });
     progress.tick();

@@ -12,8 +12,12 @@ export interface ThoughtNode {
 
 /** Produces a child reason from a parent and one direction (a rationale provider's refine call). */
 export type Refine = (parent: string, direction: string, depth: number) => Promise<string>;
-/** The directions to expand a node at a given level (1-based), `count` of them. */
-export type Directions = (count: number, level: number) => string[];
+/**
+ * The directions to expand a node at a given level (1-based), `count` of
+ * them; `first` is the breadth-first index (root excluded) of the node's
+ * first child, so a source can give every refinement of a tree its own kind.
+ */
+export type Directions = (count: number, level: number, first: number) => string[];
 
 export interface ExpandOptions {
   base: string;
@@ -45,9 +49,13 @@ export async function expandTree(o: ExpandOptions): Promise<ThoughtNode[]> {
   const nodes: ThoughtNode[] = [{ id: 0, depth: 0, parent: null, reason: o.base }];
   let frontier = [nodes[0]];
   for (let level = 1; level <= o.branching.length; level++) {
-    const directions = o.directions(o.branching[level - 1], level);
     const next: ThoughtNode[] = [];
     for (const parent of frontier) {
+      const directions = o.directions(
+        o.branching[level - 1],
+        level,
+        nodes.length - 1 + next.length,
+      );
       const children = await Promise.all(directions.map((d) => o.refine(parent.reason, d, level)));
       children.forEach((reason, k) => {
         const node = {

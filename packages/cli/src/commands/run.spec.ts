@@ -52,6 +52,7 @@ describe('run: flags -> main job options', () => {
       resamples: 10,
       branching: '2,x',
       reasoning: true,
+      invarianceCanary: true,
       provider: 'embedded',
     };
     await expect(mainJobOptions(flags)).rejects.toThrow(

@@ -42,6 +42,7 @@ export interface RunFlags extends DatasetFlags, ProviderFlags {
   scorerAgreement?: AgreementFeature;
   branching: string;
   reasoning: boolean;
+  invarianceCanary: boolean;
   trainOn?: string;
   testOn?: string;
   siblings?: string;
@@ -98,6 +99,10 @@ export function registerRun(program: Command): void {
     .option(
       '--siblings <list>',
       'add sibling methods as rows of the main table (same test set, CIs, paired tests against SASRec): coderrec,reaemb,gru4rec; default none',
+    )
+    .option(
+      '--no-invariance-canary',
+      'skip the data-invariance canary stage (test targets replaced, test path rebuilt on a sample of users)',
     )
     .option(
       '--train-on <name|dir>',
@@ -170,6 +175,7 @@ export async function mainJobOptions(flags: RunFlags): Promise<MainJobOptions> {
     siblings,
     scorerAgreement: flags.scorerAgreement,
     reasoning: flags.reasoning,
+    invarianceCanary: flags.invarianceCanary,
     provider,
     wordVectors: vectors,
     command: commandLine(),

@@ -82,7 +82,12 @@ export function inProcessSelection(o: {
         base: req.base,
         branching: req.branching,
         refine: async (parent, direction) =>
-          (await o.reasons.refine({ history: req.history, parent, direction }, opts)).reason,
+          (
+            await o.reasons.refine(
+              { history: req.history, parent, direction, similarItems: req.similarItems },
+              opts,
+            )
+          ).reason,
         directions: refinementDirections,
       });
       return { nodes };

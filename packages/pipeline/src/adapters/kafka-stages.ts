@@ -120,10 +120,8 @@ export function kafkaStageHandlers(options: {
       const similarIds = [
         ...new Set(neighbours.flatMap((n) => n.recentItemIds).filter((i) => !own.has(i))),
       ];
-      const base = await ports.reasons.baseReason({
-        history,
-        similarItems: await ports.catalogue.items({ itemIds: similarIds }),
-      });
+      const similarItems = await ports.catalogue.items({ itemIds: similarIds });
+      const base = await ports.reasons.baseReason({ history, similarItems });
       const tree: TreeNode[] =
         strategy === 'base-only'
           ? [{ id: 0, depth: 0, parent: null, reason: base.reason }]
@@ -132,6 +130,7 @@ export function kafkaStageHandlers(options: {
                 history,
                 base: base.reason,
                 branching: defaults.branching,
+                similarItems,
               })
             ).nodes;
       const selected = await ports.selection.select({

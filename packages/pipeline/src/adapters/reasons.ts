@@ -29,7 +29,13 @@ export function inProcessReasons(provider: RationaleProvider): ReasonPort {
     refine: async (req, opts) =>
       reason(
         await provider.generate(
-          { kind: 'refine', history: req.history, parent: req.parent, direction: req.direction },
+          {
+            kind: 'refine',
+            history: req.history,
+            parent: req.parent,
+            direction: req.direction,
+            similarItems: req.similarItems,
+          },
           signal(opts),
         ),
       ),
@@ -41,8 +47,12 @@ export function treeSource(reasons: ReasonPort): TreeReasonSource {
   return {
     base: async (history: HistoryEvent[], similarItems: Item[]) =>
       (await reasons.baseReason({ history, similarItems })).reason,
-    refine: async (parent: string, direction: string, history: HistoryEvent[]) =>
-      (await reasons.refine({ history, parent, direction })).reason,
+    refine: async (
+      parent: string,
+      direction: string,
+      history: HistoryEvent[],
+      similarItems: Item[],
+    ) => (await reasons.refine({ history, parent, direction, similarItems })).reason,
     directions: refinementDirections,
   };
 }

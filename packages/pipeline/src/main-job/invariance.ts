@@ -83,8 +83,11 @@ export interface TestPathOptions {
   variants: Variant[];
   /** Also compute the inputs with a planted leak (positive control): features fitted on every interaction. */
   leak?: PlantedLeak;
-  /** Evaluate only the first N test cases (CI size); pools and models still use every user. */
-  cases?: number;
+  /**
+   * Evaluate only some test cases: the first N (a number) or these test-case
+   * indices (the main job's seeded sample). Pools and models still use every user.
+   */
+  cases?: number | readonly number[];
   log?: (line: string) => void;
 }
 
@@ -107,18 +110,18 @@ export async function testPathInputs(o: TestPathOptions): Promise<TestPathInputs
   const { dataset } = o;
   const log = o.log ?? (() => undefined);
   const loo = leaveOneOut(dataset);
-  const n = Math.min(o.cases ?? loo.test.length, loo.test.length);
   if (o.candidates.length !== loo.test.length)
     throw new Error(
       `candidates: ${o.candidates.length} sets for ${loo.test.length} test cases of this dataset`,
     );
+  const picked = caseIndices(o.cases, loo.test.length);
   const set: EvaluationSet = {
     split: 'test',
     protocol: o.protocol,
     seed: o.seed,
     datasetHash: o.datasetHash,
-    cases: loo.test.slice(0, n),
-    candidates: o.candidates.slice(0, n),
+    cases: picked.map((i) => loo.test[i]),
+    candidates: picked.map((i) => o.candidates[i]),
   };
   log('invariance canary: training SASRec ...');
   const trained = await trainSasrec({
@@ -193,6 +196,30 @@ export async function testPathInputs(o: TestPathOptions): Promise<TestPathInputs
     await space.dispose();
     await trained.trainer.dispose();
   }
+}
+
+function caseIndices(cases: number | readonly number[] | undefined, total: number): number[] {
+  if (cases === undefined) return Array.from({ length: total }, (_, i) => i);
+  if (typeof cases === 'number') return Array.from({ length: Math.min(cases, total) }, (_, i) => i);
+  for (const i of cases)
+    if (!Number.isInteger(i) || i < 0 || i >= total)
+      throw new Error(`cases: index ${i} is outside the ${total} test cases`);
+  return [...cases];
+}
+
+/**
+ * A seeded sample of `n` distinct test-case indices out of `total`, in
+ * ascending order (partial Fisher-Yates on the stream `invariance-sample|seed`).
+ */
+export function sampleCases(total: number, n: number, seed: number): number[] {
+  const k = Math.min(n, total);
+  const rng = createRng(`invariance-sample|${seed}`);
+  const all = Array.from({ length: total }, (_, i) => i);
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(total - i);
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  return all.slice(0, k).sort((a, b) => a - b);
 }
 
 export interface InputDifference {

@@ -6,6 +6,7 @@ import type { SasrecConfig, TrainedSasrec } from '@thoughtspace/candidate-gen';
 import { renderHtmlReport, renderSvg, type ChartSpec } from '@thoughtspace/report';
 import { writeJson } from '../internal/output';
 import { methodResult, type MethodResult } from '../results';
+import { canaryLines, type CanariesBlock } from './canaries';
 import type { ReasoningResult } from './reasoning';
 import { withHolm } from './seeds';
 import { renderReport, writeMetricsChart } from './report';
@@ -135,6 +136,8 @@ export async function outputStage(o: {
   results: MethodResult[];
   comparisons: Comparison[];
   reasoning?: ReasoningResult;
+  /** Both canaries' verdicts (with reasoning). */
+  canaries?: CanariesBlock;
   sasrec: { trained: TrainedSasrec; config: SasrecConfig; learningCurve?: ChartSpec };
   branching: readonly number[];
   /** Settings and training seconds of the `--siblings` rows, when any ran. */
@@ -145,7 +148,7 @@ export async function outputStage(o: {
   say: (line?: string) => void;
 }): Promise<void> {
   const { manifest } = o.prepared;
-  const { say, reasoning, comparisons, notes } = o;
+  const { say, reasoning, comparisons, notes, canaries } = o;
   const header = `${manifest.name} (manifest ${shortHash(manifest.hash)}), test split, protocol ${formatProtocol(o.protocol)}, seed ${o.seed}, rationale provider ${o.provider}`;
   say('');
   say(header);
@@ -156,9 +159,11 @@ export async function outputStage(o: {
   if (reasoning) {
     const c = reasoning.canary.run.report.metrics['HR@1'];
     const e = reasoning.encoder;
-    say(
-      `leakage canary (${reasoning.canary.run.method}): HR@1 ${c.mean.toFixed(4)} [${c.low.toFixed(4)}, ${c.high.toFixed(4)}], chance ${reasoning.canary.chance.toFixed(4)}`,
-    );
+    if (canaries) for (const line of canaryLines(canaries)) say(line);
+    else
+      say(
+        `leakage canary (${reasoning.canary.run.method}): HR@1 ${c.mean.toFixed(4)} [${c.low.toFixed(4)}, ${c.high.toFixed(4)}], chance ${reasoning.canary.chance.toFixed(4)}`,
+      );
     say(
       `thought space: held-out recall@1 among 11 ${e.recallAfter.mean.toFixed(3)} [${e.recallAfter.low.toFixed(3)}, ${e.recallAfter.high.toFixed(3)}] after training, ${e.recallBefore.mean.toFixed(3)} before (chance ${e.chance.toFixed(3)})`,
     );
@@ -212,6 +217,12 @@ export async function outputStage(o: {
       '',
       `Test labels permuted (each case's label moved to a seeded random candidate) and the whole test-time path re-run: ${reasoning.canary.run.method} HR@1 ${c.mean.toFixed(4)} [${c.low.toFixed(4)}, ${c.high.toFixed(4)}] against chance ${reasoning.canary.chance.toFixed(4)}.`,
       '',
+      ...(canaries?.dataInvariance
+        ? [
+            `Data invariance: every test target replaced by a seeded random item its user never touched, the test path (SASRec, Phase I, similar users' pools, trees, features; CI-sized models) rebuilt from both datasets, scorer inputs compared bit for bit on a seeded sample of test users. ${canaryLines(canaries)[1]}.`,
+            '',
+          ]
+        : []),
       '## Thought Space (encoder)',
       '',
       `${e.pairs} positive rationales from training targets of ${e.trainedOn} (provider ${o.provider}), ${e.heldOutPairs} held-out users. Held-out recall@1 of the true rationale among 11: ${e.recallAfter.mean.toFixed(3)} [${e.recallAfter.low.toFixed(3)}, ${e.recallAfter.high.toFixed(3)}] after training, ${e.recallBefore.mean.toFixed(3)} [${e.recallBefore.low.toFixed(3)}, ${e.recallBefore.high.toFixed(3)}] before (chance ${e.chance.toFixed(3)}); training took ${e.trainSeconds.toFixed(1)} s.`,
@@ -283,6 +294,7 @@ export async function outputStage(o: {
       oracle: reasoning.oracle,
       diversity: reasoning.diversity,
     },
+    canaries,
     comparisons: withHolm(comparisons.map((c) => ({ method: c.a, versus: c.b, tests: c.tests }))),
     ...(o.siblings ? { siblings: o.siblings } : {}),
     notes,

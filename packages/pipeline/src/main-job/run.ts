@@ -12,6 +12,7 @@ import { createProvider, type ProviderOptions } from '@thoughtspace/rationale-ge
 import { validateBranching, loadGenericSpace, type GenericSpace } from '@thoughtspace/tot-selector';
 import type { AgreementFeature } from '@thoughtspace/scorer';
 import { inProcessReasons } from '../adapters/reasons';
+import { invarianceCanaryStage, labelCanaryBlock, type CanariesBlock } from './canaries';
 import { outputStage, progressWriter, REFERENCE, resultsStage, usage } from './outputs';
 import { likelihoodSelection } from './likelihood';
 import { preflight } from './preflight';
@@ -81,6 +82,11 @@ export interface MainJobOptions {
    * evaluated on the same test set, paired against SASRec. Default none.
    */
   siblings?: readonly Sibling[];
+  /**
+   * false: skip the data-invariance canary stage (default: it runs whenever
+   * the reasoning stages do, on a seeded sample of test users).
+   */
+  invarianceCanary?: boolean;
   /** GloVe .zip/.txt for the generic-space ablation; absent -> that row is skipped and said so. */
   wordVectors?: string;
   /** The command line, for provenance in results. */
@@ -259,6 +265,26 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
     }
     await sasrec.sasrec.trainer.dispose();
 
+    // Both canaries in the main job: label permutation (above) and data invariance (here).
+    let canaries: CanariesBlock | undefined;
+    if (reasoning && provider) {
+      canaries = { labelPermutation: labelCanaryBlock(canaryOf(reasoning)) };
+      if (o.invarianceCanary !== false) {
+        canaries.dataInvariance = await invarianceCanaryStage({
+          dataset: prepared.dataset,
+          datasetHash: prepared.manifest.hash,
+          candidates: evaluation.testSet.candidates,
+          protocol: o.protocol,
+          seed: o.seed,
+          reasons: inProcessReasons(provider),
+          provider: provider.name,
+          branching: o.branching,
+          log,
+        });
+        await progress.write('invariance canary', rows, { sasrec: sasrecSummary, canaries });
+      } else notes.push('data-invariance canary skipped (--no-invariance-canary)');
+    }
+
     log(
       `paired tests against ${REFERENCE} (${o.resamples} bootstrap resamples, 2,000 permutations) ...`,
     );
@@ -290,6 +316,7 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
       results,
       comparisons,
       reasoning,
+      canaries,
       sasrec: {
         trained: sasrec.sasrec,
         config: sasrec.config,
@@ -312,6 +339,14 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
   say(
     `\nwrote ${o.out}/results.json, report.md, metrics.svg, learning-curve.svg in ${((performance.now() - started) / 1000).toFixed(1)}s`,
   );
+}
+
+function canaryOf(r: ReasoningResult) {
+  return {
+    method: r.canary.run.method,
+    chance: r.canary.chance,
+    metrics: r.canary.run.report.metrics,
+  };
 }
 
 /**

@@ -112,7 +112,8 @@ function positive(p: Profile, target: Item, out: Builder): void {
   sentiment(p, out, 1);
 }
 
-function base(p: Profile, similar: Item[], out: Builder): void {
+/** The lead sentence of a base reason: what the history shows most strongly. */
+function summary(p: Profile, out: Builder): void {
   const parts: string[] = [];
   const lead = (s: Signal | undefined, phrase: (s: Signal) => string) => {
     if (!s) return;
@@ -133,6 +134,10 @@ function base(p: Profile, similar: Item[], out: Builder): void {
       ? `Across ${p.size} purchases the user ${joinList(parts)}.`
       : 'The user has no purchase history yet.',
   );
+}
+
+function base(p: Profile, similar: Item[], out: Builder): void {
+  summary(p, out);
   sentiment(p, out, 1);
   similarUsers(p, similar, out, 0);
   const next = [p.features[0]?.label, p.types[0]?.label].filter(Boolean).join(' ');
@@ -142,24 +147,49 @@ function base(p: Profile, similar: Item[], out: Builder): void {
     );
 }
 
+const REFINED = 'Refined for ';
+
 /**
- * A refinement: the parent reason first, then the refinement clause. The
- * encoder reads a rationale from its start, so the base reason (and the
- * neighbours' items it names) and every refinement stay inside its window.
+ * A refinement argues from one kind of evidence (the direction's operator):
+ * the base reason's lead sentence, the refinements on the path from the root
+ * (taken from the parent), then this operator's argument: the evidence, the
+ * items behind it and the next pick it points to. The rest of the base reason
+ * (its review, neighbours and next-pick sentences) is left out, so the leaves
+ * of a tree differ in what they argue from rather than sharing one long text
+ * with a different last clause. When the user has no evidence of the asked
+ * kind, the operator falls back to the next kind not yet on the path, at a
+ * weaker signal the further it had to go (a sibling may argue from that
+ * kind's strongest).
  */
 function refine(p: Profile, req: RationaleRequest, out: Builder): void {
   const { operator, rank } = parseDirection(req.direction ?? '');
   const parent = sanitizeUntrusted(req.parent ?? '', { maxChars: 1200 });
-  if (parent) out.say(parent);
-  const order = operator ? [operator, ...DIRECTIONS.filter((d) => d !== operator)] : DIRECTIONS;
+  // The lead's text only: a refinement's evidence is its own argument's.
+  const lead = new Builder();
+  summary(p, lead);
+  out.say(lead.finish().reason);
+  const at = parent.indexOf(REFINED);
+  const path = at >= 0 ? parent.slice(at) : '';
+  if (path) out.say(path);
+  const used = new Set(
+    DIRECTIONS.filter(
+      (d) => path.includes(`${REFINED}${d}:`) || path.includes(`weighing ${d} instead`),
+    ),
+  );
+  const from = operator ? DIRECTIONS.indexOf(operator) : 0;
+  const rotated = DIRECTIONS.map((_, i) => DIRECTIONS[(from + i) % DIRECTIONS.length]);
+  const order = operator ? rotated : rotated.filter((d) => !used.has(d));
   const asked = operator ?? sanitizeUntrusted(req.direction ?? '', { maxChars: 60 });
-  for (const d of order) {
-    const clause = applyDirection(d, p, req.similarItems ?? [], rank);
+  for (const [distance, d] of order.entries()) {
+    if (d !== operator && used.has(d)) continue;
+    // A fallback k kinds further on uses that kind's (k+1)-th signal: siblings whose kinds are
+    // missing land on the same fallback kind at different signals, not on one shared clause.
+    const clause = applyDirection(d, p, req, rank + distance);
     if (!clause) continue;
     const prefix =
       d === operator
-        ? `Refined for ${d}:`
-        : `Refined for ${asked} (no ${asked} signal in the history, so weighing ${d} instead):`;
+        ? `${REFINED}${d}:`
+        : `${REFINED}${asked} (no ${asked} signal in the history, so weighing ${d} instead):`;
     out.say(`${prefix} ${clause.text}`);
     for (const e of clause.evidence) out.cite(e);
     break;
@@ -175,9 +205,10 @@ interface Clause {
 function applyDirection(
   d: Direction,
   p: Profile,
-  similar: Item[],
+  req: RationaleRequest,
   rank: number,
 ): Clause | undefined {
+  const similar = req.similarItems ?? [];
   const at = <T>(list: T[]) => list[Math.min(rank, list.length - 1)];
   const signal = (list: Signal[], text: (s: Signal) => string): Clause | undefined => {
     const s = at(list);
@@ -188,31 +219,31 @@ function applyDirection(
       return signal(
         p.brands,
         (s) =>
-          `they stay loyal to ${s.label}, bought ${s.items.length} time${s.items.length === 1 ? '' : 's'} out of ${p.size} (${examples(s.items, 3)}), so a ${s.label} item is the safest bet.`,
+          `they stay loyal to ${s.label}, bought ${s.items.length} time${s.items.length === 1 ? '' : 's'} out of ${p.size} (${examples(s.items, 3)}); the next pick is likely another ${s.label} item, whatever its type.`,
       );
     case 'product type/category':
       return signal(
         p.types,
         (s) =>
-          `their basket is built around ${s.label} products (${examples(s.items, 3)}); expect another ${s.label}.`,
+          `their basket is built around ${s.label} products (${examples(s.items, 3)}); the next pick is likely another ${s.label}, whatever the brand.`,
       );
     case 'ingredient/feature':
       return signal(
         p.features,
         (s) =>
-          `${s.label} recurs in what they buy (${examples(s.items, 3)}), so an item with ${s.label} should appeal most.`,
+          `${s.label} recurs in what they buy (${examples(s.items, 3)}); the next pick is likely an item with ${s.label}.`,
       );
     case 'occasion/use':
       return signal(
         p.uses,
         (s) =>
-          `they shop for ${s.label} care (${examples(s.items, 3)}); the next item likely serves the same use.`,
+          `they shop for ${s.label} care (${examples(s.items, 3)}); the next pick likely serves ${s.label} care too.`,
       );
-    case 'price sensitivity': {
+    case 'price band': {
       if (!p.price) return undefined;
       const { band, median, min, max, items } = p.price;
       return {
-        text: `they spend in the ${band} range (median ${formatPrice(median)}, from ${formatPrice(min.price)} for "${name(min)}" to ${formatPrice(max.price)} for "${name(max)}"), so a similarly priced item fits.`,
+        text: `they spend in the ${band} range (median ${formatPrice(median)}, from ${formatPrice(min.price)} for "${name(min)}" to ${formatPrice(max.price)} for "${name(max)}"); the next pick is likely a ${band} item near ${formatPrice(median)}.`,
         evidence: [
           `price: median ${formatPrice(median)} over ${items.length} items`,
           cite(min),
@@ -221,38 +252,46 @@ function applyDirection(
       };
     }
     case 'recency of taste': {
-      if (p.recent.length === 0) return undefined;
-      const recent = p.recent.map((e) => e.item);
+      // Rank k: the window of three picks ending k picks before the latest.
+      const entries = req.history;
+      if (entries.length === 0) return undefined;
+      const end = Math.max(1, entries.length - rank);
+      const recent = entries.slice(Math.max(0, end - 3), end).map((e) => e.item);
       const words = new Set(recent.flatMap((i) => contentTokens(i.title ?? '')));
       const theme =
-        at(p.terms.filter((t) => words.has(t.label))) ??
-        at(p.types.filter((t) => recent.some((i) => t.items.includes(i))));
+        p.terms.find((t) => words.has(t.label)) ??
+        p.types.find((t) => recent.some((i) => t.items.includes(i)));
+      const which = end === entries.length ? 'latest picks' : 'picks just before the latest';
       return {
-        text: `their latest picks (${examples([...recent].reverse(), 3)}) matter most${theme ? `, pointing to ${theme.label}` : ''}.`,
+        text: `their ${which} (${examples([...recent].reverse(), 3)}) matter most${theme ? `, pointing to ${theme.label}` : ''}; the next pick likely follows "${name(recent[recent.length - 1])}".`,
         evidence: recent.map((i) => `recent ${cite(i)}`),
       };
     }
-    case 'review sentiment': {
+    case 'review aspects': {
       const pos = p.opinions.filter((o) => o.polarity === 'positive');
       const o = at(pos.length > 0 ? pos : p.opinions);
       if (o) {
         return {
-          text: `their reviews ${o.polarity === 'positive' ? 'praise' : 'criticise'} the ${o.aspect} ("${o.quote}" on "${name(o.item)}"), so ${o.aspect} should weigh most.`,
+          text: `their reviews ${o.polarity === 'positive' ? 'praise' : 'criticise'} the ${o.aspect} ("${o.quote}" on "${name(o.item)}"); the next pick is likely an item ${o.polarity === 'positive' ? 'known for' : 'better in'} its ${o.aspect}.`,
           evidence: [`review of item ${o.item.id}: ${o.aspect} ${o.word}`],
         };
       }
       const r = p.ratings;
       if (!r || r.top.length === 0) return undefined;
       return {
-        text: `they rated ${examples(r.top.map((e) => e.item))} highest (${r.top[0].rating} stars; mean ${r.mean.toFixed(1)}), so items like those should lead.`,
+        text: `they rated ${examples(r.top.map((e) => e.item))} highest (${r.top[0].rating} stars; mean ${r.mean.toFixed(1)}); the next pick is likely an item like "${name(r.top[0].item)}".`,
         evidence: r.top.slice(0, 3).map((e) => `rated ${e.rating}: ${cite(e.item)}`),
       };
     }
     case "similar users' picks": {
       const b = new Builder();
-      similarUsers(p, similar, b, rank);
+      const first = similarUsers(p, similar, b, rank);
       const c = b.finish();
-      return c.reason ? { text: c.reason, evidence: c.evidence } : undefined;
+      if (!first) return undefined;
+      return {
+        text: `${c.reason.replace(/\.$/, '')}; the next pick is likely close to "${name(first)}".`,
+        evidence: c.evidence,
+      };
     }
   }
 }
@@ -276,8 +315,8 @@ function sentiment(p: Profile, out: Builder, limit: number): void {
 }
 
 /** Similar users' items that share the most with the profile's strongest signals. */
-function similarUsers(p: Profile, similar: Item[], out: Builder, rank: number): void {
-  if (similar.length === 0) return;
+function similarUsers(p: Profile, similar: Item[], out: Builder, rank: number): Item | undefined {
+  if (similar.length === 0) return undefined;
   const keys = [...p.brands, ...p.types, ...p.features, ...p.terms].slice(0, 12);
   const scored = similar.map((item, i) => {
     const words = itemWords(item);
@@ -286,12 +325,13 @@ function similarUsers(p: Profile, similar: Item[], out: Builder, rank: number): 
   });
   scored.sort((a, b) => b.hits.length - a.hits.length || a.i - b.i);
   const chosen = scored.slice(rank * 2, rank * 2 + 2);
-  if (chosen.length === 0) return;
+  if (chosen.length === 0) return undefined;
   const shared = [...new Set(chosen.flatMap((c) => c.hits.map((h) => h.label)))].slice(0, 3);
   out.say(
     `Users with similar histories also bought ${examples(chosen.map((c) => c.item))}${shared.length > 0 ? `, which share ${joinList(shared)} with this user's items` : ''}.`,
   );
   for (const c of chosen) out.cite(`similar users bought ${cite(c.item)}`);
+  return chosen[0].item;
 }
 
 function joinList(parts: string[]): string {

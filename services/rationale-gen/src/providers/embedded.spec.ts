@@ -67,7 +67,7 @@ describe('embedded provider on luxury-beauty-2018 (titles and descriptions, no r
       direction: 'brand loyalty',
     });
     expect(r.reason).toMatch(
-      /^The user likes hand care\. Refined for brand loyalty: they stay loyal to /,
+      /^Across \d+ purchases the user [^]*\. Refined for brand loyalty: they stay loyal to /,
     );
     expect(r.evidence[0]).toMatch(/^brand \(from titles\): /);
     const brand = r.evidence[0]
@@ -106,6 +106,52 @@ describe('embedded provider on luxury-beauty-2018 (titles and descriptions, no r
       direction: directions[2],
     });
     expect(again.reason).toBe(reasons[2]);
+  });
+
+  it('gives every refinement of a 2 x 3 tree its own kind of evidence, neighbours included', async () => {
+    // This dataset has titles only (no price, brand field or reviews): price band and review
+    // aspects fall back to other kinds, at their second-strongest signal.
+    let distinctLeaves = 0;
+    let neighbourLeaves = 0;
+    const sample = cases.filter((t) => t.history.length >= 5).slice(0, 40);
+    for (const c of sample) {
+      const history = historyOf(ds, c);
+      const similar = similarItems(ds, cases, c, 10);
+      const base = (await provider.generate({ kind: 'base', history, similarItems: similar }))
+        .reason;
+      const refine = async (parent: string, direction: string) =>
+        (
+          await provider.generate({
+            kind: 'refine',
+            history,
+            parent,
+            direction,
+            similarItems: similar,
+          })
+        ).reason;
+      const level1 = refinementDirections(2, 1, 0);
+      const parents = await Promise.all(level1.map((d) => refine(base, d)));
+      const leaves = (
+        await Promise.all(
+          parents.map((p, i) =>
+            Promise.all(refinementDirections(3, 2, 2 + 3 * i).map((d) => refine(p, d))),
+          ),
+        )
+      ).flat();
+      // Each leaf: the path's two refinements, then its own; the base's neighbours sentence is gone.
+      const own = leaves.map((l) => l.slice(l.lastIndexOf('Refined for ')));
+      for (const l of leaves) expect(l.match(/Refined for /g)).toHaveLength(2);
+      if (new Set(own).size === leaves.length) distinctLeaves++;
+      if (leaves.some((l) => /Refined for similar users' picks: Users with similar/.test(l)))
+        neighbourLeaves++;
+      // Leak-free: no leaf names the held-out target (unless a history item has the same title).
+      const target = ds.items[c.target];
+      const label = itemLabel(target, 50);
+      if (target.title && !history.some((h) => itemLabel(h.item, 50) === label))
+        for (const l of leaves) expect(l).not.toContain(`"${label}"`);
+    }
+    expect(distinctLeaves / sample.length).toBeGreaterThan(0.9);
+    expect(neighbourLeaves).toBe(sample.length);
   });
 
   it('rejects a base or refine request that carries the target (leakage rule)', async () => {
@@ -153,18 +199,20 @@ describe('embedded provider on all-beauty-2018-reviews (reviews and ratings, no 
     expect(withOpinion).toBeGreaterThan(10);
   });
 
-  it('review sentiment direction quotes a review of the user', async () => {
+  it('review aspects direction quotes a review of the user', async () => {
     const c = cases.find((t) => historyOf(ds, t).some((h) => /smell|scent/i.test(h.review ?? '')))!;
     const history = historyOf(ds, c);
     const r = await provider.generate({
       kind: 'refine',
       history,
       parent: 'They buy body wash.',
-      direction: 'review sentiment',
+      direction: 'review aspects',
     });
+    // The lead is the composer's own summary of the history (not the parent's free text).
     expect(r.reason).toMatch(
-      /^They buy body wash\. Refined for review sentiment: their reviews (praise|criticise) the /,
+      /^Across \d+ purchases the user [^]*\. Refined for review aspects: their reviews (praise|criticise) the /,
     );
+    expect(r.reason).not.toContain('They buy body wash');
     const quote = /\("([^"]+)" on /.exec(r.reason)![1].replace(/…$/, '');
     expect(
       history.some((h) => (h.review ?? '').replace(/\s+/g, ' ').includes(quote.slice(0, 20))),

@@ -3,7 +3,7 @@ import { validateRequest } from '../domain/request';
 import type { GenerateOptions, Rationale, RationaleProvider, RationaleRequest } from '../types';
 
 /** Bumped whenever the composer's output for the same request changes (part of the cache key). */
-export const COMPOSER_VERSION = 'composer-1';
+export const COMPOSER_VERSION = 'composer-2';
 
 /**
  * The default provider with no model: the evidence-grounded composer
