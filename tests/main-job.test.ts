@@ -102,6 +102,26 @@ describe('thoughtspace run --quick', () => {
     expect(html.match(/<div class="chart" id="chart-\d">/g)).toHaveLength(3);
     expect(html.includes('Leakage canary')).toBe(true);
 
+    // The served method's test predictions (what the agent's evaluate stage and the
+    // evaluator's Compare read): `thoughtspace eval` of the file reproduces its row exactly.
+    const evalOut = join(out, 'eval-check.json');
+    const e = await runCli([
+      'eval',
+      '--predictions',
+      join(out, 'evaluation', 'predictions.jsonl'),
+      '--resamples',
+      '200',
+      '--out',
+      evalOut,
+    ]);
+    if (e.code !== 0) throw new Error(`eval failed (${e.code}): ${e.stderr.slice(-2000)}`);
+    const evaluated = JSON.parse(await readFile(evalOut, 'utf8'));
+    const served = results.methods.find(
+      (m: { method: string }) => m.method === 'scorer + tree, thought space',
+    );
+    expect(evaluated.cases).toBe(served.cases);
+    expect(evaluated.metrics).toEqual(served.metrics);
+
     // The servable bundle `thoughtspace up --run` starts: its scorer serves a test user.
     const bundle = await readServingBundle(out);
     expect(bundle.manifest).toMatchObject({

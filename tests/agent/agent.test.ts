@@ -267,9 +267,9 @@ beforeAll(async () => {
   // (a real, significant gain), v3 popularity again (a tie).
   artifacts = join(dir, 'artifacts');
   const write = (version: string, model: keyof typeof lines) => {
-    mkdirSync(join(artifacts, version, 'evaluation'), { recursive: true });
+    mkdirSync(join(artifacts, version, 'run', 'evaluation'), { recursive: true });
     writeFileSync(
-      join(artifacts, version, 'evaluation', 'predictions.jsonl'),
+      join(artifacts, version, 'run', 'evaluation', 'predictions.jsonl'),
       lines[model].map((l) => JSON.stringify(l)).join('\n') + '\n',
     );
   };
@@ -484,9 +484,9 @@ describe('pipeline agent against a Kubernetes API double and a real evaluator', 
   });
 
   it('keeps the champion when the evaluator says the challenger ranks other users', async () => {
-    mkdirSync(join(artifacts, 'v7', 'evaluation'), { recursive: true });
+    mkdirSync(join(artifacts, 'v7', 'run', 'evaluation'), { recursive: true });
     writeFileSync(
-      join(artifacts, 'v7', 'evaluation', 'predictions.jsonl'),
+      join(artifacts, 'v7', 'run', 'evaluation', 'predictions.jsonl'),
       lines.markov
         .slice(1)
         .map((l) => JSON.stringify(l))

@@ -39,6 +39,7 @@ export type { MainJobOptions } from './main-job/run';
 export { MAIN_BUDGET, QUICK_BUDGET, KEY_COMPARISONS } from './main-job/stages';
 export { runReasoning } from './main-job/reasoning';
 export { likelihoodSelection } from './main-job/likelihood';
+export { PREDICTIONS_FILE, writePredictions } from './main-job/predictions';
 export type { ReasoningOptions, ReasoningResult } from './main-job/reasoning';
 export { VARIANT_LABELS } from './main-job/phase-two';
 export type { Variant } from './main-job/phase-two';

@@ -101,7 +101,7 @@ export const AGENT_CONFIG = {
   }),
   predictionsUri: stringVar({
     name: 'AGENT_PREDICTIONS_URI',
-    default: '{version}/evaluation/predictions.jsonl',
+    default: '{version}/run/evaluation/predictions.jsonl',
     pattern: /\{version\}/,
     description:
       "each version's test predictions, a path under the evaluator's PREDICTIONS_DIR; {version} is replaced",

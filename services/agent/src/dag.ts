@@ -47,7 +47,15 @@ export const DEFAULT_STAGES: Stage[] = [
   {
     name: 'evaluate',
     after: ['reasoning'],
-    args: ['eval', '--run', '{artifacts}/run', '--out', '{artifacts}/evaluation'],
+    // The reasoning stage's main job wrote the served method's test
+    // predictions; eval checks them and writes the table the agent logs.
+    args: [
+      'eval',
+      '--predictions',
+      '{artifacts}/run/evaluation/predictions.jsonl',
+      '--out',
+      '{artifacts}/evaluation/metrics.json',
+    ],
   },
 ];
 

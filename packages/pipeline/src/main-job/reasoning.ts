@@ -78,8 +78,12 @@ export interface ReasoningOptions {
     scorer: TrainedScorer;
     validSet: EvaluationSet;
   }) => Promise<void>;
-  /** Called after each variant's test run (the main job writes results incrementally). */
-  onRun?: (run: ScorerRun) => Promise<void>;
+  /**
+   * Called after each variant's test run with the scorer's test logits (the
+   * main job writes results incrementally, and the served variant's
+   * predictions).
+   */
+  onRun?: (run: ScorerRun, m: { variant: Variant; testLogits: Float32Array[] }) => Promise<void>;
 }
 
 export interface ReasoningResult {
@@ -198,7 +202,7 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
       const logits = await scoreExamples(trained, await examples(testPrepared, variant));
       const run = runFromLogits(o.testSet, VARIANT_LABELS[variant], logits, o.resamples);
       runs.push({ variant, run });
-      await o.onRun?.(run);
+      await o.onRun?.(run, { variant, testLogits: logits });
       if (variant === 'thought-space') {
         canaryScorer = { variant, trained };
         await o.onServable?.({ space, scorer: trained, validSet });

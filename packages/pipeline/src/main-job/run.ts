@@ -16,6 +16,7 @@ import { invarianceCanaryStage, labelCanaryBlock, type CanariesBlock } from './c
 import { outputStage, progressWriter, REFERENCE, resultsStage, usage } from './outputs';
 import { likelihoodSelection } from './likelihood';
 import { preflight } from './preflight';
+import { PREDICTIONS_FILE, writePredictions } from './predictions';
 import { writeSeedTable } from './seeds';
 import type { Variant } from './phase-two';
 import { runReasoning, type ReasoningResult } from './reasoning';
@@ -253,7 +254,17 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
             `wrote the servable bundle ${join(o.out, 'serving')} (${Object.keys(bundle.models).join(', ')}); serve it with: thoughtspace up --run ${o.out}`,
           );
         },
-        onRun: async (run) => {
+        onRun: async (run, { variant, testLogits }) => {
+          // The served variant's test predictions: what `thoughtspace eval`
+          // and the evaluator's Compare (the agent's promotion) read.
+          if (variant === 'thought-space')
+            await writePredictions({
+              file: join(o.out, PREDICTIONS_FILE),
+              set: evaluation.testSet,
+              dataset: prepared.dataset,
+              logits: testLogits,
+              method: run.method,
+            });
           reasoningRows.push({ name: run.method, provider: providerName, report: run.report, run });
           await progress.write(`reasoning: ${run.method}`, [...rows, ...reasoningRows], {
             sasrec: sasrecSummary,
