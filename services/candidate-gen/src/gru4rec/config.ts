@@ -1,5 +1,8 @@
-import { InvalidArgumentError } from '@thoughtspace/runtime';
-import type { SequentialConfig } from '../sasrec/config';
+import {
+  SEQUENTIAL_POSITIVE_INTS,
+  validateSequential,
+  type SequentialConfig,
+} from '../sasrec/config';
 
 /**
  * GRU4Rec hyperparameters. The training loop, batches, losses and early
@@ -39,31 +42,6 @@ export function validateGru4recConfig(partial: Partial<Gru4recConfig>): Gru4recC
     ...DEFAULT_GRU4REC,
     ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)),
   };
-  const positiveInts: (keyof Gru4recConfig)[] = [
-    'maxLen',
-    'hidden',
-    'gruHidden',
-    'batch',
-    'epochs',
-    'evalEvery',
-    'threads',
-    'negatives',
-  ];
-  for (const k of positiveInts) {
-    const v = c[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
-      throw new InvalidArgumentError(`gru4rec: ${k} must be a positive integer, got ${String(v)}`);
-  }
-  if (!(c.dropout >= 0 && c.dropout < 1))
-    throw new InvalidArgumentError(`gru4rec: dropout must be in [0, 1), got ${c.dropout}`);
-  if (!(c.lr > 0)) throw new InvalidArgumentError(`gru4rec: lr must be > 0, got ${c.lr}`);
-  if (!(c.beta2 > 0 && c.beta2 < 1))
-    throw new InvalidArgumentError(`gru4rec: beta2 must be in (0, 1), got ${c.beta2}`);
-  if (!(c.weightDecay >= 0))
-    throw new InvalidArgumentError(`gru4rec: weightDecay must be >= 0, got ${c.weightDecay}`);
-  if (c.loss !== 'bce' && c.loss !== 'softmax')
-    throw new InvalidArgumentError(`gru4rec: loss must be bce or softmax, got ${String(c.loss)}`);
-  if (!Number.isInteger(c.patience) || c.patience < 0)
-    throw new InvalidArgumentError(`gru4rec: patience must be >= 0, got ${c.patience}`);
+  validateSequential('gru4rec', c, [...SEQUENTIAL_POSITIVE_INTS, 'gruHidden']);
   return c;
 }

@@ -54,46 +54,61 @@ export const PAPER_CONFIG: SasrecConfig = {
   threads: 2,
 };
 
+/**
+ * The checks every model on the shared training loop needs (SASRec,
+ * GRU4Rec): `positiveInts` names the integer fields that must be >= 1;
+ * errors start with `model`.
+ */
+export function validateSequential<C extends SequentialConfig>(
+  model: string,
+  c: C,
+  positiveInts: readonly (keyof C)[],
+): void {
+  for (const k of positiveInts) {
+    const v = c[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+      throw new InvalidArgumentError(
+        `${model}: ${String(k)} must be a positive integer, got ${String(v)}`,
+      );
+  }
+  if (!(c.dropout >= 0 && c.dropout < 1))
+    throw new InvalidArgumentError(`${model}: dropout must be in [0, 1), got ${c.dropout}`);
+  if (!(c.lr > 0)) throw new InvalidArgumentError(`${model}: lr must be > 0, got ${c.lr}`);
+  if (!(c.beta2 > 0 && c.beta2 < 1))
+    throw new InvalidArgumentError(`${model}: beta2 must be in (0, 1), got ${c.beta2}`);
+  if (!(c.weightDecay >= 0))
+    throw new InvalidArgumentError(`${model}: weightDecay must be >= 0, got ${c.weightDecay}`);
+  if (c.loss !== 'bce' && c.loss !== 'softmax')
+    throw new InvalidArgumentError(`${model}: loss must be bce or softmax, got ${String(c.loss)}`);
+  if (!Number.isInteger(c.patience) || c.patience < 0)
+    throw new InvalidArgumentError(`${model}: patience must be >= 0, got ${c.patience}`);
+}
+
+/** Fields present in every config of the shared loop that must be positive integers. */
+export const SEQUENTIAL_POSITIVE_INTS = [
+  'maxLen',
+  'hidden',
+  'batch',
+  'epochs',
+  'evalEvery',
+  'threads',
+  'negatives',
+] as const;
+
 export function validateConfig(partial: Partial<SasrecConfig>): SasrecConfig {
   const c: SasrecConfig = {
     ...PAPER_CONFIG,
     ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)),
   };
-  const positiveInts: (keyof SasrecConfig)[] = [
-    'maxLen',
-    'hidden',
-    'blocks',
-    'heads',
-    'batch',
-    'epochs',
-    'evalEvery',
-    'threads',
-    'negatives',
-  ];
-  for (const k of positiveInts) {
-    const v = c[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
-      throw new InvalidArgumentError(`sasrec: ${k} must be a positive integer, got ${String(v)}`);
-  }
+  validateSequential('sasrec', c, [...SEQUENTIAL_POSITIVE_INTS, 'blocks', 'heads']);
   if (c.hidden % c.heads !== 0)
     throw new InvalidArgumentError(
       `sasrec: hidden (${c.hidden}) must be divisible by heads (${c.heads})`,
     );
-  if (!(c.dropout >= 0 && c.dropout < 1))
-    throw new InvalidArgumentError(`sasrec: dropout must be in [0, 1), got ${c.dropout}`);
-  if (!(c.lr > 0)) throw new InvalidArgumentError(`sasrec: lr must be > 0, got ${c.lr}`);
-  if (!(c.beta2 > 0 && c.beta2 < 1))
-    throw new InvalidArgumentError(`sasrec: beta2 must be in (0, 1), got ${c.beta2}`);
-  if (!(c.weightDecay >= 0))
-    throw new InvalidArgumentError(`sasrec: weightDecay must be >= 0, got ${c.weightDecay}`);
   if (c.attentionDropout !== 'weights' && c.attentionDropout !== 'output') {
     throw new InvalidArgumentError(
       `sasrec: attentionDropout must be weights or output, got ${String(c.attentionDropout)}`,
     );
   }
-  if (c.loss !== 'bce' && c.loss !== 'softmax')
-    throw new InvalidArgumentError(`sasrec: loss must be bce or softmax, got ${String(c.loss)}`);
-  if (!Number.isInteger(c.patience) || c.patience < 0)
-    throw new InvalidArgumentError(`sasrec: patience must be >= 0, got ${c.patience}`);
   return c;
 }
