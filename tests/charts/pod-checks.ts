@@ -13,6 +13,7 @@ export interface Container {
   }[];
   ports?: { name: string; containerPort: number }[];
   resources?: { limits?: Record<string, string | number>; requests?: Record<string, unknown> };
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   securityContext?: {
     runAsNonRoot?: boolean;
     allowPrivilegeEscalation?: boolean;

@@ -161,6 +161,10 @@ test('GPU pool: model services get the pool, the GPU limit, the CUDA image and p
     expect(main(d).image).toBe('ghcr.io/thoughtspace/thoughtspace:0.1.0');
     expect(main(d).resources?.limits?.['nvidia.com/gpu']).toBeUndefined();
   }
+  // The agent's Compare reads each version's predictions from the models volume.
+  const evaluator = main(deployments.get('ts-thoughtspace-evaluator')!);
+  expect(envOf(evaluator).get('PREDICTIONS_DIR')).toBe('/models');
+  expect(evaluator.volumeMounts?.some((m) => m.mountPath === '/models')).toBe(true);
 });
 
 interface ScaledObjectSpec {

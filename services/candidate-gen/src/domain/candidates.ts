@@ -6,7 +6,7 @@ import {
 import type { SasrecModel } from '../serving/sasrec-model';
 import { nearestUsers, recentItems } from '../similar/similar-users';
 
-/** Model variants the API names (proto `model`); this server serves SASRec only. */
+/** Model variants the API names (proto `model`); a server serves the one its model directory holds. */
 export const MODEL_VARIANTS = ['sasrec', 'coderrec', 'reaemb', 'gru4rec'] as const;
 
 /** Request size limits; every one is configurable (see config.ts). */
@@ -98,10 +98,14 @@ export function createCandidateDomain(options: {
       throw new InvalidArgumentError(`${field}: must be between ${min} and ${max}, got ${value}`);
   };
   const checkK = (k: number): void => checkRange(k, 'k', 1, limits.maxK);
+  // The variant this server loaded (its manifest's; SASRec directories predate the field).
+  const served = model.manifest.variant ?? 'sasrec';
   const checkModel = (name: string | undefined): void => {
-    if (!name || name === 'sasrec') return;
+    if (!name || name === served) return;
     if ((MODEL_VARIANTS as readonly string[]).includes(name))
-      throw new NotFoundError(`model: "${name}" is not loaded on this server (it serves sasrec)`);
+      throw new NotFoundError(
+        `model: "${name}" is not loaded on this server (it serves ${served})`,
+      );
     throw new InvalidArgumentError(
       `model: unknown model "${truncate(name)}" (one of ${MODEL_VARIANTS.join(', ')}, or empty for the default)`,
     );
@@ -109,7 +113,7 @@ export function createCandidateDomain(options: {
   const ids = model.manifest.itemIds;
 
   return {
-    modelName: `${model.manifest.variant ?? 'sasrec'}@${model.manifest.dataset.manifestHash.slice(0, 12)}`,
+    modelName: `${served}@${model.manifest.dataset.manifestHash.slice(0, 12)}`,
     datasetHash: model.manifest.dataset.manifestHash,
     dim: d,
     checkDataset(hash: string) {

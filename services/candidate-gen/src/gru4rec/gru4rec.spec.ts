@@ -225,6 +225,11 @@ describe('GRU4Rec on all-beauty-2018', () => {
       const ids = Array.from(history, (i) => prepared.dataset.itemIds[i]);
       const top = await domain.generate({ history: ids, k: 5 });
       expect(top).toHaveLength(5);
+      // A request may name the variant it wants: this server's own is served, another is NOT_FOUND.
+      expect(await domain.generate({ history: ids, k: 5, model: 'gru4rec' })).toEqual(top);
+      await expect(domain.generate({ history: ids, k: 5, model: 'sasrec' })).rejects.toThrow(
+        'model: "sasrec" is not loaded on this server (it serves gru4rec)',
+      );
     } finally {
       await model.dispose();
     }
