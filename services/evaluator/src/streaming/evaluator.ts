@@ -69,12 +69,9 @@ export interface StreamingEvaluatorOptions {
   onReport?(snapshot: StreamingSnapshot): void;
 }
 
-export interface StreamingSnapshot {
+/** The last reports (overall and per model version that predictions named) with the counters and labels. */
+export interface StreamingSnapshot extends Reports {
   counters: StreamCounts & { buffered: number };
-  cumulative?: MetricReport;
-  window?: MetricReport;
-  /** The same reports per model version (predictions that named one); window size as above. */
-  versions?: Record<string, { cumulative?: MetricReport; window?: MetricReport }>;
   /** The sliding window's size in cases ("last:N"). */
   windowSize?: number;
   method: string;

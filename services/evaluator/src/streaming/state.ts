@@ -61,12 +61,16 @@ export interface JoinedCases {
   versions: string[];
 }
 
-/** Cumulative and sliding-window reports, overall and per model version. */
-export interface Reports {
+/** Cumulative and sliding-window reports; both absent while no case has joined. */
+export interface WindowReports {
   cumulative?: MetricReport;
   window?: MetricReport;
+}
+
+/** Reports overall and per model version. */
+export interface Reports extends WindowReports {
   /** The same two reports over each model version's own cases (the window counts that version's joins). */
-  versions?: Record<string, { cumulative?: MetricReport; window?: MetricReport }>;
+  versions?: Record<string, WindowReports>;
 }
 
 /**
@@ -90,7 +94,7 @@ export function canonicalRanks(cases: JoinedCases, last?: number, version?: stri
 }
 
 /** Model versions named by the joined cases, sorted. */
-export function versionsOf(cases: JoinedCases): string[] {
+export function versionsOf(cases: Pick<JoinedCases, 'versions'>): string[] {
   return [...new Set(cases.versions.filter((v) => v !== ''))].sort();
 }
 
@@ -100,7 +104,7 @@ export function reportsFor(
   window: number,
   bootstrap: { seed: number; resamples: number },
   version?: string,
-): { cumulative?: MetricReport; window?: MetricReport } {
+): WindowReports {
   const all = canonicalRanks(cases, undefined, version);
   if (all.length === 0) return {};
   return {
@@ -276,7 +280,7 @@ export class JoinState {
 
   /** Model versions named by joined cases, sorted. */
   versions(): string[] {
-    return versionsOf(this.joinedCases());
+    return versionsOf({ versions: this.joinedVersions });
   }
 
   /**
@@ -289,10 +293,7 @@ export class JoinState {
   }
 
   /** Cumulative and sliding-window reports (of one version's cases); empty while no case has joined. */
-  report(
-    bootstrap: { seed: number; resamples: number },
-    version?: string,
-  ): { cumulative?: MetricReport; window?: MetricReport } {
+  report(bootstrap: { seed: number; resamples: number }, version?: string): WindowReports {
     return reportsFor(this.joinedCases(), this.window, bootstrap, version);
   }
 
