@@ -1,4 +1,4 @@
-import { markovScorer, popularityScorer } from '@thoughtspace/baselines';
+import { markovScorer, popularityScorer, type CandidateScorer } from '@thoughtspace/baselines';
 import type { EvaluationSet, Item } from '@thoughtspace/data';
 import { dot, InvalidArgumentError } from '@thoughtspace/runtime';
 import { renderBehaviour, type HistoryEntry } from '@thoughtspace/text';
@@ -60,6 +60,20 @@ export function agreementText(o: {
   return renderBehaviour({ history, candidate: o.candidate }, { maxItems: o.maxItems });
 }
 
+/** The popularity and Markov counts behind two collaborative features. */
+export interface CollaborativeModels {
+  pop: CandidateScorer;
+  markov: CandidateScorer;
+}
+
+/** Fit the count models once (a pass over every sequence of `fit`). */
+export function collaborativeModels(fit: {
+  sequences: Int32Array[];
+  numItems: number;
+}): CollaborativeModels {
+  return { pop: popularityScorer(fit), markov: markovScorer(fit) };
+}
+
 /**
  * Collaborative features of every candidate of every case, from models fitted
  * on `fit` (the sequences visible for the split): SASRec logits (centred per
@@ -72,9 +86,10 @@ export function collaborativeFeatures(o: {
   sasrecScores: Float64Array[];
   /** Scale of the centred logits; default: pooled over these cases (sasrecScale). */
   scale?: number;
+  /** The count models fitted on `fit` (collaborativeModels), when the caller keeps them across calls. */
+  models?: CollaborativeModels;
 }): Float32Array[] {
-  const pop = popularityScorer(o.fit);
-  const markov = markovScorer(o.fit);
+  const { pop, markov } = o.models ?? collaborativeModels(o.fit);
   const centred = o.sasrecScores.map((s) => {
     const mean = s.reduce((a, b) => a + b, 0) / s.length;
     return Float64Array.from(s, (x) => x - mean);

@@ -9,6 +9,7 @@ import type { HistoryEntry } from '@thoughtspace/text';
 import {
   agreementText,
   collaborativeFeatures,
+  collaborativeModels,
   SCORER_FEATURES,
   scorerExamples,
   type AgreementFeature,
@@ -116,6 +117,8 @@ export function createFeatureBuilder(o: {
   const P = encoder.dim;
   const index = new Map(o.itemIds.map((id, i) => [id, i]));
   const fit = { sequences: o.fit, numItems: o.itemIds.length };
+  // Fitted once: every request reads the same counts.
+  const models = collaborativeModels(fit);
   const lookup = (id: string, field: string): number => {
     const i = index.get(id);
     if (i === undefined) throw new NotFoundError(`${field}: unknown item ${JSON.stringify(id)}`);
@@ -154,29 +157,32 @@ export function createFeatureBuilder(o: {
       fit,
       sasrecScores,
       scale: layout.sasrecStd,
+      models,
     });
     let reason: Float32Array | undefined;
     let withCandidate: Float32Array[] = [];
     if (req.reason !== null && req.reason.trim() !== '') {
       [reason] = await encoder.encodeRationales([req.reason]);
-      const events: HistoryEntry[] = req.history.map((e, i) => ({
-        item: o.catalogue[h[i]],
-        rating: e.rating,
-        review: e.review,
-      }));
       const table = o.itemBehaviours;
-      withCandidate = table
-        ? Array.from(c, (k) => table[k])
-        : await encoder.encodeBehaviours(
-            Array.from(c, (k) =>
-              agreementText({
-                agreement,
-                history: events,
-                candidate: o.catalogue[k],
-                maxItems: layout.behaviourMaxItems,
-              }),
-            ),
-          );
+      if (table) withCandidate = Array.from(c, (k) => table[k]);
+      else {
+        // The reference path: E2 of each candidate's text, encoded per request.
+        const events: HistoryEntry[] = req.history.map((e, i) => ({
+          item: o.catalogue[h[i]],
+          rating: e.rating,
+          review: e.review,
+        }));
+        withCandidate = await encoder.encodeBehaviours(
+          Array.from(c, (k) =>
+            agreementText({
+              agreement,
+              history: events,
+              candidate: o.catalogue[k],
+              maxItems: layout.behaviourMaxItems,
+            }),
+          ),
+        );
+      }
     } else {
       withCandidate = Array.from(c, () => new Float32Array(P));
     }
