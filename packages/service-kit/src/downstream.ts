@@ -1,7 +1,7 @@
 import { Metadata, status as GrpcStatus, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { Status, ThoughtspaceError } from '@thoughtspace/runtime';
-import { DeadlineExceededError, UnavailableError, RETRIABLE_METADATA_KEY } from './errors';
+import { DeadlineExceededError, UnavailableError, fromServiceError } from './errors';
 import { clientInstrumented } from './internal/instrumentation';
 import { TRACER_NAME } from './telemetry';
 import { injectIntoMetadata } from './trace-context';
@@ -132,9 +132,10 @@ export function downstreamError(
         cause: err,
       });
     default: {
-      const flag = err.metadata?.get(RETRIABLE_METADATA_KEY)[0];
-      return new ThoughtspaceError(err.code as number as Status, `${peer} ${method}: ${details}`, {
-        retriable: String(flag) === 'true',
+      // The server's code and retriable flag, read as every client reads them.
+      const e = fromServiceError(err);
+      return new ThoughtspaceError(e.code, `${peer} ${method}: ${e.message}`, {
+        retriable: e.retriable,
         cause: err,
       });
     }
