@@ -29,7 +29,7 @@ import {
   type SelectorDomain,
 } from './domain/selector';
 import type { Strategy } from './select';
-import type { ThoughtNode } from './tree';
+import { leavesOf, type ThoughtNode } from './tree';
 
 export const SERVICE_NAME = SERVICE_NAMES.totSelector;
 
@@ -123,8 +123,7 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
       const selection = await domain.select({ history, nodes, strategy, seed }, budget(ctx));
       const scores = new Map<number, number>();
       if (selection.leafScores) {
-        const leaves = nodes.filter((n) => n.depth === Math.max(...nodes.map((m) => m.depth)));
-        leaves.forEach((l, i) => scores.set(l.id, selection.leafScores![i]));
+        leavesOf(nodes).forEach((l, i) => scores.set(l.id, selection.leafScores![i]));
       }
       const node = selection.node;
       return {
