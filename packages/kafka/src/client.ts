@@ -48,6 +48,9 @@ export interface ProducerOptions {
   retry?: RetryOptions;
 }
 
+/** Retry schedule of producers' sends and consumers' requests unless the caller gives one. */
+const DEFAULT_RETRY: RetryOptions = { retries: 10, initialRetryTime: 100, maxRetryTime: 5000 };
+
 /**
  * A producer (acks=all) that partitions by record key (the user id) with
  * Java-client-compatible hashing.
@@ -67,7 +70,7 @@ export interface ProducerOptions {
  */
 export function createProducer(options: ProducerOptions): Producer {
   const idempotent = options.idempotent ?? false;
-  const retry = options.retry ?? { retries: 10, initialRetryTime: 100, maxRetryTime: 5000 };
+  const retry = options.retry ?? DEFAULT_RETRY;
   const producer = options.kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     idempotent,
@@ -119,12 +122,12 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   }
   return options.kafka.consumer({
     groupId: options.groupId,
-    sessionTimeout: options.sessionTimeoutMs ?? 10_000,
-    rebalanceTimeout: Math.max(options.sessionTimeoutMs ?? 10_000, 10_000),
+    sessionTimeout: session,
+    rebalanceTimeout: Math.max(session, 10_000),
     heartbeatInterval: options.heartbeatIntervalMs ?? 1000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1 << 20,
-    maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
+    maxWaitTimeInMs: wait,
     allowAutoTopicCreation: false,
-    retry: options.retry ?? { retries: 10, initialRetryTime: 100, maxRetryTime: 5000 },
+    retry: options.retry ?? DEFAULT_RETRY,
   });
 }
