@@ -8,7 +8,7 @@ import {
 } from '@thoughtspace/data';
 import type { MemoSpace } from '@thoughtspace/encoder';
 import { rankOfTarget, reportFromRanks } from '@thoughtspace/metrics';
-import { createRng, dot } from '@thoughtspace/runtime';
+import { cosine, createRng } from '@thoughtspace/runtime';
 import {
   agreementText,
   collaborativeFeatures,
@@ -244,11 +244,6 @@ export function channelFeatures(prepared: PreparedSplit): Float32Array[] {
     offset += C;
     return out;
   });
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  const n = Math.sqrt(dot(a, a) * dot(b, b));
-  return n > 0 ? dot(a, b) / n : 0;
 }
 
 /** Stage: scorer examples of a prepared split under one variant (selection, then features). */
