@@ -15,22 +15,12 @@ import { join } from 'node:path';
 import { buildEvaluationSet, leaveOneOut, parseProtocol, prepareDataset } from '@thoughtspace/data';
 import { INVARIANCE_BUDGET, inProcessReasons, invarianceCanaryStage } from '@thoughtspace/pipeline';
 import { createProvider } from '@thoughtspace/rationale-gen';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-function positive(name: string, fallback: string): number {
-  const v = Number(arg(name, fallback));
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: expected a positive integer`);
-  return v;
-}
+import { arg, positiveInt } from './lib/args';
 
 async function main(): Promise<void> {
   const name = arg('dataset', 'luxury-beauty-2018');
-  const seed = positive('seed', '1');
-  const cases = positive('cases', String(INVARIANCE_BUDGET.cases));
+  const seed = positiveInt('seed', '1');
+  const cases = positiveInt('cases', String(INVARIANCE_BUDGET.cases));
   const { dataset, manifest } = await prepareDataset({ dataset: name });
   const protocol = parseProtocol('sampled:9');
   const test = buildEvaluationSet({

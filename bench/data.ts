@@ -18,11 +18,7 @@ import {
   findPreset,
   writeDataset,
 } from '@thoughtspace/data';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
+import { arg } from './lib/args';
 
 async function main(): Promise<void> {
   const datasetName = arg('dataset', 'games-sasrec-2014');

@@ -25,16 +25,10 @@ import {
   ScoreCandidatesRequest,
   type RecommendResponse,
 } from '@thoughtspace/proto';
+import { arg } from './lib/args';
 
 const REPO = resolve(__dirname, '..', '..');
 const BIN = join(REPO, 'packages', 'cli', 'bin', 'thoughtspace.js');
-
-function arg(name: string, fallback?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? process.argv[i + 1] : fallback;
-  if (v === undefined) throw new Error(`--${name} is required`);
-  return v;
-}
 
 interface Quantiles {
   count: number;

@@ -22,14 +22,10 @@ import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { barChart } from '@thoughtspace/report';
 import { TOPICS, createConsumer, createKafka, headerString, HEADERS } from '@thoughtspace/kafka';
+import { arg } from './lib/args';
 
 const ROOT = resolve(__dirname, '..', '..');
 const BIN = join(ROOT, 'packages/cli/bin/thoughtspace.js');
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 function positive(name: string, value: string): number {
   const v = Number(value);

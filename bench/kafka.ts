@@ -37,13 +37,9 @@ import {
 } from '@thoughtspace/kafka';
 import type { Kafka, Message } from 'kafkajs';
 import type { StreamCounts } from '@thoughtspace/evaluator';
+import { arg } from './lib/args';
 
 const ROOT = resolve(__dirname, '..', '..');
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 async function startBroker(topics: string[]): Promise<{ bootstrap: string; stop(): void }> {
   const build = spawnSync('bash', [join(ROOT, 'tools/broker/build.sh')], { stdio: 'inherit' });

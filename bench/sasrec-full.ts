@@ -19,17 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { buildFullRankingSet } from '@thoughtspace/baselines';
 import { evaluateSasrec, trainSasrec, validateConfig } from '@thoughtspace/candidate-gen';
 import { buildEvaluationSet, leaveOneOut, parseProtocol, prepareDataset } from '@thoughtspace/data';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-function positive(name: string, fallback: string): number {
-  const v = Number(arg(name, fallback));
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: expected a positive integer`);
-  return v;
-}
+import { arg, positiveInt } from './lib/args';
 
 const interval = (m: { mean: number; low: number; high: number }) => ({
   mean: m.mean,
@@ -41,11 +31,11 @@ async function main(): Promise<void> {
   const datasets = arg('datasets', 'all-beauty-2018,scientific-2018,ml-100k,luxury-beauty-2018')
     .split(',')
     .filter(Boolean);
-  const epochs = positive('epochs', '200');
-  const evalEvery = positive('eval-every', '5');
-  const patience = positive('patience', '5');
-  const seed = positive('seed', '1');
-  const threads = positive('threads', '2');
+  const epochs = positiveInt('epochs', '200');
+  const evalEvery = positiveInt('eval-every', '5');
+  const patience = positiveInt('patience', '5');
+  const seed = positiveInt('seed', '1');
+  const threads = positiveInt('threads', '2');
   const out = resolve(
     arg('out', join(__dirname, '..', '..', 'results', 'sasrec-full-ranking.json')),
   );

@@ -28,20 +28,10 @@ import {
 import { buildEvaluationSet, leaveOneOut, parseProtocol, prepareDataset } from '@thoughtspace/data';
 import { adam, Trainer } from '@thoughtspace/engine';
 import { reportFromRanks, type MetricReport } from '@thoughtspace/metrics';
+import { arg, positiveInt } from './lib/args';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = resolve(__dirname, '..', 'pytorch', 'sasrec.py');
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-function positive(name: string, fallback: string): number {
-  const v = Number(arg(name, fallback));
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: expected a positive integer`);
-  return v;
-}
 
 /** Debian's python3-torch, installed here when missing (root only). */
 function torchVersion(): string {
@@ -98,9 +88,9 @@ function accuracy(report: MetricReport) {
 
 async function main(): Promise<void> {
   const paper = process.argv.includes('--paper');
-  const epochs = paper ? 200 : positive('epochs', '3');
-  const seed = positive('seed', '1');
-  const threads = positive('threads', '2');
+  const epochs = paper ? 200 : positiveInt('epochs', '3');
+  const seed = positiveInt('seed', '1');
+  const threads = positiveInt('threads', '2');
   const datasetName = arg('dataset', 'games-sasrec-2014');
   const torch = torchVersion();
   const { dataset, manifest } = await prepareDataset({ dataset: datasetName });

@@ -37,6 +37,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findPreset, resolvePresetDir } from '@thoughtspace/data';
 import { scaleChart } from '@thoughtspace/report';
+import { arg } from './lib/args';
 
 const SOURCE = 'luxury-beauty-2018';
 const PAIRS = 'Luxury_Beauty.txt';
@@ -64,11 +65,6 @@ interface SizeRun {
   stages: StageRecord[];
   loadAverage: { start: number[]; end: number[] };
   userSample?: unknown;
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
 function positiveInts(name: string, text: string): number[] {

@@ -22,15 +22,9 @@ import { createProvider } from '@thoughtspace/rationale-gen';
 import { ThoughtSpaceModel } from '@thoughtspace/encoder';
 import { createRng } from '@thoughtspace/runtime';
 import { agreementText, loadServedScorer, type ServedScorer } from '@thoughtspace/scorer';
+import { arg } from './lib/args';
 
 const REPO = resolve(__dirname, '..', '..');
-
-function arg(name: string, fallback?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? process.argv[i + 1] : fallback;
-  if (v === undefined) throw new Error(`--${name} is required`);
-  return v;
-}
 
 function quantiles(values: number[]) {
   const s = [...values].sort((a, b) => a - b);

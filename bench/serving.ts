@@ -15,13 +15,7 @@ import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { createCandidateDomain, SasrecModel } from '@thoughtspace/candidate-gen';
 import { leaveOneOut, prepareDataset, sequencesBefore } from '@thoughtspace/data';
 import { CandidateGenClient } from '@thoughtspace/proto';
-
-function arg(name: string, fallback?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? process.argv[i + 1] : fallback;
-  if (v === undefined) throw new Error(`--${name} is required`);
-  return v;
-}
+import { arg } from './lib/args';
 
 interface LoadResult {
   concurrency: number;

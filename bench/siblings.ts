@@ -56,11 +56,7 @@ import {
   reportFromRanks,
   type MetricName,
 } from '@thoughtspace/metrics';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
+import { arg } from './lib/args';
 
 const FULL: MetricName[] = ['HR@5', 'HR@10', 'NDCG@5', 'NDCG@10'];
 const SAMPLED: MetricName[] = ['HR@10', 'NDCG@10'];

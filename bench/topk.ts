@@ -45,6 +45,7 @@ import {
 } from '@thoughtspace/data';
 import { adam, createTopK, Trainer } from '@thoughtspace/engine';
 import { rankOfTarget } from '@thoughtspace/metrics';
+import { arg } from './lib/args';
 
 /** SASRec at its seeded initialisation (no training step). */
 async function untrained(config: SasrecConfig, numItems: number) {
@@ -57,11 +58,6 @@ async function untrained(config: SasrecConfig, numItems: number) {
     threads: config.threads,
   });
   return { trainer, model, config };
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
 function nonNegative(name: string, fallback: string): number {
