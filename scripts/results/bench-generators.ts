@@ -1,5 +1,5 @@
 import { fixed, interval, pValue, shortHash, table, thousands, type Interval } from './format';
-import { readJson, type Generator } from './generators';
+import { readJson, type Generator } from './read';
 
 interface SasrecSide {
   implementation: string;

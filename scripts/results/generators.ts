@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Block } from './blocks';
 import { BENCH_GENERATORS } from './bench-generators';
+import { readJson, ResultsError, type Generator } from './read';
 import {
   fixed,
   interval,
@@ -13,19 +12,8 @@ import {
   type Interval,
 } from './format';
 
-/** A generator turns a block's attributes into Markdown, reading result files under `root`. */
-export type Generator = (attrs: Record<string, string>, root: string) => string;
-
-export class ResultsError extends Error {}
-
-export function readJson<T>(root: string, file: string | undefined, block: string): T {
-  if (!file) throw new ResultsError(`block "${block}" needs file=<path of a results JSON>`);
-  try {
-    return JSON.parse(readFileSync(join(root, file), 'utf8')) as T;
-  } catch (err) {
-    throw new ResultsError(`block "${block}": cannot read ${file}: ${(err as Error).message}`);
-  }
-}
+/** What a block's generator throws on a missing or unreadable results file (tests match on it). */
+export { ResultsError };
 
 interface MethodRow {
   method: string;
