@@ -79,3 +79,6 @@ export {
   siblingsStage,
 } from './main-job/siblings';
 export type { Sibling, SiblingsResult } from './main-job/siblings';
+
+/** The selection strategies' proto enum mapping, tot-selector's own (the gateway and Kafka stages speak it too). */
+export { STRATEGY_FROM_PROTO, STRATEGY_TO_PROTO } from '@thoughtspace/tot-selector';

@@ -1,7 +1,7 @@
 import { Server, type ServerInterceptor } from '@grpc/grpc-js';
 import { metrics, type Counter } from '@opentelemetry/api';
 import type { Item } from '@thoughtspace/data';
-import type { SelectionStrategy, StageName } from '@thoughtspace/pipeline';
+import { STRATEGY_FROM_PROTO, STRATEGY_TO_PROTO, type StageName } from '@thoughtspace/pipeline';
 import {
   GatewayService,
   HealthService,
@@ -44,17 +44,6 @@ export interface GatewayDeps {
   /** Counts degraded answers (default: the global meter's `thoughtspace.gateway.degraded`). */
   degradedCounter?: Counter;
 }
-
-const FROM_PROTO: Partial<Record<ProtoStrategy, SelectionStrategy>> = {
-  [ProtoStrategy.THOUGHT_SPACE]: 'thought-space',
-  [ProtoStrategy.RANDOM_LEAF]: 'random-leaf',
-  [ProtoStrategy.BASE_ONLY]: 'base-only',
-  [ProtoStrategy.GENERIC_SEMANTIC]: 'generic-semantic',
-  [ProtoStrategy.LOG_LIKELIHOOD]: 'log-likelihood',
-};
-const TO_PROTO = Object.fromEntries(
-  Object.entries(FROM_PROTO).map(([k, v]) => [v, Number(k)]),
-) as Record<SelectionStrategy, ProtoStrategy>;
 
 const MAX_HISTORY = 1000;
 
@@ -112,7 +101,7 @@ export function createServer(deps: GatewayDeps): { server: Server; health: Healt
               kind: res.reason.strategy === 'base-only' ? RationaleKind.BASE : RationaleKind.REFINE,
             }
           : undefined,
-        strategy: TO_PROTO[res.strategy],
+        strategy: STRATEGY_TO_PROTO[res.strategy],
         timings: (Object.entries(res.timings) as [StageName, number][]).map(([stage, ms]) => ({
           stage,
           durationMs: ms,
@@ -195,7 +184,7 @@ function toOptions(o: RecommendOptions | undefined, k: number): Omit<RecommendIn
     out.branching = [b1, ...Array.from({ length: depth - 1 }, () => b2)];
   }
   if (o.strategy !== ProtoStrategy.UNSPECIFIED) {
-    const s = FROM_PROTO[o.strategy];
+    const s = STRATEGY_FROM_PROTO[o.strategy];
     if (!s)
       throw new InvalidArgumentError(
         `options.strategy must be a SelectionStrategy, got ${o.strategy}`,

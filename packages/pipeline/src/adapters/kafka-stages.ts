@@ -1,6 +1,5 @@
 import {
   RationaleKind,
-  SelectionStrategy as ProtoStrategy,
   type CandidatesEvent,
   type PredictionEvent,
   type RecRequestEvent,
@@ -8,6 +7,7 @@ import {
   type UserHistory,
 } from '@thoughtspace/proto';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
+import { STRATEGY_TO_PROTO } from '@thoughtspace/tot-selector';
 import { DEFAULT_PIPELINE, type PipelineDefaults } from '../chain';
 import type { HistoryEvent, PipelinePorts, SelectionStrategy, TreeNode } from '../ports';
 
@@ -28,19 +28,11 @@ export interface KafkaStageHandlers {
   scorer(e: SelectionEvent): Promise<PredictionEvent>;
 }
 
-const STRATEGIES: Record<SelectionStrategy, ProtoStrategy> = {
-  'thought-space': ProtoStrategy.THOUGHT_SPACE,
-  'random-leaf': ProtoStrategy.RANDOM_LEAF,
-  'base-only': ProtoStrategy.BASE_ONLY,
-  'generic-semantic': ProtoStrategy.GENERIC_SEMANTIC,
-  'log-likelihood': ProtoStrategy.LOG_LIKELIHOOD,
-};
-
 function strategyOf(method: string, fallback: SelectionStrategy): SelectionStrategy {
   if (!method) return fallback;
-  if (method in STRATEGIES) return method as SelectionStrategy;
+  if (method in STRATEGY_TO_PROTO) return method as SelectionStrategy;
   throw new InvalidArgumentError(
-    `method: "${method.slice(0, 40)}" is not a selection strategy (${Object.keys(STRATEGIES).join(', ')})`,
+    `method: "${method.slice(0, 40)}" is not a selection strategy (${Object.keys(STRATEGY_TO_PROTO).join(', ')})`,
   );
 }
 
@@ -153,7 +145,7 @@ export function kafkaStageHandlers(options: {
           kind: selected.node.depth === 0 ? RationaleKind.BASE : RationaleKind.REFINE,
         },
         score: selected.leafScores?.[leafIndex] ?? 0,
-        strategy: STRATEGIES[strategy],
+        strategy: STRATEGY_TO_PROTO[strategy],
         deadlineUnixMs: e.deadlineUnixMs,
         method: strategy,
       };

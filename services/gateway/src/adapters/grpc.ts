@@ -6,15 +6,15 @@
  * free of transport code (see docs/decisions/0009-gateway.md).
  */
 import type { ChannelCredentials } from '@grpc/grpc-js';
-import type {
-  CallOptions,
-  CandidatePort,
-  HistoryEvent,
-  ReasonPort,
-  ScorerPort,
-  SelectionPort,
-  SelectionStrategy,
-  TreeNode,
+import {
+  STRATEGY_TO_PROTO,
+  type CallOptions,
+  type CandidatePort,
+  type HistoryEvent,
+  type ReasonPort,
+  type ScorerPort,
+  type SelectionPort,
+  type TreeNode,
 } from '@thoughtspace/pipeline';
 import {
   CandidateGenClient,
@@ -26,7 +26,6 @@ import {
   ScoreCandidatesRequest,
   ScoreRequest,
   ScorerClient,
-  SelectionStrategy as ProtoStrategy,
   SelectRequest,
   SERVICE_NAMES,
   SimilarUsersRequest,
@@ -49,14 +48,6 @@ export const PEERS = {
   totSelector: { peer: 'tot-selector', service: SERVICE_NAMES.totSelector },
   scorer: { peer: 'scorer', service: SERVICE_NAMES.scorer },
 } as const;
-
-const STRATEGIES: Record<SelectionStrategy, ProtoStrategy> = {
-  'thought-space': ProtoStrategy.THOUGHT_SPACE,
-  'random-leaf': ProtoStrategy.RANDOM_LEAF,
-  'base-only': ProtoStrategy.BASE_ONLY,
-  'generic-semantic': ProtoStrategy.GENERIC_SEMANTIC,
-  'log-likelihood': ProtoStrategy.LOG_LIKELIHOOD,
-};
 
 export function toUserHistory(history: readonly HistoryEvent[], userId?: string): UserHistory {
   return {
@@ -256,7 +247,7 @@ export function createGrpcPorts(o: {
           history: toUserHistory(req.history),
           baseReason: req.nodes[0]?.reason ?? '',
           nodes: toProtoNodes(req.nodes),
-          strategy: STRATEGIES[req.strategy],
+          strategy: STRATEGY_TO_PROTO[req.strategy],
           returnTree: false,
         }),
         opts,
