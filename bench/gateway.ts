@@ -8,7 +8,12 @@
  * Writes bench/results/gateway.json.
  *
  *   npm run bench -- gateway --run runs/main [--rates 25,50,100,200] [--seconds 10]
- *                            [--score-rate 1000] [--out bench/results/gateway.json]
+ *                            [--score-rate 1000] [--kafka] [--out bench/results/gateway.json]
+ *
+ * Per process it also records CPU milliseconds per Recommend at each rate
+ * (where the work goes) and idle CPU per second before the load. `--kafka`
+ * also starts the broker and the Kafka stage workers (off by default: they
+ * are not on Recommend's path).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -117,6 +122,13 @@ function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** User + system CPU seconds a process has used so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function unary<Res>(
   fn: (cb: (err: ServiceError | null, res: Res) => void) => unknown,
 ): Promise<Res> {
@@ -138,10 +150,17 @@ async function main(): Promise<void> {
     .filter((h) => h.length > 0)
     .map((h) => Array.from(h, (i) => dataset.itemIds[i]));
   process.stderr.write(`starting the services of ${bundle.dir} (thoughtspace up) ...\n`);
-  const up = spawnSync(process.execPath, [BIN, 'up', '--run', runDir], {
-    encoding: 'utf8',
-    env: { ...process.env, LOG_LEVEL: 'warn', ORT_THREADS: '1' },
-  });
+  // The Kafka stage workers are not on Recommend's path; `--kafka` starts them too (their idle
+  // polling is measured below either way when present).
+  const withKafka = process.argv.includes('--kafka');
+  const up = spawnSync(
+    process.execPath,
+    [BIN, 'up', '--run', runDir, ...(withKafka ? [] : ['--no-kafka'])],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'warn', ORT_THREADS: '1' },
+    },
+  );
   if (up.status !== 0) throw new Error(`thoughtspace up failed: ${up.stderr}`);
   const state = JSON.parse(await readFile(join(bundle.dir, 'up.json'), 'utf8')) as {
     services: { name: string; pid: number; address: string }[];
@@ -178,6 +197,16 @@ async function main(): Promise<void> {
   const sampleRss = () => {
     for (const s of state.services) rss[s.name] = Math.max(rss[s.name] ?? 0, rssMiB(s.pid));
   };
+  const sampleCpu = () =>
+    Object.fromEntries(state.services.map((s) => [s.name, cpuSeconds(s.pid)]));
+  /** CPU milliseconds each process spent per request between two samples (where the work goes). */
+  const cpuPerRequest = (before: Record<string, number>, requests: number) => {
+    const after = sampleCpu();
+    const per = Object.fromEntries(
+      state.services.map((s) => [s.name, ((after[s.name] - before[s.name]) * 1000) / requests]),
+    );
+    return { ...per, total: Object.values(per).reduce((a, b) => a + b, 0) };
+  };
   try {
     // Warm-up: model sessions, connections, JIT.
     for (let i = 0; i < 20; i++) {
@@ -186,11 +215,19 @@ async function main(): Promise<void> {
       );
       await echoCall(Buffer.from(RecommendRequest.encode(recommendReq(i)).finish()));
     }
+    // What each process burns with no requests (timers, Kafka polling): CPU ms per second.
+    const idleBefore = sampleCpu();
+    await new Promise((r) => setTimeout(r, 5000));
+    const idleAfter = sampleCpu();
+    const idleCpuMsPerSecond = Object.fromEntries(
+      state.services.map((s) => [s.name, ((idleAfter[s.name] - idleBefore[s.name]) * 1000) / 5]),
+    );
     const rows = [];
     for (const rate of rates) {
       process.stderr.write(`Recommend at ${rate}/s for ${seconds}s ...\n`);
       const stages: Record<string, number[]> = {};
       let degraded = 0;
+      const cpuBefore = sampleCpu();
       const rec = await openLoop(rate, seconds, async (i) => {
         const res = await unary<RecommendResponse>((cb) =>
           gateway.recommend(recommendReq(i), new Metadata(), { deadline: Date.now() + 5_000 }, cb),
@@ -198,6 +235,7 @@ async function main(): Promise<void> {
         if (res.degraded) degraded++;
         for (const t of res.timings) (stages[t.stage] ??= []).push(t.durationMs);
       });
+      const cpuMs = cpuPerRequest(cpuBefore, rec.latencies.length);
       sampleRss();
       process.stderr.write(`echo at ${rate}/s for ${seconds}s ...\n`);
       const ech = await openLoop(rate, seconds, async (i) => {
@@ -214,6 +252,7 @@ async function main(): Promise<void> {
           degraded,
           lateStartMs: rec.lateStartMs,
           stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, quantiles(v)])),
+          cpuMsPerRequest: cpuMs,
         },
         echo: {
           ...floor,
@@ -223,7 +262,10 @@ async function main(): Promise<void> {
         p99RatioToEcho: recommend.p99Ms / floor.p99Ms,
       });
       process.stderr.write(
-        `  Recommend p50 ${recommend.p50Ms.toFixed(1)} ms, p99 ${recommend.p99Ms.toFixed(1)} ms (${rec.errors.length} errors, ${degraded} degraded); echo p99 ${floor.p99Ms.toFixed(2)} ms\n`,
+        `  Recommend p50 ${recommend.p50Ms.toFixed(1)} ms, p99 ${recommend.p99Ms.toFixed(1)} ms (${rec.errors.length} errors, ${degraded} degraded); echo p99 ${floor.p99Ms.toFixed(2)} ms\n` +
+          `  CPU ms per Recommend: ${Object.entries(cpuMs)
+            .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+            .join(', ')}\n`,
       );
     }
     process.stderr.write(`ScoreCandidates (10 candidates) at ${scoreRate}/s for ${seconds}s ...\n`);
@@ -282,9 +324,13 @@ async function main(): Promise<void> {
       note: 'latency quantiles include failed calls at the time they failed (deadline 5 s for Recommend and ScoreCandidates, 10 s for echo)',
       secondsPerRate: seconds,
       request: { k: 10, candidates: 'gateway default', tree: 'default (depth 2, b1 2, b2 3)' },
+      processes: withKafka
+        ? 'seven services, broker and Kafka stage workers'
+        : 'seven services (up --no-kafka)',
       rates: rows,
       highestRateWithP99Under100Ms: passing.length ? Math.max(...passing.map((r) => r.rate)) : null,
       rssMiB: rss,
+      idleCpuMsPerSecond,
       scoreCandidates: {
         rate: scoreRate,
         candidates: 10,

@@ -116,6 +116,75 @@ describe('createPipeline with the in-process adapters', () => {
     expect(res.timings.expand).toBeUndefined();
   });
 
+  it('expands and selects in one call where the port offers it: same reason and ranking, both stages timed', async () => {
+    const request = {
+      history: historyOf(validCase.user, validCase.history),
+      userId: prepared.dataset.userIds[validCase.user],
+      k: 5,
+      candidates: 10,
+      branching: [2, 2],
+    };
+    const twoCalls = await createPipeline({ ports }).recommend(request);
+    const calls: string[] = [];
+    let expandMs = -1;
+    const oneCall: PipelinePorts = {
+      ...ports,
+      selection: {
+        expand: () => Promise.reject(new Error('expand must not be called')),
+        select: () => Promise.reject(new Error('select must not be called')),
+        async expandAndSelect(req, opts) {
+          calls.push('expandAndSelect');
+          const started = performance.now();
+          const { nodes } = await ports.selection.expand(req, opts);
+          expandMs = performance.now() - started;
+          const { node } = await ports.selection.select({ ...req, nodes }, opts);
+          return { node, expandMs };
+        },
+      },
+    };
+    const res = await createPipeline({ ports: oneCall }).recommend(request);
+    expect(calls).toEqual(['expandAndSelect']);
+    expect(res.degraded).toBeUndefined();
+    expect(res.reason).toEqual(twoCalls.reason);
+    expect(res.items).toEqual(twoCalls.items);
+    expect(res.timings.expand).toBe(expandMs);
+    expect(res.timings.select).toBeGreaterThan(0);
+  });
+
+  it('generates candidates while the reasoning runs, and still degrades when the reasoning fails', async () => {
+    // Candidate generation finishes only after the base reason was asked for: a chain that
+    // waited for its candidates before reasoning would never get there.
+    let reasoningStarted!: () => void;
+    const started = new Promise<void>((resolve) => (reasoningStarted = resolve));
+    const interleaved: PipelinePorts = {
+      ...ports,
+      candidates: {
+        ...ports.candidates,
+        generateCandidates: async (req, opts) => {
+          await started;
+          return ports.candidates.generateCandidates(req, opts);
+        },
+      },
+      reasons: {
+        ...ports.reasons,
+        baseReason: async () => {
+          reasoningStarted();
+          throw new Error('rationale-gen: deadline exceeded');
+        },
+      },
+    };
+    const res = await createPipeline({ ports: interleaved }).recommend({
+      history: historyOf(validCase.user, validCase.history),
+      k: 3,
+      candidates: 10,
+    });
+    expect(res.degraded).toEqual({
+      stage: 'base-reason',
+      error: 'rationale-gen: deadline exceeded',
+    });
+    expect(res.items).toHaveLength(3);
+  });
+
   it('rejects bad requests naming the field', async () => {
     const pipeline = createPipeline({ ports });
     const history = historyOf(validCase.user, validCase.history);

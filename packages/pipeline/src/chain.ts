@@ -5,6 +5,7 @@ import type {
   HistoryEvent,
   PipelinePorts,
   ScoredItem,
+  SelectionPort,
   SelectionStrategy,
   TreeNode,
 } from './ports';
@@ -76,9 +77,11 @@ const REASONING_STAGES: ReadonlySet<StageName> = new Set([
 
 /**
  * The chain once, against ports: candidates -> similar users -> base reason
- * -> tree -> selection -> score. A failure in a reasoning stage does not fail
- * the request: the candidates are scored without a reason and `degraded`
- * says which stage failed. Candidate generation and scoring failures throw.
+ * -> tree -> selection -> score. Candidates are generated while the reasoning
+ * runs (only the scorer needs them). A failure in a reasoning stage does not
+ * fail the request: the candidates are scored without a reason and
+ * `degraded` says which stage failed. Candidate generation and scoring
+ * failures throw.
  */
 export function createPipeline(options: {
   ports: PipelinePorts;
@@ -89,99 +92,130 @@ export function createPipeline(options: {
   return {
     async recommend(req, opts) {
       validateRequest(req);
-      const timings: RecommendResponse['timings'] = {};
-      const stage = async <T>(name: StageName, run: () => Promise<T>): Promise<T> => {
-        const started = performance.now();
-        try {
-          return await run();
-        } finally {
-          timings[name] = performance.now() - started;
-        }
-      };
-      const ids = req.history.map((e) => e.item.id);
+      const clock = new StageClock();
       const pool = Math.max(req.k, req.candidates ?? defaults.candidates);
-      const generated = await stage('candidates', () =>
-        ports.candidates.generateCandidates({ history: ids, k: pool }, opts),
+      const generated = clock.stage('candidates', () =>
+        ports.candidates.generateCandidates({ history: historyIds(req), k: pool }, opts),
       );
-      const candidates = generated.items.map((c) => c.itemId);
-      const strategy = req.strategy ?? defaults.strategy;
-
-      let reason: RecommendResponse['reason'];
-      let degraded: RecommendResponse['degraded'];
-      let current: StageName = 'similar-users';
-      const step = <T>(name: StageName, run: () => Promise<T>): Promise<T> => {
-        current = name;
-        return stage(name, run);
-      };
-      try {
-        const neighbours = await step('similar-users', () =>
-          ports.candidates.similarUsers(
-            {
-              history: ids,
-              userId: req.userId,
-              k: req.similarUsers ?? defaults.similarUsers,
-              itemsPerUser: req.itemsPerUser ?? defaults.itemsPerUser,
-            },
-            opts,
-          ),
-        );
-        const own = new Set(ids);
-        const similarIds = [
-          ...new Set(neighbours.flatMap((n) => n.recentItemIds).filter((i) => !own.has(i))),
-        ];
-        let similarItems: Item[] = [];
-        const base = await step('base-reason', async () => {
-          similarItems = await ports.catalogue.items({ itemIds: similarIds }, opts);
-          return ports.reasons.baseReason({ history: req.history, similarItems }, opts);
-        });
-        const tree: TreeNode[] = await step('expand', async () =>
-          strategy === 'base-only'
-            ? [{ id: 0, depth: 0, parent: null, reason: base.reason }]
-            : (
-                await ports.selection.expand(
-                  {
-                    history: req.history,
-                    base: base.reason,
-                    branching: req.branching ?? defaults.branching,
-                    similarItems,
-                  },
-                  opts,
-                )
-              ).nodes,
-        );
-        const selected = await step('select', () =>
-          ports.selection.select(
-            {
-              nodes: tree,
-              history: req.history,
-              strategy,
-              seed: req.seed ?? req.userId ?? '',
-            },
-            opts,
-          ),
-        );
-        reason = {
-          text: selected.node.reason,
-          strategy,
-          provider: base.provider,
-          model: base.model,
-        };
-      } catch (err) {
-        if (!REASONING_STAGES.has(current) || opts?.signal?.aborted) throw err;
-        degraded = { stage: current, error: err instanceof Error ? err.message : String(err) };
-      }
-      const scored = await stage('score', () =>
+      const reasoned = reasonFor(ports, defaults, req, clock, opts).then(
+        (reason) => ({ reason, degraded: undefined }),
+        (err: unknown) => {
+          if (!REASONING_STAGES.has(clock.current) || opts?.signal?.aborted) throw err;
+          const error = err instanceof Error ? err.message : String(err);
+          return { reason: undefined, degraded: { stage: clock.current, error } };
+        },
+      );
+      // A candidate-generation failure fails the request at once (the reasoning is left to finish).
+      const [{ items: pooled }, { reason, degraded }] = await Promise.all([generated, reasoned]);
+      const scored = await clock.stage('score', () =>
         ports.scorer.score(
-          { history: req.history, candidates, reason: reason?.text ?? null },
+          {
+            history: req.history,
+            candidates: pooled.map((c) => c.itemId),
+            reason: reason?.text ?? null,
+          },
           opts,
         ),
       );
       const items = [...scored]
         .sort((a, b) => b.score - a.score || a.itemId.localeCompare(b.itemId))
         .slice(0, req.k);
-      return { items, reason, degraded, timings };
+      return { items, reason, degraded, timings: clock.timings };
     },
   };
+}
+
+/** Milliseconds per stage, and the stage running now (the one a failure is charged to). */
+class StageClock {
+  readonly timings: RecommendResponse['timings'] = {};
+  current: StageName = 'candidates';
+
+  async stage<T>(name: StageName, run: () => Promise<T>): Promise<T> {
+    if (REASONING_STAGES.has(name)) this.current = name;
+    const started = performance.now();
+    try {
+      return await run();
+    } finally {
+      this.timings[name] = performance.now() - started;
+    }
+  }
+}
+
+const historyIds = (req: RecommendRequest) => req.history.map((e) => e.item.id);
+
+/** Similar users -> base reason -> tree -> selected reason, each a timed stage. */
+async function reasonFor(
+  ports: PipelinePorts,
+  defaults: PipelineDefaults,
+  req: RecommendRequest,
+  clock: StageClock,
+  opts: CallOptions | undefined,
+): Promise<NonNullable<RecommendResponse['reason']>> {
+  const ids = historyIds(req);
+  const neighbours = await clock.stage('similar-users', () =>
+    ports.candidates.similarUsers(
+      {
+        history: ids,
+        userId: req.userId,
+        k: req.similarUsers ?? defaults.similarUsers,
+        itemsPerUser: req.itemsPerUser ?? defaults.itemsPerUser,
+      },
+      opts,
+    ),
+  );
+  const own = new Set(ids);
+  const similarIds = [
+    ...new Set(neighbours.flatMap((n) => n.recentItemIds).filter((i) => !own.has(i))),
+  ];
+  let similarItems: Item[] = [];
+  const base = await clock.stage('base-reason', async () => {
+    similarItems = await ports.catalogue.items({ itemIds: similarIds }, opts);
+    return ports.reasons.baseReason({ history: req.history, similarItems }, opts);
+  });
+  const strategy = req.strategy ?? defaults.strategy;
+  const node = await selectInTree(
+    ports.selection,
+    {
+      history: req.history,
+      base: base.reason,
+      branching: req.branching ?? defaults.branching,
+      similarItems,
+      strategy,
+      seed: req.seed ?? req.userId ?? '',
+    },
+    clock,
+    opts,
+  );
+  return { text: node.reason, strategy, provider: base.provider, model: base.model };
+}
+
+/**
+ * The tree below the base reason and its selected node: the `expand` and
+ * `select` stages, in one call where the port offers expandAndSelect.
+ */
+async function selectInTree(
+  selection: SelectionPort,
+  req: Parameters<NonNullable<SelectionPort['expandAndSelect']>>[0],
+  clock: StageClock,
+  opts: CallOptions | undefined,
+): Promise<TreeNode> {
+  const { history, strategy, seed } = req;
+  if (strategy !== 'base-only' && selection.expandAndSelect) {
+    const started = performance.now();
+    const res = await clock.stage('expand', () => selection.expandAndSelect!(req, opts));
+    clock.timings.expand = res.expandMs;
+    clock.timings.select = Math.max(0, performance.now() - started - res.expandMs);
+    return res.node;
+  }
+  const nodes: TreeNode[] = await clock.stage('expand', async () =>
+    strategy === 'base-only'
+      ? [{ id: 0, depth: 0, parent: null, reason: req.base }]
+      : (await selection.expand(req, opts)).nodes,
+  );
+  const selected = await clock.stage('select', () =>
+    selection.select({ nodes, history, strategy, seed }, opts),
+  );
+  return selected.node;
 }
 
 function validateRequest(req: RecommendRequest): void {

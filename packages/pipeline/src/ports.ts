@@ -144,6 +144,23 @@ export interface SelectionPort {
     },
     opts?: CallOptions,
   ): Promise<{ node: TreeNode; leafScores?: number[] }>;
+  /**
+   * Optional: expand and select in one call, for adapters where a call costs
+   * a round trip (the gateway's gRPC port). Same tree and choice as expand
+   * then select; `expandMs` is the expansion's share of the time, so the
+   * chain still times the two stages apart.
+   */
+  expandAndSelect?(
+    req: {
+      history: HistoryEvent[];
+      base: string;
+      branching: readonly number[];
+      similarItems?: Item[];
+      strategy: SelectionStrategy;
+      seed: string;
+    },
+    opts?: CallOptions,
+  ): Promise<{ node: TreeNode; expandMs: number }>;
 }
 
 /** encoder: the Thought Space towers E1 (rationales) and E2 (behaviours); unit vectors. */

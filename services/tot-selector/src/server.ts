@@ -93,6 +93,7 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
       const history = toHistory(req.history);
       let nodes: ThoughtNode[];
       let writer = { provider: '', model: '' };
+      let expandMs = 0;
       if (req.nodes.length > 0) {
         nodes = fromProtoNodes(req.nodes);
         writer = {
@@ -104,6 +105,7 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
         if (strategy === 'base-only') {
           nodes = [{ id: 0, depth: 0, parent: null, reason: base }];
         } else {
+          const expandStarted = performance.now();
           const tree = await domain.expand(
             {
               history,
@@ -116,6 +118,7 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
           );
           nodes = tree.nodes;
           writer = tree;
+          expandMs = performance.now() - expandStarted;
         }
       }
       checkDeadline(ctx, 'select');
@@ -132,6 +135,7 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
         strategy: STRATEGY_TO_PROTO[strategy],
         tree: req.returnTree ? toProtoNodes(nodes, writer, new Set([node.id]), scores) : [],
         leaves: selection.leaves,
+        expandMs,
       };
     }, rpc),
   };

@@ -16,6 +16,40 @@ describe('expandTree', () => {
     for (const l of leaves) expect(nodes[l.parent as number].depth).toBe(1);
   });
 
+  it('asks for every refinement of a level at once, keeping breadth-first ids and directions', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const firsts: number[] = [];
+    // Earlier parents answer later, so completion order is the reverse of the tree's order.
+    const slow = async (parent: string, direction: string) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, parent.endsWith('d0') ? 30 : 5));
+      inFlight--;
+      return `${parent} > ${direction}`;
+    };
+    const nodes = await expandTree({
+      base: 'base',
+      branching: [2, 3],
+      refine: slow,
+      directions: (count, level, first) => {
+        firsts.push(first);
+        return directions(count, level);
+      },
+    });
+    expect(most).toBe(6);
+    expect(firsts).toEqual([0, 2, 5]);
+    expect(nodes.map((n) => n.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(leavesOf(nodes).map((n) => [n.parent, n.reason])).toEqual([
+      [1, 'base > L1d0 > L2d0'],
+      [1, 'base > L1d0 > L2d1'],
+      [1, 'base > L1d0 > L2d2'],
+      [2, 'base > L1d1 > L2d0'],
+      [2, 'base > L1d1 > L2d1'],
+      [2, 'base > L1d1 > L2d2'],
+    ]);
+  });
+
   it('supports other depths and rejects bad branching', async () => {
     expect(
       leavesOf(await expandTree({ base: 'b', branching: [3], refine, directions })),

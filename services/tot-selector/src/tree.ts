@@ -41,33 +41,34 @@ export function validateBranching(branching: readonly number[]): void {
 
 /**
  * Breadth-first expansion of the base reason: every node at level l gets
- * branching[l] children, one per direction. Returns all nodes, root first;
- * the leaves are the nodes at the last level.
+ * branching[l] children, one per direction, all of a level's refinements
+ * requested at once. Returns all nodes, root first; the leaves are the
+ * nodes at the last level.
  */
 export async function expandTree(o: ExpandOptions): Promise<ThoughtNode[]> {
   validateBranching(o.branching);
   const nodes: ThoughtNode[] = [{ id: 0, depth: 0, parent: null, reason: o.base }];
   let frontier = [nodes[0]];
   for (let level = 1; level <= o.branching.length; level++) {
-    const next: ThoughtNode[] = [];
-    for (const parent of frontier) {
-      const directions = o.directions(
-        o.branching[level - 1],
-        level,
-        nodes.length - 1 + next.length,
-      );
-      const children = await Promise.all(directions.map((d) => o.refine(parent.reason, d, level)));
-      children.forEach((reason, k) => {
-        const node = {
-          id: nodes.length + next.length,
-          depth: level,
-          parent: parent.id,
-          reason,
-          direction: directions[k],
-        };
-        next.push(node);
-      });
-    }
+    const count = o.branching[level - 1];
+    // Every parent of a level is refined at once; ids and directions follow breadth-first order.
+    const directions = frontier.map((_, p) =>
+      o.directions(count, level, nodes.length - 1 + p * count),
+    );
+    const children = await Promise.all(
+      frontier.map((parent, p) =>
+        Promise.all(directions[p].map((d) => o.refine(parent.reason, d, level))),
+      ),
+    );
+    const next = frontier.flatMap((parent, p) =>
+      children[p].map((reason, k) => ({
+        id: nodes.length + p * count + k,
+        depth: level,
+        parent: parent.id,
+        reason,
+        direction: directions[p][k],
+      })),
+    );
     nodes.push(...next);
     frontier = next;
   }

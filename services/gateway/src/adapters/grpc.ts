@@ -212,13 +212,6 @@ export function createGrpcPorts(o: {
 
   const selection: SelectionPort = {
     async expand(req, opts) {
-      const [b1, ...rest] = req.branching;
-      const b2 = rest[0] ?? b1;
-      if (rest.some((b) => b !== b2)) {
-        throw new Error(
-          `branching ${req.branching.join(',')}: over gRPC every level below the first has b2 children`,
-        );
-      }
       const res = await call(
         'totSelector',
         totSelector,
@@ -228,9 +221,7 @@ export function createGrpcPorts(o: {
           meta,
           history: toUserHistory(req.history),
           baseReason: req.base,
-          depth: req.branching.length,
-          b1,
-          b2,
+          ...levels(req.branching),
         }),
         opts,
       );
@@ -260,6 +251,27 @@ export function createGrpcPorts(o: {
         reason: text,
       };
       return { node };
+    },
+    // One round trip: Select without nodes expands the tree itself and says how long that took.
+    async expandAndSelect(req, opts) {
+      const res = await call(
+        'totSelector',
+        totSelector,
+        totSelector.select,
+        'Select',
+        SelectRequest.fromPartial({
+          meta,
+          history: toUserHistory(req.history),
+          baseReason: req.base,
+          ...levels(req.branching),
+          strategy: STRATEGY_TO_PROTO[req.strategy],
+          returnTree: false,
+        }),
+        opts,
+      );
+      const text = res.selected?.reason ?? '';
+      const node: TreeNode = { id: -1, depth: 0, parent: null, reason: text };
+      return { node, expandMs: res.expandMs };
     },
   };
 
@@ -294,6 +306,18 @@ export function createGrpcPorts(o: {
       scorer.close();
     },
   };
+}
+
+/** The port's branching list as the proto's depth, b1 and b2 (every level below the first has b2). */
+function levels(branching: readonly number[]): { depth: number; b1: number; b2: number } {
+  const [b1, ...rest] = branching;
+  const b2 = rest[0] ?? b1;
+  if (rest.some((b) => b !== b2)) {
+    throw new Error(
+      `branching ${branching.join(',')}: over gRPC every level below the first has b2 children`,
+    );
+  }
+  return { depth: branching.length, b1, b2 };
 }
 
 /** Path ids ("0", "0.1", "0.1.2") to the port's numeric ids; parents come first. */

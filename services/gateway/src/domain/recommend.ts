@@ -6,6 +6,7 @@ import {
   type PipelineDefaults,
   type PipelinePorts,
   type RecommendResponse,
+  type SelectionPort,
   type SelectionStrategy,
 } from '@thoughtspace/pipeline';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
@@ -91,10 +92,7 @@ export function createRecommender(o: {
             baseReason: (req, c) => o.ports.reasons.baseReason(req, reasoning(c)),
             refine: (req, c) => o.ports.reasons.refine(req, reasoning(c)),
           },
-          selection: {
-            expand: (req, c) => o.ports.selection.expand(req, reasoning(c)),
-            select: (req, c) => o.ports.selection.select(req, reasoning(c)),
-          },
+          selection: withBudget(o.ports.selection, reasoning),
           scorer: o.ports.scorer,
         },
         defaults: o.defaults,
@@ -115,5 +113,20 @@ export function createRecommender(o: {
       );
       return { ...res, strategy };
     },
+  };
+}
+
+/** The selection port with every call under the reasoning budget. */
+function withBudget(
+  selection: SelectionPort,
+  budget: (call: CallOptions | undefined) => CallOptions,
+): SelectionPort {
+  const { expandAndSelect } = selection;
+  return {
+    expand: (req, c) => selection.expand(req, budget(c)),
+    select: (req, c) => selection.select(req, budget(c)),
+    expandAndSelect: expandAndSelect
+      ? (req, c) => expandAndSelect.call(selection, req, budget(c))
+      : undefined,
   };
 }

@@ -20,12 +20,43 @@ const MAX_EVIDENCE = 8;
  * Deterministic for the same request. The request must be validated first.
  */
 export function compose(req: RationaleRequest): Composition {
-  const profile = mineProfile(req.history);
+  const profile = profileOf(req.history);
   const out = new Builder();
   if (req.kind === 'positive') positive(profile, req.target!, out);
   else if (req.kind === 'base') base(profile, req.similarItems ?? [], out);
   else refine(profile, req, out);
   return out.finish();
+}
+
+const PROFILES_KEPT = 256;
+const profiles = new Map<string, Profile>();
+const itemIds = new WeakMap<Item, number>();
+let nextItemId = 0;
+
+/**
+ * mineProfile, remembered for the most recent histories: one recommendation
+ * composes a base reason and every refinement of its tree from the same
+ * history, and mining dominates composing. The key is each entry's item
+ * object (by identity, so two catalogues never share an entry), rating and
+ * review; the profile is only read, never changed, by the composers.
+ */
+function profileOf(history: RationaleRequest['history']): Profile {
+  const key = history
+    .map((e) => {
+      let id = itemIds.get(e.item);
+      if (id === undefined) itemIds.set(e.item, (id = nextItemId++));
+      return `${id}\u0001${e.rating ?? ''}\u0001${e.review ?? ''}`;
+    })
+    .join('\u0002');
+  let profile = profiles.get(key);
+  if (profile) {
+    profiles.delete(key); // re-inserted below: Map order is recency
+  } else {
+    profile = mineProfile(history);
+    if (profiles.size >= PROFILES_KEPT) profiles.delete(profiles.keys().next().value!);
+  }
+  profiles.set(key, profile);
+  return profile;
 }
 
 class Builder {

@@ -108,6 +108,31 @@ describe('embedded provider on luxury-beauty-2018 (titles and descriptions, no r
     expect(again.reason).toBe(reasons[2]);
   });
 
+  it('remembers mined histories without mixing up items that share an id', async () => {
+    const c = cases.filter((t) => t.history.length >= 6)[5];
+    const history = historyOf(ds, c);
+    const first = await provider.generate({ kind: 'base', history });
+    // Same history again (fresh entry objects, same items): the same reason.
+    expect((await provider.generate({ kind: 'base', history: historyOf(ds, c) })).reason).toBe(
+      first.reason,
+    );
+    // The same ids from another catalogue (every title renamed) must be mined afresh.
+    const renamed = history.map((e) => ({
+      ...e,
+      item: { ...e.item, title: `Zyxwvut ${e.item.title ?? ''}`, brand: 'Zyxwvut' },
+    }));
+    const other = await provider.generate({ kind: 'base', history: renamed });
+    expect(other.reason).not.toBe(first.reason);
+    expect(other.reason).toContain('Zyxwvut');
+    // And a changed review is a different history.
+    const reviewed = history.map((e, i) =>
+      i === 0 ? { ...e, review: 'Great vanilla scent.' } : e,
+    );
+    expect((await provider.generate({ kind: 'base', history: reviewed })).reason).not.toBe(
+      first.reason,
+    );
+  });
+
   it('gives every refinement of a 2 x 3 tree its own kind of evidence, neighbours included', async () => {
     // This dataset has titles only (no price, brand field or reviews): price band and review
     // aspects fall back to other kinds, at their second-strongest signal.

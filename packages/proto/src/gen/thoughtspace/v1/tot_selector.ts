@@ -174,6 +174,12 @@ export interface SelectResponse {
   tree: ThoughtNode[];
   /** Leaves scored (b1 * b2^(depth-1) for a full tree). */
   leaves: number;
+  /**
+   * Milliseconds this call spent expanding the tree (0 when `nodes` were
+   * sent), so a caller that expands and selects in one call can still time
+   * the two stages apart.
+   */
+  expandMs: number;
 }
 
 function createBaseSelectRequest(): SelectRequest {
@@ -917,7 +923,7 @@ export const ThoughtNode: MessageFns<ThoughtNode> = {
 };
 
 function createBaseSelectResponse(): SelectResponse {
-  return { selected: undefined, score: 0, strategy: 0, tree: [], leaves: 0 };
+  return { selected: undefined, score: 0, strategy: 0, tree: [], leaves: 0, expandMs: 0 };
 }
 
 export const SelectResponse: MessageFns<SelectResponse> = {
@@ -936,6 +942,9 @@ export const SelectResponse: MessageFns<SelectResponse> = {
     }
     if (message.leaves !== 0) {
       writer.uint32(40).uint32(message.leaves);
+    }
+    if (message.expandMs !== 0) {
+      writer.uint32(49).double(message.expandMs);
     }
     return writer;
   },
@@ -993,6 +1002,14 @@ export const SelectResponse: MessageFns<SelectResponse> = {
             message.leaves = reader.uint32();
             continue;
           }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.expandMs = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1012,6 +1029,11 @@ export const SelectResponse: MessageFns<SelectResponse> = {
       strategy: isSet(object.strategy) ? selectionStrategyFromJSON(object.strategy) : 0,
       tree: globalThis.Array.isArray(object?.tree) ? object.tree.map((e: any) => ThoughtNode.fromJSON(e)) : [],
       leaves: isSet(object.leaves) ? globalThis.Number(object.leaves) : 0,
+      expandMs: isSet(object.expandMs)
+        ? globalThis.Number(object.expandMs)
+        : isSet(object.expand_ms)
+        ? globalThis.Number(object.expand_ms)
+        : 0,
     };
   },
 
@@ -1032,6 +1054,9 @@ export const SelectResponse: MessageFns<SelectResponse> = {
     if (message.leaves !== 0) {
       obj.leaves = Math.round(message.leaves);
     }
+    if (message.expandMs !== 0) {
+      obj.expandMs = floatToJson(message.expandMs);
+    }
     return obj;
   },
 
@@ -1047,6 +1072,7 @@ export const SelectResponse: MessageFns<SelectResponse> = {
     message.strategy = object.strategy ?? 0;
     message.tree = object.tree?.map((e) => ThoughtNode.fromPartial(e)) || [];
     message.leaves = object.leaves ?? 0;
+    message.expandMs = object.expandMs ?? 0;
     return message;
   },
 };
