@@ -14,7 +14,7 @@ import {
   type InvarianceCanaryOptions,
 } from '@thoughtspace/pipeline';
 import { createProvider, type RationaleProvider } from '@thoughtspace/rationale-gen';
-import type { ScorerExample } from '@thoughtspace/scorer';
+import { DEFAULT_AGREEMENT, type ScorerExample } from '@thoughtspace/scorer';
 
 // The data-invariance canary on real data (all-beauty-2018) at CI size: every
 // test target is replaced by a random item its user never touched, the whole
@@ -75,6 +75,8 @@ describe('data-invariance canary (all-beauty-2018, sampled:9, tiny SASRec)', () 
       reasons: inProcessReasons(provider),
       provider: provider.name,
       branching: [2, 2],
+      // The main job's default scorer feature, so CI checks the configuration that is served.
+      agreement: DEFAULT_AGREEMENT,
       variants: INVARIANCE_VARIANTS,
       cases: CASES,
       replacementSeed: 4,

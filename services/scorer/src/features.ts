@@ -29,6 +29,13 @@ export const SCORER_FEATURES = [...COLLABORATIVE_FEATURES, 'reason_behaviour_agr
 export type AgreementFeature = (typeof AGREEMENT_FEATURES)[number];
 export const AGREEMENT_FEATURES = ['history-candidate', 'candidate'] as const;
 
+/**
+ * The main job's definition unless told otherwise (decision 0027): on
+ * luxury-beauty-2018 it scored higher than history + candidate and serves
+ * without a per-request E2 run.
+ */
+export const DEFAULT_AGREEMENT: AgreementFeature = 'candidate';
+
 /** The last feature's name per definition, as model.json records it. */
 const AGREEMENT_NAMES: Record<AgreementFeature, string> = {
   'history-candidate': 'reason_behaviour_agreement',

@@ -35,6 +35,7 @@ export {
   COLLABORATIVE_FEATURES,
   SCORER_FEATURES,
   AGREEMENT_FEATURES,
+  DEFAULT_AGREEMENT,
   agreementOf,
   agreementText,
   scorerFeatureNames,

@@ -15,7 +15,7 @@ import {
 } from '@thoughtspace/pipeline';
 import { PROVIDER_KINDS, type ProviderOptions } from '@thoughtspace/rationale-gen';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
-import { AGREEMENT_FEATURES, type AgreementFeature } from '@thoughtspace/scorer';
+import { AGREEMENT_FEATURES, DEFAULT_AGREEMENT, type AgreementFeature } from '@thoughtspace/scorer';
 import { loadDataset } from '../load';
 import { datasetOptions, intArg, type DatasetFlags } from '../options';
 import { commandLine } from '../output';
@@ -89,10 +89,10 @@ export function registerRun(program: Command): void {
     .addOption(
       new Option(
         '--scorer-agreement <kind>',
-        "the scorer's reason feature: E1(reason) against E2 of history + candidate (the method's), or of the candidate alone (no E2 run per served request; docs/decisions/0019)",
+        "the scorer's reason feature: E1(reason) against E2 of the candidate's text alone (no E2 run per served request), or of history + candidate (docs/decisions/0019, 0027)",
       )
         .choices([...AGREEMENT_FEATURES])
-        .default('history-candidate'),
+        .default(DEFAULT_AGREEMENT),
     )
     .option('--branching <b1,b2>', 'tree branching per level (depth = number of levels)', '2,3')
     .option('--no-reasoning', 'stop after the baselines and SASRec')

@@ -14,7 +14,11 @@ import {
 } from '@thoughtspace/data';
 import { MemoSpace, type ThoughtSpaceConfig } from '@thoughtspace/encoder';
 import { createRng } from '@thoughtspace/runtime';
-import { collaborativeFeatures, type ScorerExample } from '@thoughtspace/scorer';
+import {
+  collaborativeFeatures,
+  type AgreementFeature,
+  type ScorerExample,
+} from '@thoughtspace/scorer';
 import { thoughtSpaceAgreement } from '@thoughtspace/tot-selector';
 import { treeSource } from '../adapters/reasons';
 import type { ReasonPort } from '../ports';
@@ -81,6 +85,8 @@ export interface TestPathOptions {
   sasrec: Partial<SasrecConfig>;
   encoderConfig?: Partial<ThoughtSpaceConfig>;
   variants: Variant[];
+  /** The scorer's agreement feature the inputs are built with (the run's; default history-candidate). */
+  agreement?: AgreementFeature;
   /** Also compute the inputs with a planted leak (positive control): features fitted on every interaction. */
   leak?: PlantedLeak;
   /**
@@ -156,6 +162,7 @@ export async function testPathInputs(o: TestPathOptions): Promise<TestPathInputs
         source: treeSource(o.reasons),
         memo,
         branching: o.branching,
+        agreement: o.agreement,
         silent: true,
       },
       set,

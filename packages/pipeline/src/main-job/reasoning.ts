@@ -56,7 +56,7 @@ export interface ReasoningOptions {
   branching: readonly number[];
   encoderConfig?: Partial<ThoughtSpaceConfig>;
   scorerConfig?: Partial<ScorerConfig>;
-  /** The scorer's agreement feature (default history-candidate, the method's). */
+  /** The scorer's agreement feature (the main job passes its --scorer-agreement; absent = history-candidate). */
   scorerAgreement?: AgreementFeature;
   generic?: GenericSpace;
   /** Mean token log-likelihood of the behaviour given a leaf (providers with logprobs); absent -> that row is skipped. */

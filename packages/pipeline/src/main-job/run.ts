@@ -10,7 +10,7 @@ import {
 } from '@thoughtspace/data';
 import { createProvider, type ProviderOptions } from '@thoughtspace/rationale-gen';
 import { validateBranching, loadGenericSpace, type GenericSpace } from '@thoughtspace/tot-selector';
-import type { AgreementFeature } from '@thoughtspace/scorer';
+import { DEFAULT_AGREEMENT, type AgreementFeature } from '@thoughtspace/scorer';
 import { inProcessReasons } from '../adapters/reasons';
 import { invarianceCanaryStage, labelCanaryBlock, type CanariesBlock } from './canaries';
 import { outputStage, progressWriter, REFERENCE, resultsStage, usage } from './outputs';
@@ -134,9 +134,12 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
     );
     log(`main job: ${notes[notes.length - 1]}`);
   }
-  if (o.reasoning && o.scorerAgreement === 'candidate')
+  const scorerAgreement = o.scorerAgreement ?? DEFAULT_AGREEMENT;
+  if (o.reasoning)
     notes.push(
-      "scorer agreement feature: E1(reason) against E2 of the candidate's text alone (--scorer-agreement candidate), not E2 of history + candidate",
+      scorerAgreement === 'candidate'
+        ? "scorer agreement feature: E1(reason) against E2 of the candidate's text alone (--scorer-agreement candidate, the default), not E2 of history + candidate"
+        : 'scorer agreement feature: E1(reason) against E2 of history + candidate (--scorer-agreement history-candidate), one E2 run per candidate per served request',
     );
   let generic: GenericSpace | undefined;
   if (o.reasoning && o.wordVectors) generic = await loadGenericSpace(o.wordVectors);
@@ -225,7 +228,7 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
         reasons: inProcessReasons(provider),
         provider: provider.name,
         branching: o.branching,
-        scorerAgreement: o.scorerAgreement,
+        scorerAgreement,
         encoderConfig: { epochs: budget.encoderEpochs },
         generic,
         likelihood,
@@ -248,7 +251,7 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
             sasrec: sasrec.sasrec,
             space,
             scorer,
-            agreement: o.scorerAgreement,
+            agreement: scorerAgreement,
           });
           log(
             `wrote the servable bundle ${join(o.out, 'serving')} (${Object.keys(bundle.models).join(', ')}); serve it with: thoughtspace up --run ${o.out}`,
@@ -290,6 +293,7 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
           reasons: inProcessReasons(provider),
           provider: provider.name,
           branching: o.branching,
+          agreement: scorerAgreement,
           log,
         });
         await progress.write('invariance canary', rows, { sasrec: sasrecSummary, canaries });
