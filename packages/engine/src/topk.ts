@@ -1,17 +1,29 @@
 // Batched top-k and rank-of-target over a fixed table (items or users): the
 // queries x table products run as one float32 onnxruntime MatMul per batch
 // of queries, followed in the same graph by TopK for search, so JavaScript
-// sees O(k) rows per query; rank counts one row of scores per query. Rows
-// whose approximate score falls within float32's rounding bound of a
-// decision are rescored with the sequential JavaScript formula (see
-// internal/select.ts): results are exactly those of the JavaScript loops,
-// ties broken by score descending, then index ascending. Memory is
-// O(batch x rows + queries x k), never O(queries x rows).
+// sees O(k) rows per query, and for rank by a count (rows scoring above the
+// target's decision band) and the few rows inside that band, so JavaScript
+// never reads a row of scores. Rows whose approximate
+// score falls within float32's rounding bound of a decision are rescored
+// with the sequential JavaScript formula (see internal/select.ts): results
+// are exactly those of the JavaScript loops, ties broken by score
+// descending, then index ascending. Memory is O(batch x rows + queries x k),
+// never O(queries x rows).
 import { createProgress, InvalidArgumentError } from '@thoughtspace/runtime';
 import { Graph, type Tensor } from './internal/graph';
 import { emitModel } from './internal/model';
-import { exactDot, rankInRow, rowNorms, selectTopK } from './internal/select';
-import { matmul, topKIndices } from './internal/ops';
+import { exactDot, rankBand, rankFromBand, rowNorms, selectTopK } from './internal/select';
+import {
+  and,
+  cast,
+  greater,
+  greaterOrEqual,
+  matmul,
+  nonZero,
+  not,
+  reduceSum,
+  topKIndices,
+} from './internal/ops';
 import { ModelRunner, type ExecutionProvider, type TensorValue } from './runner';
 
 export type TopKMetric = 'dot' | 'cosine';
@@ -22,7 +34,7 @@ export interface TopKOptions {
   dim: number;
   /** 'dot' (default): q . t; 'cosine': q . t / (|q| |t|), a zero vector's norm taken as 1. */
   metric?: TopKMetric;
-  /** Queries per onnxruntime run (default: 256 for search; for rank as many as fit 32 MiB of scores). */
+  /** Queries per onnxruntime run (default: 256 for search; for rank as many as fit 4 MiB of scores). */
   batchSize?: number;
   threads?: number;
   executionProvider?: ExecutionProvider;
@@ -75,7 +87,11 @@ export interface TopK {
   dispose(): Promise<void>;
 }
 
-const SCORE_BUDGET = 8 << 20; // float32 scores per rank batch (32 MiB)
+// float32 scores per rank batch (4 MiB): the graph's comparisons re-read the
+// MatMul's output, so it should stay in cache (docs/engine.md).
+const SCORE_BUDGET = 1 << 20;
+/** Rank counts rows in float32, exact up to 2^24. */
+const MAX_RANK_ROWS = 2 ** 24;
 /** Extra TopK entries beyond k + exclusions, so near-ties at the k-th place rarely force a scan. */
 const SLACK = 16;
 
@@ -138,6 +154,8 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
       name: `${options.name ?? 'topk'}-${kind}`,
       threads: options.threads,
       executionProvider: ep,
+      // A few large ops per run: a spinning idle thread would only take a core from the working one.
+      spinning: false,
     });
   };
   let searchRunner: Promise<ModelRunner> | undefined;
@@ -146,7 +164,19 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
     (searchRunner ??= session('search', (g, scores) => ({
       top: topKIndices(scores, g.input('k', [1], 'int64')),
     })));
-  const rankSession = () => (rankRunner ??= session('rank', (_g, scores) => ({ scores })));
+  // Rank in the graph: onnxruntime compares the batch's scores with each
+  // query's band while they are in cache, on its own threads, and returns a
+  // count and the band's few (query, row) pairs instead of [batch, rows]
+  // scores (copying those out cost more than the MatMul; docs/engine.md).
+  const rankSession = () =>
+    (rankRunner ??= session('rank', (g, scores) => {
+      const above = greater(scores, g.input('hi', ['batch', 1]));
+      const atLeast = greaterOrEqual(scores, g.input('lo', ['batch', 1]));
+      return {
+        above: reduceSum(cast(above, 'float32'), [1]),
+        band: cast(nonZero(and(atLeast, not(above))), 'int32'),
+      };
+    }));
 
   // Marked and cleared within one synchronous step per query, so concurrent
   // requests (they interleave only at awaits) never see each other's marks.
@@ -207,7 +237,6 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
     batch: number,
     flags: ProgressFlags,
     extra: (start: number, m: number) => Record<string, TensorValue>,
-    into: (m: number) => Record<string, TensorValue> | undefined,
     visit: (start: number, m: number, out: Record<string, TensorValue>) => void,
   ): Promise<void> => {
     const progress = createProgress({
@@ -226,7 +255,7 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
         },
         ...extra(start, m),
       };
-      visit(start, m, await runner.run(feeds, { into: into(m) }));
+      visit(start, m, await runner.run(feeds));
       progress.tick(m);
     }
     progress.done();
@@ -262,7 +291,6 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
           width = Math.min(rows, kk + most + SLACK);
           return { k: { dtype: 'int64', dims: [1], data: BigInt64Array.from([BigInt(width)]) } };
         },
-        () => undefined,
         (start, m, out) => {
           const top = out.top.data as BigInt64Array;
           const list = new Int32Array(width);
@@ -302,47 +330,67 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
             `targets[${i}]: ${tg} is outside the table's ${rows} rows`,
           );
       }
+      if (rows > MAX_RANK_ROWS)
+        throw new InvalidArgumentError(
+          `table: rank supports up to ${MAX_RANK_ROWS} rows, this one has ${rows}`,
+        );
       const exclude = exclusionsOf(request.exclude, n);
       const ranks = new Int32Array(n);
-      // One buffer per request: concurrent requests must not share outputs.
-      const buffer = new Float32Array(Math.min(rankBatch, n) * rows);
+      // One set of buffers per request: concurrent requests must not share them.
+      const most = Math.min(rankBatch, n);
+      const hi = new Float32Array(most);
+      const lo = new Float32Array(most);
+      const exactTarget = new Float64Array(most);
+      const head = (data: Float32Array, length: number) =>
+        data.length === length ? data : data.subarray(0, length);
       await sweep(
         await rankSession(),
         queries,
         n,
         rankBatch,
         request,
-        () => ({}),
-        (m) => ({
-          scores: {
-            dtype: 'float32',
-            dims: [m, rows],
-            data: m * rows === buffer.length ? buffer : buffer.subarray(0, m * rows),
-          },
-        }),
-        (start, m, out) => {
-          const data = out.scores.data as Float32Array;
+        (start, m) => {
           for (let b = 0; b < m; b++) {
             const qi = start + b;
             const qNorm = queryNorm(queries, qi);
-            const exact = exactFor(queries, qi);
+            const t = exactFor(queries, qi)(targets[qi]);
+            const band = rankBand(t, metric === 'dot' ? 1 : 1 / (qNorm || 1), boundFor(qNorm));
+            exactTarget[b] = t;
+            hi[b] = band.hi;
+            lo[b] = band.lo;
+          }
+          return {
+            hi: { dtype: 'float32', dims: [m, 1], data: head(hi, m) },
+            lo: { dtype: 'float32', dims: [m, 1], data: head(lo, m) },
+          };
+        },
+        (start, m, out) => {
+          const above = out.above.data as Float32Array;
+          // [2, count]: query-in-batch indices (ascending), then row indices.
+          const band = out.band.data as Int32Array;
+          const total = band.length / 2;
+          let from = 0;
+          for (let b = 0; b < m; b++) {
+            let to = from;
+            while (to < total && band[to] === b) to++;
+            const qi = start + b;
             mark(exclude(qi), qi);
             try {
-              ranks[qi] = rankInRow(
-                data,
-                b * rows,
-                rows,
-                metric === 'dot' ? 1 : 1 / (qNorm || 1),
+              ranks[qi] = rankFromBand(
+                above[b],
+                band,
+                total + from,
+                total + to,
                 targets[qi],
-                exact(targets[qi]),
-                exact,
-                boundFor(qNorm),
+                exactTarget[b],
+                exactFor(queries, qi),
                 excluded,
                 unique,
               );
             } finally {
               clear();
             }
+            from = to;
           }
         },
       );
