@@ -38,9 +38,7 @@ import {
   popularityScorer,
 } from '@thoughtspace/baselines';
 import {
-  buildSasrec,
   dotScores,
-  type SasrecConfig,
   trainerUserEmbeddings,
   trainSasrec,
   validateConfig,
@@ -53,22 +51,10 @@ import {
   sequencesBefore,
   type EvalCase,
 } from '@thoughtspace/data';
-import { adam, createTopK, Trainer } from '@thoughtspace/engine';
+import { createTopK } from '@thoughtspace/engine';
 import { rankOfTarget } from '@thoughtspace/metrics';
 import { arg } from './lib/args';
-
-/** SASRec at its seeded initialisation (no training step). */
-async function untrained(config: SasrecConfig, numItems: number) {
-  const model = buildSasrec(config, numItems);
-  const trainer = await Trainer.create({
-    graph: model.graph,
-    loss: model.loss,
-    optimizer: adam({ beta2: config.beta2 }),
-    seed: config.seed,
-    threads: config.threads,
-  });
-  return { trainer, model, config };
-}
+import { untrainedSasrec } from './lib/untrained-sasrec';
 
 function nonNegative(name: string, fallback: string): number {
   const v = Number(arg(name, fallback));
@@ -155,7 +141,7 @@ async function main(): Promise<void> {
           config,
           validProtocol: parseProtocol('sampled:100'),
         })
-      : await untrained(config, dataset.itemIds.length);
+      : await untrainedSasrec(config, dataset.itemIds.length);
   const d = config.hidden;
   const cases = loo.test;
   const pool = sequencesBefore(loo, 'test');

@@ -37,6 +37,12 @@ export interface TopKOptions {
   /** Queries per onnxruntime run (default: 256 for search; for rank as many as fit 4 MiB of scores). */
   batchSize?: number;
   threads?: number;
+  /**
+   * Let idle onnxruntime threads spin (default false: each run is a few
+   * large ops, and on a shared machine a spinning thread takes the core the
+   * working one needs; bench/topk-rank.ts measures both).
+   */
+  spinning?: boolean;
   executionProvider?: ExecutionProvider;
   /** Names its model runs in traces (`<name>-search` / `<name>-rank`; default "topk"). */
   name?: string;
@@ -154,8 +160,7 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
       name: `${options.name ?? 'topk'}-${kind}`,
       threads: options.threads,
       executionProvider: ep,
-      // A few large ops per run: a spinning idle thread would only take a core from the working one.
-      spinning: false,
+      spinning: options.spinning ?? false,
     });
   };
   let searchRunner: Promise<ModelRunner> | undefined;
