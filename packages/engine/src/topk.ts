@@ -34,7 +34,7 @@ export interface TopKOptions {
   dim: number;
   /** 'dot' (default): q . t; 'cosine': q . t / (|q| |t|), a zero vector's norm taken as 1. */
   metric?: TopKMetric;
-  /** Queries per onnxruntime run (default: 256 for search; for rank as many as fit 4 MiB of scores). */
+  /** Queries per onnxruntime run (default: as many as fit 4 MiB of float32 scores, at least 16). */
   batchSize?: number;
   threads?: number;
   /**
@@ -93,7 +93,7 @@ export interface TopK {
   dispose(): Promise<void>;
 }
 
-// float32 scores per rank batch (4 MiB): the graph's comparisons re-read the
+// float32 scores per batch (4 MiB): TopK and rank's comparisons re-read the
 // MatMul's output, so it should stay in cache (docs/engine.md).
 const SCORE_BUDGET = 1 << 20;
 /** Rank counts rows in float32, exact up to 2^24. */
@@ -130,8 +130,8 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
     throw new InvalidArgumentError(
       `batchSize: must be a positive integer, got ${options.batchSize}`,
     );
-  const rankBatch = options.batchSize ?? Math.max(16, Math.floor(SCORE_BUDGET / rows));
-  const searchBatch = options.batchSize ?? 256;
+  // Search and rank alike: as many queries as fit the score budget.
+  const batch = options.batchSize ?? Math.max(16, Math.floor(SCORE_BUDGET / rows));
   const ep = options.executionProvider ?? 'cpu';
   const norms = rowNorms(table, d);
   let maxNorm = 0;
@@ -288,7 +288,7 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
         await searchSession(),
         queries,
         n,
-        searchBatch,
+        batch,
         request,
         (start, m) => {
           let most = 0;
@@ -342,7 +342,7 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
       const exclude = exclusionsOf(request.exclude, n);
       const ranks = new Int32Array(n);
       // One set of buffers per request: concurrent requests must not share them.
-      const most = Math.min(rankBatch, n);
+      const most = Math.min(batch, n);
       const hi = new Float32Array(most);
       const lo = new Float32Array(most);
       const exactTarget = new Float64Array(most);
@@ -352,7 +352,7 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
         await rankSession(),
         queries,
         n,
-        rankBatch,
+        batch,
         request,
         (start, m) => {
           for (let b = 0; b < m; b++) {
