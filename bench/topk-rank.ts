@@ -15,6 +15,9 @@
  *     returns the band's rows; docs/engine.md), at its default and with the
  *     old batch size or spinning threads put back.
  * Every variant must give the same ranks as the first; the bench fails if not.
+ * Then similar users (createTopK.search, cosine, 5 neighbours, self
+ * excluded, as bench/topk.ts) at the old 256-query batches and at the
+ * default 4 MiB of scores, identical neighbours asserted.
  *
  *   npm run bench -- topk-rank [--reps 3] [--seed 1] [--threads 2]
  */
@@ -23,7 +26,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildFullRankingSet } from '@thoughtspace/baselines';
 import { trainerUserEmbeddings, validateConfig } from '@thoughtspace/candidate-gen';
-import { leaveOneOut, prepareDataset } from '@thoughtspace/data';
+import { leaveOneOut, prepareDataset, sequencesBefore } from '@thoughtspace/data';
 import { createTopK, emitModel, Graph, matmul, ModelRunner } from '@thoughtspace/engine';
 import { positiveInt } from './lib/args';
 import { untrainedSasrec } from './lib/untrained-sasrec';
@@ -138,6 +141,22 @@ async function engineRank(
   }
 }
 
+async function similarUsers(
+  queries: Float32Array,
+  pool: Float32Array,
+  d: number,
+  self: number[],
+  threads: number,
+  batchSize: number | undefined,
+): Promise<Int32Array> {
+  const topk = await createTopK({ table: pool, dim: d, metric: 'cosine', threads, batchSize });
+  try {
+    return (await topk.search({ queries, k: 5, exclude: (i) => [self[i]], silent: true })).indices;
+  } finally {
+    await topk.dispose();
+  }
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
@@ -169,6 +188,8 @@ async function main(): Promise<void> {
     targets: Int32Array.from(cases, (c) => c.target),
     touched: set.touched,
   };
+  const pool = await trainerUserEmbeddings(sasrec, sequencesBefore(loo, 'test'));
+  const self = cases.map((c) => c.user);
   await sasrec.trainer.dispose();
   const oldBatch = Math.max(16, Math.floor((8 << 20) / (input.table.length / d)));
   const variants: { name: string; run: () => Promise<Int32Array> }[] = [
@@ -199,21 +220,44 @@ async function main(): Promise<void> {
       run: () => engineRank(input, threads, undefined, undefined),
     },
   ];
-  const seconds: number[][] = variants.map(() => []);
-  let reference: Int32Array | undefined;
-  for (let rep = 0; rep < reps; rep++) {
-    for (const [v, variant] of variants.entries()) {
-      global.gc?.();
-      const t0 = performance.now();
-      const ranks = await variant.run();
-      const s = (performance.now() - t0) / 1000;
-      seconds[v].push(s);
-      process.stderr.write(`rep ${rep + 1}/${reps} ${variant.name}: ${s.toFixed(2)} s\n`);
-      reference ??= ranks;
-      if (ranks.length !== reference.length || ranks.some((r, i) => r !== reference?.[i]))
-        throw new Error(`${variant.name}: ranks differ from ${variants[0].name}`);
+  const searchVariants = [
+    {
+      name: 'similar users, 256-query batches (before)',
+      run: () => similarUsers(input.queries, pool, d, self, threads, 256),
+    },
+    {
+      name: 'similar users, 4 MiB batches (createTopK.search now)',
+      run: () => similarUsers(input.queries, pool, d, self, threads, undefined),
+    },
+  ];
+  const alternate = async (list: typeof variants, what: string) => {
+    const seconds: number[][] = list.map(() => []);
+    let reference: Int32Array | undefined;
+    for (let rep = 0; rep < reps; rep++) {
+      for (const [v, variant] of list.entries()) {
+        global.gc?.();
+        const t0 = performance.now();
+        const got = await variant.run();
+        const s = (performance.now() - t0) / 1000;
+        seconds[v].push(s);
+        process.stderr.write(`rep ${rep + 1}/${reps} ${variant.name}: ${s.toFixed(2)} s\n`);
+        reference ??= got;
+        if (got.length !== reference.length || got.some((r, i) => r !== reference?.[i]))
+          throw new Error(`${variant.name}: ${what} differ from ${list[0].name}`);
+      }
     }
-  }
+    return { seconds, reference };
+  };
+  const rank = await alternate(variants, 'ranks');
+  const search = await alternate(searchVariants, 'neighbours');
+  const summary = (list: typeof variants, seconds: number[][]) =>
+    list.map((v, i) => ({
+      name: v.name,
+      seconds: seconds[i],
+      minSeconds: Math.min(...seconds[i]),
+      medianSeconds: median(seconds[i]),
+    }));
+  const reference = rank.reference;
   const result = {
     benchmark: 'topk-rank',
     command: `npm run bench -- topk-rank ${process.argv.slice(2).join(' ')}`.trim(),
@@ -225,21 +269,17 @@ async function main(): Promise<void> {
     sasrec: { config, epochsTrained: 0 },
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
     loadAverage: { start: loadAtStart, end: loadavg().map((x) => Number(x.toFixed(2))) },
-    sizes: { queries: cases.length, items: input.table.length / d, dim: d },
+    sizes: { queries: cases.length, items: input.table.length / d, users: pool.length / d, dim: d },
     meanRank: reference ? reference.reduce((a, r) => a + r, 0) / reference.length : null,
     identical: true,
-    variants: variants.map((v, i) => ({
-      name: v.name,
-      seconds: seconds[i],
-      minSeconds: Math.min(...seconds[i]),
-      medianSeconds: median(seconds[i]),
-    })),
+    variants: summary(variants, rank.seconds),
+    similarUsers: { k: 5, identical: true, variants: summary(searchVariants, search.seconds) },
     createdAt: new Date().toISOString(),
   };
   console.log(
     `\nrank of ${cases.length} targets among ${input.table.length / d} items (games-sasrec-2014, manifest ${manifest.hash.slice(0, 12)}), ${threads} threads, ${reps} reps, identical ranks`,
   );
-  for (const v of result.variants)
+  for (const v of [...result.variants, ...result.similarUsers.variants])
     console.log(
       `${v.medianSeconds.toFixed(2)} s median, ${v.minSeconds.toFixed(2)} s min  ${v.name}`,
     );
