@@ -54,13 +54,38 @@ interface TopkBench {
   };
   sasrecFullRanking: {
     engineSeconds: number;
+    /** The JavaScript loop over the spelled-out lists. */
     jsSeconds: number;
+    /** Building those lists (the old path needed them; absent in older files). */
+    spellOutSeconds?: number;
+    /** (spellOut + js) / engine. */
     speedup: number;
+    speedupScoringOnly?: number;
     identical: boolean;
   };
   popularityFullRanking: { newSeconds: number; oldSeconds: number; identical: boolean };
   /** 1/5/15-minute load averages at start and end (absent in older files). */
   loadAverage?: { start: number[]; end: number[] };
+}
+
+/** The SASRec row: the old path's time is the spell-out plus the loop, as its ratio counts it. */
+function sasrecRow(f: TopkBench['sasrecFullRanking'], same: (b: boolean) => string): string[] {
+  const name = 'SASRec full ranking (users x items)';
+  if (f.spellOutSeconds === undefined || f.speedupScoringOnly === undefined)
+    return [
+      name,
+      f.engineSeconds.toFixed(1),
+      f.jsSeconds.toFixed(1),
+      `${f.speedup.toFixed(1)}x`,
+      same(f.identical),
+    ];
+  return [
+    `${name}; JavaScript = spelling out the lists + scoring them`,
+    f.engineSeconds.toFixed(1),
+    `${(f.spellOutSeconds + f.jsSeconds).toFixed(1)} (${f.spellOutSeconds.toFixed(1)} + ${f.jsSeconds.toFixed(1)})`,
+    `${f.speedup.toFixed(1)}x (${f.speedupScoringOnly.toFixed(1)}x scoring only)`,
+    same(f.identical),
+  ];
 }
 
 /** Engine top-k against the JavaScript loops it replaced, same run, identical results. */
@@ -87,13 +112,7 @@ const topk: Generator = (attrs, root) => {
           `${r.similarUsers.speedup.toFixed(1)}x`,
           same(r.similarUsers.identical),
         ],
-        [
-          'SASRec full ranking (users x items)',
-          r.sasrecFullRanking.engineSeconds.toFixed(1),
-          r.sasrecFullRanking.jsSeconds.toFixed(1),
-          `${r.sasrecFullRanking.speedup.toFixed(1)}x`,
-          same(r.sasrecFullRanking.identical),
-        ],
+        sasrecRow(r.sasrecFullRanking, same),
         [
           'popularity full ranking',
           r.popularityFullRanking.newSeconds.toFixed(1),

@@ -33,6 +33,18 @@ describe('ModelRunner', () => {
     await runner.dispose();
   });
 
+  test('a session without thread spinning computes the same outputs', async () => {
+    const x = { dtype: 'float32' as const, dims: [2, 2], data: Float32Array.from([1, 0, 0.5, 2]) };
+    const outputs = [];
+    for (const spinning of [true, false]) {
+      const runner = await ModelRunner.create({ model: model(), threads: 2, spinning });
+      outputs.push(Array.from((await runner.run({ x })).y.data as Float32Array));
+      await runner.dispose();
+    }
+    expect(outputs[1]).toEqual([2, 3, 7.5, 10]);
+    expect(outputs[1]).toEqual(outputs[0]);
+  });
+
   test('rejects feeds whose data does not fit their dims', async () => {
     const runner = await ModelRunner.create({ model: model(), threads: 1 });
     await expect(

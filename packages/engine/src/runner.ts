@@ -33,6 +33,13 @@ export interface ModelRunnerOptions {
   threads?: number;
   /** Model name on every run's span (default: the file name, or "model"). */
   name?: string;
+  /**
+   * Let idle intra-op threads spin waiting for work (onnxruntime's default,
+   * true). Spinning saves wake-ups between the many small ops of a training
+   * step; for a few large ops per run on a shared machine, false is faster:
+   * a spinning thread holds a core the working one needs (bench/topk.ts).
+   */
+  spinning?: boolean;
 }
 
 export interface RunOptions {
@@ -114,6 +121,9 @@ export class ModelRunner {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      ...(options.spinning === false
+        ? { extra: { session: { intra_op: { allow_spinning: '0' } } } }
+        : {}),
     };
     try {
       const session =

@@ -1,17 +1,29 @@
 // Batched top-k and rank-of-target over a fixed table (items or users): the
 // queries x table products run as one float32 onnxruntime MatMul per batch
 // of queries, followed in the same graph by TopK for search, so JavaScript
-// sees O(k) rows per query; rank counts one row of scores per query. Rows
-// whose approximate score falls within float32's rounding bound of a
-// decision are rescored with the sequential JavaScript formula (see
-// internal/select.ts): results are exactly those of the JavaScript loops,
-// ties broken by score descending, then index ascending. Memory is
-// O(batch x rows + queries x k), never O(queries x rows).
+// sees O(k) rows per query, and for rank by a count (rows scoring above the
+// target's decision band) and the few rows inside that band, so JavaScript
+// never reads a row of scores. Rows whose approximate
+// score falls within float32's rounding bound of a decision are rescored
+// with the sequential JavaScript formula (see internal/select.ts): results
+// are exactly those of the JavaScript loops, ties broken by score
+// descending, then index ascending. Memory is O(batch x rows + queries x k),
+// never O(queries x rows).
 import { createProgress, InvalidArgumentError } from '@thoughtspace/runtime';
 import { Graph, type Tensor } from './internal/graph';
 import { emitModel } from './internal/model';
-import { exactDot, rankInRow, rowNorms, selectTopK } from './internal/select';
-import { matmul, topKIndices } from './internal/ops';
+import { exactDot, rankBand, rankFromBand, rowNorms, selectTopK } from './internal/select';
+import {
+  and,
+  cast,
+  greater,
+  greaterOrEqual,
+  matmul,
+  nonZero,
+  not,
+  reduceSum,
+  topKIndices,
+} from './internal/ops';
 import { ModelRunner, type ExecutionProvider, type TensorValue } from './runner';
 
 export type TopKMetric = 'dot' | 'cosine';
@@ -22,9 +34,15 @@ export interface TopKOptions {
   dim: number;
   /** 'dot' (default): q . t; 'cosine': q . t / (|q| |t|), a zero vector's norm taken as 1. */
   metric?: TopKMetric;
-  /** Queries per onnxruntime run (default: 256 for search; for rank as many as fit 32 MiB of scores). */
+  /** Queries per onnxruntime run (default: as many as fit 4 MiB of float32 scores, at least 16). */
   batchSize?: number;
   threads?: number;
+  /**
+   * Let idle onnxruntime threads spin (default false: each run is a few
+   * large ops, and on a shared machine a spinning thread takes the core the
+   * working one needs; bench/topk-rank.ts measures both).
+   */
+  spinning?: boolean;
   executionProvider?: ExecutionProvider;
   /** Names its model runs in traces (`<name>-search` / `<name>-rank`; default "topk"). */
   name?: string;
@@ -75,7 +93,11 @@ export interface TopK {
   dispose(): Promise<void>;
 }
 
-const SCORE_BUDGET = 8 << 20; // float32 scores per rank batch (32 MiB)
+// float32 scores per batch (4 MiB): TopK and rank's comparisons re-read the
+// MatMul's output, so it should stay in cache (docs/engine.md).
+const SCORE_BUDGET = 1 << 20;
+/** Rank counts rows in float32, exact up to 2^24. */
+const MAX_RANK_ROWS = 2 ** 24;
 /** Extra TopK entries beyond k + exclusions, so near-ties at the k-th place rarely force a scan. */
 const SLACK = 16;
 
@@ -108,8 +130,8 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
     throw new InvalidArgumentError(
       `batchSize: must be a positive integer, got ${options.batchSize}`,
     );
-  const rankBatch = options.batchSize ?? Math.max(16, Math.floor(SCORE_BUDGET / rows));
-  const searchBatch = options.batchSize ?? 256;
+  // Search and rank alike: as many queries as fit the score budget.
+  const batch = options.batchSize ?? Math.max(16, Math.floor(SCORE_BUDGET / rows));
   const ep = options.executionProvider ?? 'cpu';
   const norms = rowNorms(table, d);
   let maxNorm = 0;
@@ -138,6 +160,7 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
       name: `${options.name ?? 'topk'}-${kind}`,
       threads: options.threads,
       executionProvider: ep,
+      spinning: options.spinning ?? false,
     });
   };
   let searchRunner: Promise<ModelRunner> | undefined;
@@ -146,7 +169,19 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
     (searchRunner ??= session('search', (g, scores) => ({
       top: topKIndices(scores, g.input('k', [1], 'int64')),
     })));
-  const rankSession = () => (rankRunner ??= session('rank', (_g, scores) => ({ scores })));
+  // Rank in the graph: onnxruntime compares the batch's scores with each
+  // query's band while they are in cache, on its own threads, and returns a
+  // count and the band's few (query, row) pairs instead of [batch, rows]
+  // scores (copying those out cost more than the MatMul; docs/engine.md).
+  const rankSession = () =>
+    (rankRunner ??= session('rank', (g, scores) => {
+      const above = greater(scores, g.input('hi', ['batch', 1]));
+      const atLeast = greaterOrEqual(scores, g.input('lo', ['batch', 1]));
+      return {
+        above: reduceSum(cast(above, 'float32'), [1]),
+        band: cast(nonZero(and(atLeast, not(above))), 'int32'),
+      };
+    }));
 
   // Marked and cleared within one synchronous step per query, so concurrent
   // requests (they interleave only at awaits) never see each other's marks.
@@ -207,7 +242,6 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
     batch: number,
     flags: ProgressFlags,
     extra: (start: number, m: number) => Record<string, TensorValue>,
-    into: (m: number) => Record<string, TensorValue> | undefined,
     visit: (start: number, m: number, out: Record<string, TensorValue>) => void,
   ): Promise<void> => {
     const progress = createProgress({
@@ -226,7 +260,7 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
         },
         ...extra(start, m),
       };
-      visit(start, m, await runner.run(feeds, { into: into(m) }));
+      visit(start, m, await runner.run(feeds));
       progress.tick(m);
     }
     progress.done();
@@ -254,7 +288,7 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
         await searchSession(),
         queries,
         n,
-        searchBatch,
+        batch,
         request,
         (start, m) => {
           let most = 0;
@@ -262,7 +296,6 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
           width = Math.min(rows, kk + most + SLACK);
           return { k: { dtype: 'int64', dims: [1], data: BigInt64Array.from([BigInt(width)]) } };
         },
-        () => undefined,
         (start, m, out) => {
           const top = out.top.data as BigInt64Array;
           const list = new Int32Array(width);
@@ -302,47 +335,67 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
             `targets[${i}]: ${tg} is outside the table's ${rows} rows`,
           );
       }
+      if (rows > MAX_RANK_ROWS)
+        throw new InvalidArgumentError(
+          `table: rank supports up to ${MAX_RANK_ROWS} rows, this one has ${rows}`,
+        );
       const exclude = exclusionsOf(request.exclude, n);
       const ranks = new Int32Array(n);
-      // One buffer per request: concurrent requests must not share outputs.
-      const buffer = new Float32Array(Math.min(rankBatch, n) * rows);
+      // One set of buffers per request: concurrent requests must not share them.
+      const most = Math.min(batch, n);
+      const hi = new Float32Array(most);
+      const lo = new Float32Array(most);
+      const exactTarget = new Float64Array(most);
+      const head = (data: Float32Array, length: number) =>
+        data.length === length ? data : data.subarray(0, length);
       await sweep(
         await rankSession(),
         queries,
         n,
-        rankBatch,
+        batch,
         request,
-        () => ({}),
-        (m) => ({
-          scores: {
-            dtype: 'float32',
-            dims: [m, rows],
-            data: m * rows === buffer.length ? buffer : buffer.subarray(0, m * rows),
-          },
-        }),
-        (start, m, out) => {
-          const data = out.scores.data as Float32Array;
+        (start, m) => {
           for (let b = 0; b < m; b++) {
             const qi = start + b;
             const qNorm = queryNorm(queries, qi);
-            const exact = exactFor(queries, qi);
+            const t = exactFor(queries, qi)(targets[qi]);
+            const band = rankBand(t, metric === 'dot' ? 1 : 1 / (qNorm || 1), boundFor(qNorm));
+            exactTarget[b] = t;
+            hi[b] = band.hi;
+            lo[b] = band.lo;
+          }
+          return {
+            hi: { dtype: 'float32', dims: [m, 1], data: head(hi, m) },
+            lo: { dtype: 'float32', dims: [m, 1], data: head(lo, m) },
+          };
+        },
+        (start, m, out) => {
+          const above = out.above.data as Float32Array;
+          // [2, count]: query-in-batch indices (ascending), then row indices.
+          const band = out.band.data as Int32Array;
+          const total = band.length / 2;
+          let from = 0;
+          for (let b = 0; b < m; b++) {
+            let to = from;
+            while (to < total && band[to] === b) to++;
+            const qi = start + b;
             mark(exclude(qi), qi);
             try {
-              ranks[qi] = rankInRow(
-                data,
-                b * rows,
-                rows,
-                metric === 'dot' ? 1 : 1 / (qNorm || 1),
+              ranks[qi] = rankFromBand(
+                above[b],
+                band,
+                total + from,
+                total + to,
                 targets[qi],
-                exact(targets[qi]),
-                exact,
-                boundFor(qNorm),
+                exactTarget[b],
+                exactFor(queries, qi),
                 excluded,
                 unique,
               );
             } finally {
               clear();
             }
+            from = to;
           }
         },
       );

@@ -1,4 +1,4 @@
-import { rankInRow, selectTopK } from './select';
+import { float32AtLeast, float32AtMost, rankBand, rankFromBand, selectTopK } from './select';
 
 function pick(
   candidates: number[],
@@ -45,22 +45,68 @@ describe('selectTopK', () => {
   });
 });
 
-describe('rankInRow', () => {
-  it('counts rows above, rescores the band, and skips the target and excluded rows', () => {
-    // Exact scores [2, 5, 5, 7, 5]; approximations off by 1e-6; target row 2 (score 5).
-    const exact = [2, 5, 5, 7, 5];
-    const approx = Float32Array.from([2, 5.000001, 5, 7, 4.999999]);
-    const rank = (excluded: Uint8Array, unique: number[]) =>
-      rankInRow(approx, 0, 5, 1, 2, 5, (i) => exact[i], 1e-5, excluded, unique);
-    expect(rank(Uint8Array.from([0, 0, 0, 1, 0]), [3])).toBe(3);
-    expect(rank(new Uint8Array(5), [])).toBe(4);
+describe('rankFromBand', () => {
+  // Exact scores; the target is row 2 (score 5), band rows are those the engine could not call.
+  const exact = [2, 5, 5, 7, 5, 9];
+  const rank = (above: number, band: number[], excluded: number[]) => {
+    const mask = new Uint8Array(exact.length);
+    for (const i of excluded) mask[i] = 1;
+    return rankFromBand(
+      above,
+      Int32Array.from([7, 7, ...band]),
+      2,
+      2 + band.length,
+      2,
+      5,
+      (i) => exact[i],
+      mask,
+      excluded,
+    );
+  };
+
+  it('adds band rows scoring at least the target, ties against it, the target itself never', () => {
+    // Rows 3 and 5 are above the band; 1, 2 and 4 inside it (1 and 4 tie with the target).
+    expect(rank(2, [1, 2, 4], [])).toBe(5);
   });
 
-  it('compares scaled scores (cosine) against the exact target', () => {
-    // Unscaled values 10, 20, 30 with scale 0.1 approximate 1, 2, 3; target row 1 (score 2).
-    const data = Float32Array.from([10, 20, 30]);
-    expect(rankInRow(data, 0, 3, 0.1, 1, 2, (i) => [1, 2, 3][i], 1e-9, new Uint8Array(3), [])).toBe(
-      2,
-    );
+  it('takes excluded rows out whether they were counted above or sit in the band', () => {
+    // Row 3 was counted in `above` (exactly above t); row 4 is in the band; row 0 is below.
+    expect(rank(2, [1, 2, 4], [3, 4, 0])).toBe(3);
+    // An excluded target is still not a competitor.
+    expect(rank(2, [1, 2, 4], [2])).toBe(5);
+  });
+});
+
+describe('rankBand', () => {
+  it('rounds the limits outwards to float32 values', () => {
+    const { hi, lo } = rankBand(0.1, 1, 1e-9);
+    expect(Math.fround(hi)).toBe(hi);
+    expect(Math.fround(lo)).toBe(lo);
+    expect(hi).toBeGreaterThanOrEqual(0.1 + 1e-9);
+    expect(lo).toBeLessThanOrEqual(0.1 - 1e-9);
+  });
+
+  it('scales the limits for cosine (scores are unscaled values times scale)', () => {
+    const { hi, lo } = rankBand(0.5, 0.25, 1e-6);
+    expect(hi * 0.25).toBeGreaterThanOrEqual(0.5 + 1e-6);
+    expect(lo * 0.25).toBeLessThanOrEqual(0.5 - 1e-6);
+    expect(hi * 0.25).toBeLessThan(0.5 + 2e-6);
+  });
+
+  it('float32AtLeast / float32AtMost give the nearest float32 on the right side', () => {
+    for (const x of [0.1, -0.1, 1 / 3, -1e-30, 3e38, 1.5]) {
+      const up = float32AtLeast(x);
+      const down = float32AtMost(x);
+      expect(up).toBeGreaterThanOrEqual(x);
+      expect(down).toBeLessThanOrEqual(x);
+      expect(Math.fround(up)).toBe(up);
+      expect(Math.fround(down)).toBe(down);
+      // Equal when x is a float32, else adjacent: their bit patterns differ by one.
+      const bits = new Int32Array(Float32Array.from([up, down]).buffer);
+      expect(Math.abs(bits[0] - bits[1])).toBe(up === down ? 0 : 1);
+    }
+    expect(float32AtLeast(1.5)).toBe(1.5);
+    expect(float32AtMost(0)).toBe(0);
+    expect(float32AtLeast(-0.1)).toBeGreaterThan(float32AtMost(-0.1));
   });
 });

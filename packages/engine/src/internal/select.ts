@@ -78,39 +78,78 @@ export function selectTopK(
   return m;
 }
 
+/** The smallest float32 >= x (x finite or infinite, not NaN). */
+export function float32AtLeast(x: number): number {
+  const f = Math.fround(x);
+  return f >= x ? f : nextFloat32(f, 1);
+}
+
+/** The largest float32 <= x. */
+export function float32AtMost(x: number): number {
+  const f = Math.fround(x);
+  return f <= x ? f : nextFloat32(f, -1);
+}
+
+const f32 = new Float32Array(1);
+const f32Bits = new Int32Array(f32.buffer);
+
+/** The float32 next to finite f in direction dir (+1 up, -1 down). */
+function nextFloat32(f: number, dir: 1 | -1): number {
+  if (f === 0) return dir * 2 ** -149;
+  f32[0] = f;
+  // Moving away from zero increments the bit pattern's magnitude, towards zero decrements it.
+  f32Bits[0] += f > 0 === dir > 0 ? 1 : -1;
+  return f32[0];
+}
+
+/**
+ * The decision band of one query's rank, in the units of the approximate
+ * scores: a row whose approximation is above `hi` scores exactly above the
+ * target, one below `lo` exactly below it; rows in [lo, hi] need their exact
+ * score. Both limits are float32 values (rounded outwards), so onnxruntime's
+ * float32 comparisons and JavaScript's give the same answer on every row.
+ * `scale` turns approximations into scores (cosine: 1 / |q|); `bound` is the
+ * approximation's error bound and t the target's exact score.
+ */
+export function rankBand(t: number, scale: number, bound: number): { hi: number; lo: number } {
+  // Compare unscaled values against scaled limits (scale > 0), widened by the product's rounding.
+  const slack = bound * (1 + 2 ** -40) + Math.abs(t) * 2 ** -50;
+  return { hi: float32AtLeast((t + slack) / scale), lo: float32AtMost((t - slack) / scale) };
+}
+
 /**
  * 1-based rank of `target` among non-excluded rows (the target itself never
  * counts): every other row scoring at least as high ranks above it, exactly
- * as @thoughtspace/metrics' rankOfTarget counts ties. `data[offset + i] *
- * scale` approximates row i's score within `bound`; t is the target's exact
- * score. Rows clearly above or below are counted from the approximation;
- * only rows within the band around t are rescored.
+ * as @thoughtspace/metrics' rankOfTarget counts ties.
+ *
+ * The engine gives, per query, `above`: how many rows' approximations are
+ * above the band (see rankBand), and the rows inside it, `band[from..to)`.
+ * A row above the band scores exactly above t, the target's exact score, and
+ * a row below it exactly below; so band rows are rescored with `exact`, and
+ * an excluded row outside the band was counted in `above` exactly when its
+ * exact score is above t. Nothing here reads a row of scores.
  */
-export function rankInRow(
-  data: Float32Array,
-  offset: number,
-  n: number,
-  scale: number,
+export function rankFromBand(
+  above: number,
+  band: Int32Array,
+  from: number,
+  to: number,
   target: number,
   t: number,
   exact: (i: number) => number,
-  bound: number,
   excluded: Uint8Array,
   unique: readonly number[],
 ): number {
-  // Compare unscaled values against scaled limits (scale > 0), widened by the product's rounding.
-  const slack = bound * (1 + 2 ** -40) + Math.abs(t) * 2 ** -50;
-  const hi = (t + slack) / scale;
-  const lo = (t - slack) / scale;
-  let count = 0;
-  const band: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = data[offset + i];
-    if (a > hi) count++;
-    else if (a >= lo) band.push(i);
+  let count = above;
+  for (let j = from; j < to; j++) {
+    const i = band[j];
+    if (i !== target && !excluded[i] && exact(i) >= t) count++;
   }
-  if (data[offset + target] > hi) count--;
-  for (const i of unique) if (i !== target && data[offset + i] > hi) count--;
-  for (const i of band) if (i !== target && !excluded[i] && exact(i) >= t) count++;
+  for (const i of unique) {
+    if (i === target) continue;
+    let inBand = false;
+    for (let j = from; j < to && !inBand; j++) inBand = band[j] === i;
+    if (!inBand && exact(i) > t) count--;
+  }
   return count + 1;
 }

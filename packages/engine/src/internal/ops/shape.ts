@@ -187,6 +187,22 @@ function axesDef(onnxOp: 'Unsqueeze' | 'Squeeze') {
 defineOp('Unsqueeze', axesDef('Unsqueeze'));
 defineOp('Squeeze', axesDef('Squeeze'));
 
+/**
+ * Coordinates of the true entries of a bool tensor, [rank, count] with
+ * entries in row-major order (ONNX NonZero). Inference only: the count is
+ * known at run time, and a coordinate has no gradient.
+ */
+defineOp('NonZero', {
+  infer: (ins) => {
+    const [x] = ins;
+    if (x.dtype !== 'bool')
+      throw shapeError('NonZero', `expected a bool tensor, got ${x.dtype}`, x.shape);
+    return { shape: [x.rank, 'nonzero'], dtype: 'int64' };
+  },
+  emit: (e, _n, ins, out) => e.node('NonZero', ins, [out]),
+  grad: () => [null],
+});
+
 defineOp('Gather', {
   infer: (ins) => {
     const [table, idx] = ins;
@@ -335,6 +351,10 @@ export function squeeze(x: Tensor, axes: readonly number[]): Tensor {
 }
 
 /** Rows of `table` picked by integer `indices` (embedding lookup). */
+export function nonZero(x: Tensor): Tensor {
+  return x.graph.apply('NonZero', [x]);
+}
+
 export function gather(table: Tensor, indices: Tensor): Tensor {
   return table.graph.apply('Gather', [table, indices]);
 }
