@@ -238,9 +238,17 @@ async function main(): Promise<void> {
       const cpuMs = cpuPerRequest(cpuBefore, rec.latencies.length);
       sampleRss();
       process.stderr.write(`echo at ${rate}/s for ${seconds}s ...\n`);
+      const echoCpuBefore = { server: cpuSeconds(echo.child.pid!), client: process.cpuUsage() };
       const ech = await openLoop(rate, seconds, async (i) => {
         await echoCall(Buffer.from(RecommendRequest.encode(recommendReq(i)).finish()));
       });
+      // One bare grpc-js call's CPU, both sides: the transport's share of a Recommend's calls.
+      const clientCpu = process.cpuUsage(echoCpuBefore.client);
+      const echoCpuMsPerCall = {
+        server:
+          ((cpuSeconds(echo.child.pid!) - echoCpuBefore.server) * 1000) / ech.latencies.length,
+        client: (clientCpu.user + clientCpu.system) / 1000 / ech.latencies.length,
+      };
       const recommend = quantiles(rec.latencies);
       const floor = quantiles(ech.latencies);
       rows.push({
@@ -258,6 +266,7 @@ async function main(): Promise<void> {
           ...floor,
           errors: ech.errors.length,
           firstErrors: [...new Set(ech.errors)].slice(0, 3),
+          cpuMsPerCall: echoCpuMsPerCall,
         },
         p99RatioToEcho: recommend.p99Ms / floor.p99Ms,
       });

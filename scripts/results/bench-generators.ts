@@ -399,12 +399,88 @@ export const siblings: Generator = (attrs, root) => {
   return out.join('\n');
 };
 
+interface GatewayQuantiles {
+  p50Ms: number;
+  p99Ms: number;
+}
+
+interface GatewayBench {
+  command: string;
+  bundle: { dataset: { name: string; manifestHash: string }; seed: number; provider: string };
+  machine: { cpus: number; loadAverage: number[] };
+  processes?: string;
+  secondsPerRate: number;
+  rates: {
+    rate: number;
+    recommend: GatewayQuantiles & {
+      errors: number;
+      degraded: number;
+      stages: Record<string, GatewayQuantiles>;
+      cpuMsPerRequest?: Record<string, number>;
+    };
+    echo: GatewayQuantiles & { cpuMsPerCall?: { server: number; client: number } };
+    p99RatioToEcho: number;
+  }[];
+  highestRateWithP99Under100Ms: number | null;
+  scoreCandidates: GatewayQuantiles & { rate: number; echo: GatewayQuantiles; p99RatioToEcho: number };
+}
+
+/** Recommend over the seven processes against the echo floor, per rate, with where the CPU goes. */
+const gateway: Generator = (attrs, root) => {
+  const file = attrs.file ?? 'bench/results/gateway.json';
+  const r = readJson<GatewayBench>(root, file, 'gateway');
+  const ms = (x: number) => x.toFixed(1);
+  const stages = Object.keys(r.rates[0]?.recommend.stages ?? {});
+  const cpu = (row: GatewayBench['rates'][number]) => {
+    const c = row.recommend.cpuMsPerRequest;
+    return c ? ms(c.total) : '-';
+  };
+  const sc = r.scoreCandidates;
+  const echoCpu = r.rates
+    .filter((row) => row.echo.cpuMsPerCall)
+    .map(
+      (row) =>
+        `${row.rate}/s: ${row.echo.cpuMsPerCall!.server.toFixed(2)} + ${row.echo.cpuMsPerCall!.client.toFixed(2)}`,
+    );
+  return [
+    `\`${r.command}\` — ${r.bundle.dataset.name} bundle (manifest \`${shortHash(r.bundle.dataset.manifestHash)}\`, seed ${r.bundle.seed}, provider \`${r.bundle.provider}\`), ${r.processes ?? 'every service its own process'}, ${r.secondsPerRate} s per rate, load average at the end ${r.machine.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on ${r.machine.cpus} CPUs. Source: \`${file}\`.`,
+    '',
+    table(
+      [
+        'rate /s',
+        'Recommend p50 / p99 ms',
+        'echo p99 ms',
+        'p99 / echo',
+        'errors / degraded',
+        ...stages.map((s) => `${s} p50`),
+        'CPU ms per Recommend',
+      ],
+      r.rates.map((row) => [
+        String(row.rate),
+        `${ms(row.recommend.p50Ms)} / ${ms(row.recommend.p99Ms)}`,
+        ms(row.echo.p99Ms),
+        `${row.p99RatioToEcho.toFixed(1)}x`,
+        `${row.recommend.errors} / ${row.recommend.degraded}`,
+        ...stages.map((s) => ms(row.recommend.stages[s]?.p50Ms ?? NaN)),
+        cpu(row),
+      ]),
+    ),
+    '',
+    `Highest rate with Recommend p99 under 100 ms: ${r.highestRateWithP99Under100Ms ?? 'none'}.` +
+      (echoCpu.length
+        ? ` CPU ms of one echo call, server + client (the client side includes encoding the payload): ${echoCpu.join('; ')}.`
+        : '') +
+      ` ScoreCandidates (10 candidates) at ${thousands(sc.rate)}/s: p50 ${ms(sc.p50Ms)} ms, p99 ${ms(sc.p99Ms)} ms against echo p99 ${ms(sc.echo.p99Ms)} ms (${sc.p99RatioToEcho.toFixed(1)}x).`,
+  ].join('\n');
+};
+
 export const BENCH_GENERATORS: Record<string, Generator> = {
   'sasrec-speed': sasrecSpeed,
   topk,
   'sasrec-full': sasrecFull,
   kafka,
   'kafka-pipeline': kafkaPipeline,
+  gateway,
   loadtest,
   siblings,
 };
