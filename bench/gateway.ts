@@ -8,7 +8,8 @@
  * Writes bench/results/gateway.json.
  *
  *   npm run bench -- gateway --run runs/main [--rates 25,50,100,200] [--seconds 10]
- *                            [--score-rate 1000] [--kafka] [--out bench/results/gateway.json]
+ *                            [--score-rate 1000] [--kafka] [--ort-threads 1]
+ *                            [--out bench/results/gateway.json]
  *
  * Per process it also records CPU milliseconds per Recommend at each rate
  * (where the work goes) and idle CPU per second before the load. `--kafka`
@@ -153,12 +154,13 @@ async function main(): Promise<void> {
   // The Kafka stage workers are not on Recommend's path; `--kafka` starts them too (their idle
   // polling is measured below either way when present).
   const withKafka = process.argv.includes('--kafka');
+  const ortThreads = arg('ort-threads', '1');
   const up = spawnSync(
     process.execPath,
     [BIN, 'up', '--run', runDir, ...(withKafka ? [] : ['--no-kafka'])],
     {
       encoding: 'utf8',
-      env: { ...process.env, LOG_LEVEL: 'warn', ORT_THREADS: '1' },
+      env: { ...process.env, LOG_LEVEL: 'warn', ORT_THREADS: ortThreads },
     },
   );
   if (up.status !== 0) throw new Error(`thoughtspace up failed: ${up.stderr}`);
@@ -333,6 +335,7 @@ async function main(): Promise<void> {
       note: 'latency quantiles include failed calls at the time they failed (deadline 5 s for Recommend and ScoreCandidates, 10 s for echo)',
       secondsPerRate: seconds,
       request: { k: 10, candidates: 'gateway default', tree: 'default (depth 2, b1 2, b2 3)' },
+      ortThreads: Number(ortThreads),
       processes: withKafka
         ? 'seven services, broker and Kafka stage workers'
         : 'seven services (up --no-kafka)',

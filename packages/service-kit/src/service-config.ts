@@ -64,10 +64,11 @@ export const METRICS_CONFIG = {
 export const MODEL_SERVICE_CONFIG = {
   threads: intVar({
     name: 'ORT_THREADS',
-    default: 2,
+    default: 1,
     min: 1,
     max: 256,
-    description: 'onnxruntime intra-op threads',
+    description:
+      'onnxruntime intra-op threads per model; 1 suits serving (a request is a few small runs; concurrency comes from requests and processes, and extra threads spin on cores the other services need; decision 0027)',
   }),
   executionProvider: enumVar({
     name: 'ORT_EXECUTION_PROVIDER',
