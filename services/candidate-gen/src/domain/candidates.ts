@@ -111,6 +111,7 @@ export function createCandidateDomain(options: {
     );
   };
   const ids = model.manifest.itemIds;
+  const stateOf = userStateMemo((h) => model.userEmbeddings([h]));
 
   return {
     modelName: `${served}@${model.manifest.dataset.manifestHash.slice(0, 12)}`,
@@ -131,7 +132,7 @@ export function createCandidateDomain(options: {
         ...h,
         ...toIndices(req.exclude ?? [], 'exclude_item_ids', limits.maxCandidates),
       ];
-      const emb = await model.userEmbeddings([h]);
+      const emb = await stateOf(h);
       const top = await model.topK(
         emb,
         0,
@@ -160,7 +161,7 @@ export function createCandidateDomain(options: {
           'items_per_user: this model directory holds no user histories (saved before they were indexed); retrain it or ask for 0',
         );
       const h = history(req.history);
-      const q = await model.userEmbeddings([h]);
+      const q = await stateOf(h);
       const [ranked] = await nearestUsers({
         queries: q,
         pool: model.userEmbedding,
@@ -187,6 +188,33 @@ export function createCandidateDomain(options: {
     async userEmbedding(h) {
       return model.userEmbeddings([history(h)]);
     },
+  };
+}
+
+const STATES_KEPT = 64;
+
+/**
+ * The user state of a history, remembered for the most recent histories (in
+ * flight included): one Recommend asks for candidates and for similar users
+ * of the same history at the same time, and both start from its state.
+ */
+export function userStateMemo(
+  encode: (history: Int32Array) => Promise<Float32Array>,
+): (history: Int32Array) => Promise<Float32Array> {
+  const states = new Map<string, Promise<Float32Array>>();
+  return (history) => {
+    const key = history.join(',');
+    let state = states.get(key);
+    if (state) {
+      states.delete(key); // re-inserted below: Map order is recency
+    } else {
+      state = encode(history);
+      // A failed run is not remembered.
+      void state.catch(() => states.get(key) === state && states.delete(key));
+      if (states.size >= STATES_KEPT) states.delete(states.keys().next().value!);
+    }
+    states.set(key, state);
+    return state;
   };
 }
 
