@@ -167,10 +167,10 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       children(root, SpanKind.CLIENT).find((s) => s.name.endsWith('/Select'))!,
       SpanKind.SERVER,
     )[0];
-    // depth 2, b1 2: one REFINE call for the root, one per first-level child, then the
-    // Thought-Space agreement of the leaves.
+    // depth 2: one REFINE call per tree level (the root; both first-level children at once),
+    // then the Thought-Space agreement of the leaves.
     expect(children(selectServer, SpanKind.CLIENT).map((s) => s.name)).toEqual([
-      ...Array(3).fill('thoughtspace.v1.RationaleGen/GenerateRationale'),
+      ...Array(2).fill('thoughtspace.v1.RationaleGen/GenerateRationale'),
       'thoughtspace.v1.Encoder/Agreement',
     ]);
     // Model runs are spans under the server span that ran them: model name and batch size.

@@ -31,6 +31,7 @@ describe('SIGTERM with 200 calls in flight (real rationale-gen process)', () => 
           interactions: dataset.itemIds.slice(0, 8).map((itemId) => ({ itemId, rating: 5 })),
         },
         similarUserItemIds: dataset.itemIds.slice(8, 20),
+        parentReasons: [],
         n: 0,
         provider: '',
         maxTokens: 0,

@@ -81,7 +81,14 @@ function collect(client: RationaleGenClient, provider: string) {
   return new Promise<{ messages: StreamRationaleResponse[]; err?: ServiceError }>((resolve) => {
     const messages: StreamRationaleResponse[] = [];
     const stream = client.streamRationale({
-      task: { kind: RationaleKind.BASE, similarUserItemIds: [], n: 1, provider, maxTokens: 0 },
+      task: {
+        kind: RationaleKind.BASE,
+        similarUserItemIds: [],
+        parentReasons: [],
+        n: 1,
+        provider,
+        maxTokens: 0,
+      },
     });
     stream.on('data', (m: StreamRationaleResponse) => messages.push(m));
     stream.on('error', (err: ServiceError) => resolve({ messages, err }));

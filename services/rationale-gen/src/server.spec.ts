@@ -60,6 +60,7 @@ describe('rationale-gen over gRPC loopback (all-beauty-2018-reviews catalogue)',
       })),
     },
     similarUserItemIds: [],
+    parentReasons: [] as string[],
     n: 0,
     provider: '',
     maxTokens: 0,
@@ -92,6 +93,45 @@ describe('rationale-gen over gRPC loopback (all-beauty-2018-reviews catalogue)',
     const directions = refinementDirections(3, 1);
     expect(res.rationales.map((r) => r.reason.slice(0, 40))).toHaveLength(3);
     res.rationales.forEach((r, i) => expect(r.reason).toContain(`Refined for ${directions[i]}`));
+  });
+
+  it('GenerateRationale REFINE with parent_reasons: a tree level in one call, each parent as if alone', async () => {
+    const parents = ['They buy body wash.', 'They like one brand of shaver.'];
+    const batched = await generate({
+      task: task({ kind: RationaleKind.REFINE, parentReasons: parents, n: 3 }),
+    });
+    expect(batched.rationales).toHaveLength(6);
+    for (const [p, parentReason] of parents.entries()) {
+      const alone = await generate({
+        task: task({ kind: RationaleKind.REFINE, parentReason, n: 3 }),
+      });
+      expect(batched.rationales.slice(p * 3, p * 3 + 3).map((r) => r.reason)).toEqual(
+        alone.rationales.map((r) => r.reason),
+      );
+    }
+    const refused = (over: Parameters<typeof task>[0]) =>
+      generate({ task: task(over) }).then(
+        () => undefined,
+        (err: ServiceError) => [err.code, err.details],
+      );
+    expect(
+      await refused({
+        kind: RationaleKind.REFINE,
+        parentReason: 'p',
+        parentReasons: parents,
+        n: 2,
+      }),
+    ).toEqual([status.INVALID_ARGUMENT, 'parent_reason and parent_reasons: set one, not both']);
+    expect(await refused({ kind: RationaleKind.BASE, parentReasons: parents })).toEqual([
+      status.INVALID_ARGUMENT,
+      'parent_reasons apply to REFINE only, not BASE',
+    ]);
+    expect(
+      await refused({ kind: RationaleKind.REFINE, parentReasons: Array(9).fill('p'), n: 8 }),
+    ).toEqual([
+      status.INVALID_ARGUMENT,
+      'parent_reasons: 9 parents x n 8 exceeds the limit of 64 rationales per call',
+    ]);
   });
 
   it('INVALID_ARGUMENT for a base request with a target (leakage rule)', async () => {

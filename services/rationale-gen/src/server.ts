@@ -99,6 +99,7 @@ function toTask(message: RationaleTask | undefined): RationaleTaskInput {
     targetItemId: task.targetItemId,
     similarItemIds: task.similarUserItemIds,
     parentReason: task.parentReason,
+    parentReasons: task.parentReasons,
     n,
     provider: task.provider,
     maxTokens: task.maxTokens === 0 ? undefined : task.maxTokens,

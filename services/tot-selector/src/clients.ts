@@ -10,7 +10,7 @@ import {
 import { callDownstream } from '@thoughtspace/service-kit';
 import type { Refiner, ThoughtSpaceAgreement } from './domain/selector';
 
-/** REFINE calls to rationale-gen: `n` alternatives of one parent, one per refinement direction. */
+/** REFINE calls to rationale-gen: `n` alternatives of each parent, one per refinement direction. */
 export function grpcRefiner(o: { address: string; credentials: ChannelCredentials }): {
   refine: Refiner;
   close(): void;
@@ -25,7 +25,7 @@ export function grpcRefiner(o: { address: string; credentials: ChannelCredential
           task: {
             kind: RationaleKind.REFINE,
             history: req.history,
-            parentReason: req.parent,
+            parentReasons: req.parents,
             n: req.n,
             seed: req.seed,
             provider: req.provider ?? '',
@@ -38,8 +38,12 @@ export function grpcRefiner(o: { address: string; credentials: ChannelCredential
           ...budget,
         },
       );
+      // Parent by parent, n each.
+      const texts = req.parents.map((_, p) =>
+        res.rationales.slice(p * req.n, (p + 1) * req.n).map((r) => r.reason),
+      );
       return {
-        texts: res.rationales.map((r) => r.reason),
+        texts,
         provider: res.rationales[0]?.provider ?? '',
         model: res.rationales[0]?.model ?? '',
       };

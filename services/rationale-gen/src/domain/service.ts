@@ -17,6 +17,8 @@ export interface RationaleTaskInput {
   targetItemId?: string;
   similarItemIds: string[];
   parentReason?: string;
+  /** Refine only, instead of parentReason: several parents at once, n alternatives each, parent by parent. */
+  parentReasons?: string[];
   /** Alternatives to write, 1..16. For refine, alternative i follows refinementDirections(n, 1)[i]. */
   n: number;
   /** Provider name; empty = the service default. */
@@ -44,6 +46,8 @@ export interface ServiceGenerateOptions extends GenerateOptions {
 }
 
 export const MAX_ALTERNATIVES = 16;
+/** Most rationales one batched refine call may ask for (parents x n). */
+export const MAX_BATCH = 64;
 
 /**
  * rationale-gen's domain: resolves item ids against the catalogue, picks the
@@ -99,16 +103,18 @@ export function createRationaleService(options: {
         similarItems: task.similarItemIds.length
           ? task.similarItemIds.map((id, i) => item(id, `similar_user_item_ids[${i}]`))
           : undefined,
-        parent: task.parentReason,
         maxTokens: task.maxTokens,
         seed: task.seed,
       };
       const directions = task.kind === 'refine' ? refinementDirections(task.n, 1) : [];
-      const requests = Array.from({ length: task.n }, (_, i): RationaleRequest => ({
-        ...base,
-        ...(task.kind === 'refine' ? { direction: directions[i] } : {}),
-        ...(task.seed !== undefined ? { seed: task.seed + i } : {}),
-      }));
+      const requests = parentsOf(task).flatMap((parent) =>
+        Array.from({ length: task.n }, (_, i): RationaleRequest => ({
+          ...base,
+          parent,
+          ...(task.kind === 'refine' ? { direction: directions[i] } : {}),
+          ...(task.seed !== undefined ? { seed: task.seed + i } : {}),
+        })),
+      );
       for (const r of requests) validateRequest(r, limits);
       const rationales: Rationale[] = [];
       for (const r of requests) {
@@ -126,4 +132,21 @@ export function createRationaleService(options: {
       for (const p of Object.values(options.providers)) await p.dispose();
     },
   };
+}
+
+/** The parents a task refines: parent_reasons (a batch), else the one parent_reason (or none). */
+function parentsOf(task: RationaleTaskInput): (string | undefined)[] {
+  const batch = task.parentReasons ?? [];
+  if (batch.length === 0) return [task.parentReason];
+  if (task.kind !== 'refine')
+    throw new InvalidArgumentError(
+      `parent_reasons apply to REFINE only, not ${task.kind.toUpperCase()}`,
+    );
+  if (task.parentReason !== undefined)
+    throw new InvalidArgumentError('parent_reason and parent_reasons: set one, not both');
+  if (batch.length * task.n > MAX_BATCH)
+    throw new InvalidArgumentError(
+      `parent_reasons: ${batch.length} parents x n ${task.n} exceeds the limit of ${MAX_BATCH} rationales per call`,
+    );
+  return batch;
 }

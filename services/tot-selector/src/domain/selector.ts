@@ -13,11 +13,14 @@ export interface CallBudget {
   signal?: AbortSignal;
 }
 
-/** Writes `n` refinements of `parent` (rationale-gen REFINE: one per refinement direction). */
+/**
+ * Writes `n` refinements of each parent (rationale-gen REFINE: one per
+ * refinement direction); `texts[p]` are those of `parents[p]`.
+ */
 export type Refiner = (
-  req: { history: HistoryRef; parent: string; n: number; seed?: number; provider?: string },
+  req: { history: HistoryRef; parents: string[]; n: number; seed?: number; provider?: string },
   budget: CallBudget,
-) => Promise<{ texts: string[]; provider: string; model: string }>;
+) => Promise<{ texts: string[][]; provider: string; model: string }>;
 
 /** cos(E1(rationale), E2(history)) for each rationale (the encoder's Agreement). */
 export type ThoughtSpaceAgreement = (
@@ -62,7 +65,8 @@ export interface SelectorDomain {
 
 /**
  * Tree expansion and leaf selection over two downstream services: refinements
- * from rationale-gen (one call per parent, one alternative per direction) and
+ * from rationale-gen (one call per tree level, one alternative per direction
+ * for each of its parents) and
  * Thought-Space agreement from the encoder. The generic-semantic ablation
  * needs word vectors in-process; log-likelihood needs a language model that
  * scores text (`likelihoodAgreement` over a provider with
@@ -82,43 +86,50 @@ export function createSelectorDomain(o: {
     async expand(input, budget) {
       validateBranching(input.branching);
       if (!input.base.trim()) throw new InvalidArgumentError('base_reason must not be empty');
-      // One refine call per parent yields all its children; expandTree asks per direction.
-      const pending = new Map<string, Promise<string[]>>();
       const writer = { provider: '', model: '' };
+      // expandTree asks for every refinement of a level in the same tick: one refine call per
+      // level collects them (parents in order of asking, each once), sent on the next microtask.
+      const levels = new Map<number, { parents: string[]; texts: Promise<string[][]> }>();
+      const levelOf = (level: number, count: number) => {
+        let batch = levels.get(level);
+        if (!batch) {
+          const parents: string[] = [];
+          const texts = Promise.resolve().then(async () => {
+            const r = await o.refine(
+              {
+                history: input.history,
+                parents,
+                n: count,
+                seed: input.seed,
+                provider: input.provider,
+              },
+              budget,
+            );
+            writer.provider = r.provider;
+            writer.model = r.model;
+            return r.texts;
+          });
+          batch = { parents, texts };
+          levels.set(level, batch);
+        }
+        return batch;
+      };
       const nodes = await expandTree({
         base: input.base,
         branching: input.branching,
         directions: (count) => Array.from({ length: count }, (_, i) => `${count}:${i}`),
         refine: async (parent, direction, level) => {
           const [count, index] = direction.split(':').map(Number);
-          const key = `${level}\u0000${parent}`;
-          let texts = pending.get(key);
-          if (!texts) {
-            texts = o
-              .refine(
-                {
-                  history: input.history,
-                  parent,
-                  n: count,
-                  seed: input.seed,
-                  provider: input.provider,
-                },
-                budget,
-              )
-              .then((r) => {
-                writer.provider = r.provider;
-                writer.model = r.model;
-                return r.texts;
-              });
-            pending.set(key, texts);
-          }
-          const out = await texts;
-          if (out.length <= index) {
+          const batch = levelOf(level, count);
+          let p = batch.parents.indexOf(parent);
+          if (p < 0) p = batch.parents.push(parent) - 1;
+          const texts = (await batch.texts)[p] ?? [];
+          if (texts.length <= index) {
             throw new InvalidArgumentError(
-              `rationale-gen returned ${out.length} refinements, ${count} were asked for`,
+              `rationale-gen returned ${texts.length} refinements, ${count} were asked for`,
             );
           }
-          return out[index];
+          return texts[index];
         },
       });
       return { nodes, ...writer };

@@ -55,7 +55,16 @@ export interface RationaleTask {
   /** Upper bound on generated tokens per rationale; 0 = server default. */
   maxTokens: number;
   /** Sampling seed; absent = provider default (not reproducible). */
-  seed?: number | undefined;
+  seed?:
+    | number
+    | undefined;
+  /**
+   * REFINE, instead of `parent_reason`: several parents refined in one call
+   * (a whole tree level), `n` alternatives of each, parent by parent in the
+   * response. Each parent's alternatives are those a call with that
+   * `parent_reason` alone would give.
+   */
+  parentReasons: string[];
 }
 
 export interface GenerateRationaleRequest {
@@ -100,6 +109,7 @@ function createBaseRationaleTask(): RationaleTask {
     provider: "",
     maxTokens: 0,
     seed: undefined,
+    parentReasons: [],
   };
 }
 
@@ -131,6 +141,9 @@ export const RationaleTask: MessageFns<RationaleTask> = {
     }
     if (message.seed !== undefined) {
       writer.uint32(72).uint64(message.seed);
+    }
+    for (const v of message.parentReasons) {
+      writer.uint32(82).string(v!);
     }
     return writer;
   },
@@ -220,6 +233,14 @@ export const RationaleTask: MessageFns<RationaleTask> = {
             message.seed = longToNumber(reader.uint64());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.parentReasons.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -259,6 +280,11 @@ export const RationaleTask: MessageFns<RationaleTask> = {
         ? globalThis.Number(object.max_tokens)
         : 0,
       seed: isSet(object.seed) ? globalThis.Number(object.seed) : undefined,
+      parentReasons: globalThis.Array.isArray(object?.parentReasons)
+        ? object.parentReasons.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.parent_reasons)
+        ? object.parent_reasons.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -291,6 +317,9 @@ export const RationaleTask: MessageFns<RationaleTask> = {
     if (message.seed !== undefined) {
       obj.seed = Math.round(message.seed);
     }
+    if (message.parentReasons?.length) {
+      obj.parentReasons = message.parentReasons;
+    }
     return obj;
   },
 
@@ -310,6 +339,7 @@ export const RationaleTask: MessageFns<RationaleTask> = {
     message.provider = object.provider ?? "";
     message.maxTokens = object.maxTokens ?? 0;
     message.seed = object.seed ?? undefined;
+    message.parentReasons = object.parentReasons?.map((e) => e) || [];
     return message;
   },
 };
