@@ -14,6 +14,7 @@ import {
   type ReasonPort,
   type ScorerPort,
   type SelectionPort,
+  type SelectionStrategy,
   type TreeNode,
 } from '@thoughtspace/pipeline';
 import {
@@ -210,6 +211,34 @@ export function createGrpcPorts(o: {
       ),
   };
 
+  /** TotSelector.Select: over a tree the caller sends (`nodes`), or one it expands itself. */
+  const selectCall = (
+    req: {
+      history: HistoryEvent[];
+      strategy: SelectionStrategy;
+      baseReason: string;
+      nodes?: ProtoNode[];
+      depth?: number;
+      b1?: number;
+      b2?: number;
+    },
+    opts?: CallOptions,
+  ) =>
+    call(
+      'totSelector',
+      totSelector,
+      totSelector.select,
+      'Select',
+      SelectRequest.fromPartial({
+        meta,
+        ...req,
+        history: toUserHistory(req.history),
+        strategy: STRATEGY_TO_PROTO[req.strategy],
+        returnTree: false,
+      }),
+      opts,
+    );
+
   const selection: SelectionPort = {
     async expand(req, opts) {
       const res = await call(
@@ -228,19 +257,13 @@ export function createGrpcPorts(o: {
       return { nodes: fromProtoNodes(res.nodes) };
     },
     async select(req, opts) {
-      const res = await call(
-        'totSelector',
-        totSelector,
-        totSelector.select,
-        'Select',
-        SelectRequest.fromPartial({
-          meta,
-          history: toUserHistory(req.history),
+      const res = await selectCall(
+        {
+          history: req.history,
+          strategy: req.strategy,
           baseReason: req.nodes[0]?.reason ?? '',
           nodes: toProtoNodes(req.nodes),
-          strategy: STRATEGY_TO_PROTO[req.strategy],
-          returnTree: false,
-        }),
+        },
         opts,
       );
       const text = res.selected?.reason ?? '';
@@ -254,19 +277,13 @@ export function createGrpcPorts(o: {
     },
     // One round trip: Select without nodes expands the tree itself and says how long that took.
     async expandAndSelect(req, opts) {
-      const res = await call(
-        'totSelector',
-        totSelector,
-        totSelector.select,
-        'Select',
-        SelectRequest.fromPartial({
-          meta,
-          history: toUserHistory(req.history),
+      const res = await selectCall(
+        {
+          history: req.history,
+          strategy: req.strategy,
           baseReason: req.base,
           ...levels(req.branching),
-          strategy: STRATEGY_TO_PROTO[req.strategy],
-          returnTree: false,
-        }),
+        },
         opts,
       );
       const text = res.selected?.reason ?? '';
