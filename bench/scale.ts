@@ -24,7 +24,10 @@
  * Before each size the bench waits while the 1-minute load average is above
  * `--max-load` (default 3; 2 cores shared), for at most `--load-wait-minutes`
  * (default 5), then runs anyway; the wait and the load average at the start
- * and end of every size are recorded. Per stage: the time ratio
+ * and end of every size are recorded. `--repeats R` runs R passes over the
+ * sizes (1000, 2000, 4000, 1000, ...) and judges each size's median per
+ * stage; every repeat's figures are kept in the size's `repeats`. Per
+ * stage: the time ratio
  * largest/smallest against the users ratio (firm goal: within 1.5x of
  * linear), the fitted exponent, and seconds per 1,000 users. Writes
  * bench/results/scale.json and scale.svg (time against users per stage,
@@ -38,7 +41,7 @@
  * --quick SASRec epochs in the series (per-epoch cost is what scales).
  *
  *   npm run bench -- scale [--users 5000,20000,50000] [--reasoning-users 1000,2000,4000|none]
- *                          [--series all|users|reasoning-users] [--max-load 3] [--load-wait-minutes 5]
+ *                          [--series all|users|reasoning-users] [--repeats 1] [--max-load 3] [--load-wait-minutes 5]
  *                          [--sasrec-epochs N] [--seed 1] [--resamples 200] [--quick-run | --quick-run-only]
  */
 import { spawn } from 'node:child_process';
@@ -78,6 +81,21 @@ interface SizeRun {
   /** The wait for the load to fall before this size (absent in runs from before the wait existed). */
   loadWait?: LoadWait;
   userSample?: unknown;
+  /**
+   * With --repeats R > 1: every repeat's own figures; the size's stage
+   * seconds and wallSeconds are then the median over them, peak RSS the
+   * maximum, loadAverage the first repeat's start and the last one's end.
+   */
+  aggregate?: string;
+  repeats?: {
+    repeat: number;
+    command: string;
+    wallSeconds: number;
+    peakRssMiB: number;
+    loadAverage: { start: number[]; end: number[] };
+    loadWait?: LoadWait;
+    stages: StageRecord[];
+  }[];
 }
 
 interface LoadWait {
@@ -261,6 +279,50 @@ function verdicts(runs: SizeRun[], keep: (stage: string) => boolean) {
     });
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** One size's repeats as one entry: median seconds per stage, maximum peak RSS, every repeat kept. */
+function combineRepeats(list: SizeRun[]): SizeRun {
+  if (list.length === 1) return list[0];
+  const first = list[0];
+  const maxOf = (xs: (number | null)[]) =>
+    xs.some((x) => x === null) ? null : Math.max(...(xs as number[]));
+  return {
+    ...first,
+    command: first.command.replace(/-r\d+$/, '-r<repeat>'),
+    wallSeconds: Number(median(list.map((r) => r.wallSeconds)).toFixed(1)),
+    peakRssMiB: Math.max(...list.map((r) => r.peakRssMiB)),
+    stages: first.stages.map(({ stage }) => {
+      const at = list.map((r) => r.stages.find((s) => s.stage === stage));
+      if (at.some((s) => s === undefined))
+        throw new Error(`stage "${stage}" missing in a repeat of ${first.requestedUsers} users`);
+      const ss = at as StageRecord[];
+      return {
+        stage,
+        seconds: Number(median(ss.map((s) => s.seconds)).toFixed(3)),
+        peakRssMiB: maxOf(ss.map((s) => s.peakRssMiB)),
+        endRssMiB: maxOf(ss.map((s) => s.endRssMiB)),
+      };
+    }),
+    loadAverage: { start: first.loadAverage.start, end: list[list.length - 1].loadAverage.end },
+    loadWait: undefined,
+    aggregate: `median of ${list.length} repeats per stage (interleaved with the other sizes), peak RSS the maximum`,
+    repeats: list.map((r, i) => ({
+      repeat: i + 1,
+      command: r.command,
+      wallSeconds: r.wallSeconds,
+      peakRssMiB: r.peakRssMiB,
+      loadAverage: r.loadAverage,
+      loadWait: r.loadWait,
+      stages: r.stages,
+    })),
+  };
+}
+
 /** Builds an n-user dataset and runs the main job on it; one entry of a series. */
 async function sizeRun(o: {
   root: string;
@@ -273,12 +335,17 @@ async function sizeRun(o: {
   sasrecEpochs?: number;
   maxLoad: number;
   loadWaitMinutes: number;
+  /** 1-based repeat number with --repeats > 1 (its own output folder). */
+  repeat?: number;
 }): Promise<SizeRun> {
   const loadWait = await waitForLoad(o.maxLoad, o.loadWaitMinutes);
   const built = await buildDataset(o.root, o.sourceDir, o.users, o.n);
   const r = await mainJob({
     dir: built.dir,
-    out: join(o.root, `run-${o.n}-${o.reasoning ? 'reasoning' : 'no-reasoning'}`),
+    out: join(
+      o.root,
+      `run-${o.n}-${o.reasoning ? 'reasoning' : 'no-reasoning'}${o.repeat === undefined ? '' : `-r${o.repeat}`}`,
+    ),
     seed: o.seed,
     resamples: o.resamples,
     maxUsers: 0,
@@ -413,6 +480,7 @@ async function main(): Promise<void> {
       `--load-wait-minutes: expected a number >= 0, got "${arg('load-wait-minutes', '5')}"`,
     );
   const seed = positiveInts('seed', arg('seed', '1'))[0];
+  const repeats = positiveInts('repeats', arg('repeats', '1'))[0];
   const resamples = positiveInts('resamples', arg('resamples', '200'))[0];
   const quickOnly = process.argv.includes('--quick-run-only');
   const quickRun = quickOnly || process.argv.includes('--quick-run');
@@ -445,14 +513,17 @@ async function main(): Promise<void> {
   const runs: SizeRun[] = runUsers ? [] : (kept?.series.users ?? []);
   const reasoningRuns: SizeRun[] = runReasoning ? [] : (kept?.series['reasoning-users'] ?? []);
   let quick: Record<string, unknown> | undefined;
+  // With --repeats, whole passes over the sizes one after another, so a drift in load
+  // touches every size alike; each size's entry is the median of its repeats.
   const plan = quickOnly
     ? []
-    : [
-        ...(runUsers ? sizes.map((n) => ({ n, reasoning: false, into: runs })) : []),
+    : Array.from({ length: repeats }, (_, r) => [
+        ...(runUsers ? sizes.map((n) => ({ n, reasoning: false, into: runs, r })) : []),
         ...(runReasoning
-          ? reasoningSizes.map((n) => ({ n, reasoning: true, into: reasoningRuns }))
+          ? reasoningSizes.map((n) => ({ n, reasoning: true, into: reasoningRuns, r }))
           : []),
-      ];
+      ]).flat();
+  const raw = new Map<string, SizeRun[]>();
   /** `--quick-run-only`: the plain `thoughtspace run --quick` on the largest size, in its own file. */
   const writeQuick = async (quickResult: Record<string, unknown>) => {
     const file = resolve(__dirname, '..', 'results', 'scale-quick.json');
@@ -485,7 +556,7 @@ async function main(): Promise<void> {
         ? verdicts(reasoningRuns, isReasoning).map((v) => ({ series: 'reasoning-users', ...v }))
         : (kept?.stages.filter((s) => s.series === 'reasoning-users') ?? [])),
     ];
-    const budgets = `--quick (SASRec ${sasrecEpochs ?? 6} epochs, encoder 2 epochs) with --max-users 0 (no user cap)`;
+    const budgets = `--quick (SASRec ${sasrecEpochs ?? 6} epochs, encoder 2 epochs) with --max-users 0 (no user cap)${repeats > 1 ? `; ${repeats} repeats per size, median per stage` : ''}`;
     /** This run's provenance, for the series it measured. */
     const measured = {
       command,
@@ -562,22 +633,30 @@ async function main(): Promise<void> {
   try {
     for (const [i, step] of plan.entries()) {
       process.stderr.write(
-        `[scale] run ${i + 1} of ${plan.length}: ${step.n} users, ${step.reasoning ? 'whole job' : 'no reasoning'} (${((performance.now() - t0) / 60000).toFixed(1)} min so far)\n`,
+        `[scale] run ${i + 1} of ${plan.length}: ${step.n} users, ${step.reasoning ? 'whole job' : 'no reasoning'}${repeats > 1 ? `, repeat ${step.r + 1} of ${repeats}` : ''} (${((performance.now() - t0) / 60000).toFixed(1)} min so far)\n`,
       );
-      step.into.push(
-        await sizeRun({
-          root,
-          sourceDir,
-          users,
-          n: step.n,
-          seed,
-          resamples,
-          reasoning: step.reasoning,
-          sasrecEpochs,
-          maxLoad,
-          loadWaitMinutes,
-        }),
-      );
+      const done = await sizeRun({
+        root,
+        sourceDir,
+        users,
+        n: step.n,
+        seed,
+        resamples,
+        reasoning: step.reasoning,
+        sasrecEpochs,
+        maxLoad,
+        loadWaitMinutes,
+        repeat: repeats > 1 ? step.r + 1 : undefined,
+      });
+      const key = `${step.reasoning}|${step.n}`;
+      raw.set(key, [...(raw.get(key) ?? []), done]);
+      // The measured series, rebuilt from the repeats so far (sizes in order).
+      const ns = step.reasoning ? reasoningSizes : sizes;
+      step.into.length = 0;
+      for (const n of ns) {
+        const list = raw.get(`${step.reasoning}|${n}`);
+        if (list) step.into.push(combineRepeats(list));
+      }
       await write(false);
     }
     if (quickRun) {
