@@ -241,6 +241,25 @@ async function mainJob(o: {
 /** Stages shorter than this at the smallest size are reported but not judged (timer noise). */
 const MIN_JUDGED_SECONDS = 0.5;
 
+/**
+ * Least-squares seconds = fixed + perUser x users over the sizes: the fixed
+ * cost (what does not grow with users) and the cost per 1,000 users on this
+ * range. Null with fewer than two sizes or a stage missing at one.
+ */
+function linearFit(points: [number, number | undefined][]) {
+  if (points.length < 2 || points.some(([, y]) => y === undefined)) return null;
+  const xs = points.map(([x]) => x);
+  const ys = points.map(([, y]) => y as number);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / sxx;
+  return {
+    fixedSeconds: Number((my - slope * mx).toFixed(2)),
+    secondsPerThousandUsers: Number((1000 * slope).toFixed(3)),
+  };
+}
+
 /** Per stage: time ratio largest/smallest against the users ratio, and the fitted exponent. */
 function verdicts(runs: SizeRun[], keep: (stage: string) => boolean) {
   if (runs.length < 2) return [];
@@ -266,6 +285,7 @@ function verdicts(runs: SizeRun[], keep: (stage: string) => boolean) {
           const s = at(r)?.seconds;
           return s === undefined ? null : Number(((1000 * s) / r.dataset.counts.users).toFixed(4));
         }),
+        linearFit: linearFit(runs.map((r) => [r.dataset.counts.users, at(r)?.seconds])),
         timeRatio: Number(timeRatio.toFixed(2)),
         usersRatio: Number(usersRatio.toFixed(2)),
         exponent: Number(exponent.toFixed(2)),
