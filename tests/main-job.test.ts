@@ -63,6 +63,7 @@ describe('thoughtspace run --quick', () => {
         'reasoning: valid trees + features',
         'reasoning: test trees + features',
         'reasoning: leakage canary',
+        'reasoning: invariance canary',
         'paired tests + results',
       ]),
     );

@@ -5,7 +5,9 @@
 // target's decision band) and the few rows inside that band, so JavaScript
 // never reads a row of scores. Rows whose approximate
 // score falls within float32's rounding bound of a decision are rescored
-// with the sequential JavaScript formula (see internal/select.ts): results
+// with the sequential JavaScript formula (see internal/select.ts; a query
+// whose ties straddle the end of TopK's list gets a 4x longer list from the
+// engine, until it decides or holds every row): results
 // are exactly those of the JavaScript loops, ties broken by score
 // descending, then index ascending. Memory is O(batch x rows + queries x k),
 // never O(queries x rows).
@@ -283,6 +285,38 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
         scores: new Float64Array(n * k).fill(NaN),
         counts: new Int32Array(n),
       };
+      const widthOf = (qi: number) => Math.min(rows, kk + exclude(qi).length + SLACK);
+      const kFeed = (w: number): Record<string, TensorValue> => ({
+        k: { dtype: 'int64', dims: [1], data: BigInt64Array.from([BigInt(w)]) },
+      });
+      /** Selects query qi from its TopK list; false when the list was too short to decide. */
+      const select = (qi: number, list: Int32Array): boolean => {
+        mark(exclude(qi), qi);
+        try {
+          const got = selectTopK(
+            list,
+            rows,
+            kk,
+            exactFor(queries, qi),
+            boundFor(queryNorm(queries, qi)),
+            excluded,
+            result.indices,
+            result.scores,
+            qi * k,
+            false,
+          );
+          if (got < 0) return false;
+          result.counts[qi] = got;
+          return true;
+        } finally {
+          clear();
+        }
+      };
+      // Queries whose exact ties or near-ties straddle the list's end. Scanning
+      // every row in JavaScript for each of them grew as users x pool when many
+      // users tie (identical histories); they get a 4x longer list from the
+      // engine instead, until it decides or holds every row.
+      let undecided: { qi: number; width: number }[] = [];
       let width = 0;
       await sweep(
         await searchSession(),
@@ -291,10 +325,9 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
         batch,
         request,
         (start, m) => {
-          let most = 0;
-          for (let qi = start; qi < start + m; qi++) most = Math.max(most, exclude(qi).length);
-          width = Math.min(rows, kk + most + SLACK);
-          return { k: { dtype: 'int64', dims: [1], data: BigInt64Array.from([BigInt(width)]) } };
+          width = 0;
+          for (let qi = start; qi < start + m; qi++) width = Math.max(width, widthOf(qi));
+          return kFeed(width);
         },
         (start, m, out) => {
           const top = out.top.data as BigInt64Array;
@@ -302,25 +335,35 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
           for (let b = 0; b < m; b++) {
             const qi = start + b;
             for (let j = 0; j < width; j++) list[j] = Number(top[b * width + j]);
-            mark(exclude(qi), qi);
-            try {
-              result.counts[qi] = selectTopK(
-                list,
-                rows,
-                kk,
-                exactFor(queries, qi),
-                boundFor(queryNorm(queries, qi)),
-                excluded,
-                result.indices,
-                result.scores,
-                qi * k,
-              );
-            } finally {
-              clear();
-            }
+            if (!select(qi, list)) undecided.push({ qi, width });
           }
         },
       );
+      while (undecided.length > 0) {
+        const round = undecided;
+        undecided = [];
+        const w = Math.min(rows, 4 * Math.max(...round.map((u) => u.width)));
+        const sub = new Float32Array(round.length * d);
+        round.forEach((u, i) => sub.set(queries.subarray(u.qi * d, (u.qi + 1) * d), i * d));
+        await sweep(
+          await searchSession(),
+          sub,
+          round.length,
+          batch,
+          { ...request, silent: true },
+          () => kFeed(w),
+          (start, m, out) => {
+            const top = out.top.data as BigInt64Array;
+            const list = new Int32Array(w);
+            for (let b = 0; b < m; b++) {
+              const { qi } = round[start + b];
+              for (let j = 0; j < w; j++) list[j] = Number(top[b * w + j]);
+              // A list of every row always decides (selectTopK sorts it exactly).
+              if (!select(qi, list)) undecided.push({ qi, width: w });
+            }
+          },
+        );
+      }
       return result;
     },
     async rank(request) {

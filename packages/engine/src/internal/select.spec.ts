@@ -28,6 +28,41 @@ describe('selectTopK', () => {
     expect(pick([2, 1], [5, 5, 5, 4], 1, 0)).toEqual([0]);
   });
 
+  it('without scan, says the list is too short (-1) and writes nothing', () => {
+    const idx = new Int32Array(1).fill(-1);
+    const exact = [5, 5, 5, 4];
+    const got = selectTopK(
+      [2, 1],
+      exact.length,
+      1,
+      (i) => exact[i],
+      0,
+      new Uint8Array(4),
+      idx,
+      new Float64Array(1),
+      0,
+      false,
+    );
+    expect(got).toBe(-1);
+    expect(idx[0]).toBe(-1);
+    // A list of every row decides without a scan.
+    expect(
+      selectTopK(
+        [2, 1, 3, 0],
+        4,
+        1,
+        (i) => exact[i],
+        0,
+        new Uint8Array(4),
+        idx,
+        new Float64Array(1),
+        0,
+        false,
+      ),
+    ).toBe(1);
+    expect(idx[0]).toBe(0);
+  });
+
   it('trusts the list when every row outside it is provably below the k-th', () => {
     // Row 1 is excluded, so the list must hold two eligible rows above the ceiling.
     expect(

@@ -41,7 +41,9 @@ export function rowNorms(table: Float32Array, d: number): Float64Array {
  * `bound` of the exact one. A row outside the list scores exactly at most
  * exact(last listed) + 2 bound; when the k-th best listed exact score is
  * above that, the list decides. Otherwise (ties or near-ties straddling the
- * list's end) every row is scored exactly.
+ * list's end) every row is scored exactly, or, with `scan` false, nothing
+ * is written and -1 says the list was too short to decide (the caller asks
+ * for a longer list instead of scanning every row in JavaScript).
  */
 export function selectTopK(
   candidates: ArrayLike<number>,
@@ -53,6 +55,7 @@ export function selectTopK(
   outIdx: Int32Array,
   outScore: Float64Array,
   at: number,
+  scan = true,
 ): number {
   const byScore = (a: [number, number], b: [number, number]) => b[1] - a[1] || a[0] - b[0];
   let scored: [number, number][] = [];
@@ -65,6 +68,7 @@ export function selectTopK(
   if (!complete) {
     const ceiling = exact(candidates[candidates.length - 1]) + 2 * bound;
     if (scored.length < k || !(scored[k - 1][1] > ceiling)) {
+      if (!scan) return -1;
       scored = [];
       for (let i = 0; i < n; i++) if (!excluded[i]) scored.push([i, exact(i)]);
       scored.sort(byScore);

@@ -284,18 +284,21 @@ export async function runMainJob(o: MainJobOptions): Promise<void> {
     if (reasoning && provider) {
       canaries = { labelPermutation: labelCanaryBlock(canaryOf(reasoning)) };
       if (o.invarianceCanary !== false) {
-        canaries.dataInvariance = await invarianceCanaryStage({
-          dataset: prepared.dataset,
-          datasetHash: prepared.manifest.hash,
-          candidates: evaluation.testSet.candidates,
-          protocol: o.protocol,
-          seed: o.seed,
-          reasons: inProcessReasons(provider),
-          provider: provider.name,
-          branching: o.branching,
-          agreement: scorerAgreement,
-          log,
-        });
+        // A timed stage like the others (bench/scale.ts judges its growth with users).
+        canaries.dataInvariance = await stage('reasoning: invariance canary', () =>
+          invarianceCanaryStage({
+            dataset: prepared.dataset,
+            datasetHash: prepared.manifest.hash,
+            candidates: evaluation.testSet.candidates,
+            protocol: o.protocol,
+            seed: o.seed,
+            reasons: inProcessReasons(provider),
+            provider: provider.name,
+            branching: o.branching,
+            agreement: scorerAgreement,
+            log,
+          }),
+        );
         await progress.write('invariance canary', rows, { sasrec: sasrecSummary, canaries });
       } else notes.push('data-invariance canary skipped (--no-invariance-canary)');
     }
