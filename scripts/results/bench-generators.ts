@@ -474,6 +474,60 @@ const gateway: Generator = (attrs, root) => {
   ].join('\n');
 };
 
+interface ScaleBench {
+  seed: number;
+  provider: string;
+  linearTolerance: number;
+  seriesProvenance: Record<
+    string,
+    { command: string; budgets: string; loadAverage: { start: number[]; end: number[] } }
+  >;
+  series: Record<string, { requestedUsers: number; replicatedUsers: number }[]>;
+  stages: {
+    series: string;
+    stage: string;
+    secondsBySize: number[];
+    timeRatio: number;
+    usersRatio: number;
+    exponent: number | null;
+    verdict: string;
+    linearFit?: { fixedSeconds: number; secondsPerThousandUsers: number };
+  }[];
+}
+
+/** Per series: each stage's seconds by size, its growth against the users' and the verdict. */
+const scale: Generator = (attrs, root) => {
+  const file = attrs.file ?? 'bench/results/scale.json';
+  const r = readJson<ScaleBench>(root, file, 'scale');
+  const out: string[] = [];
+  for (const [name, runs] of Object.entries(r.series)) {
+    const prov = r.seriesProvenance[name];
+    const sizes = runs.map((x) => thousands(x.requestedUsers));
+    const load = prov
+      ? `; load average ${prov.loadAverage.start[0].toFixed(1)} at the start, ${prov.loadAverage.end[0].toFixed(1)} at the end`
+      : '';
+    out.push(
+      `**${name}** (${sizes.join(' / ')} users${runs.some((x) => x.replicatedUsers > 0) ? '; users past 9,930 replicated under new ids' : ''}): \`${prov?.command ?? ''}\`, ${prov?.budgets ?? ''}, seed ${r.seed}, provider \`${r.provider}\`${load}. Source: \`${file}\`.`,
+      '',
+      table(
+        ['stage', `seconds (${sizes.join(' / ')} users)`, 'time ratio', 'users ratio', 'exponent', 'verdict'],
+        r.stages
+          .filter((st) => st.series === name)
+          .map((st) => [
+            st.stage,
+            st.secondsBySize.map((x) => x.toFixed(1)).join(' / '),
+            st.timeRatio.toFixed(2),
+            String(st.usersRatio),
+            st.exponent === null ? '-' : st.exponent.toFixed(2),
+            st.verdict,
+          ]),
+      ),
+      '',
+    );
+  }
+  return out.join('\n').trimEnd();
+};
+
 export const BENCH_GENERATORS: Record<string, Generator> = {
   'sasrec-speed': sasrecSpeed,
   topk,
@@ -481,6 +535,7 @@ export const BENCH_GENERATORS: Record<string, Generator> = {
   kafka,
   'kafka-pipeline': kafkaPipeline,
   gateway,
+  scale,
   loadtest,
   siblings,
 };
