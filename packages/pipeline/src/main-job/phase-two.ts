@@ -315,7 +315,8 @@ export async function oracleLeafRanks(o: {
 }): Promise<{ oracle: Int32Array; leaves: number }> {
   const { set, trees } = o.prepared;
   const leafLists = trees.map((t) => leavesOf(t.nodes).map((n) => n.reason));
-  const leaves = Math.max(...leafLists.map((l) => l.length));
+  // A loop, not Math.max(...): one call argument per case overflows the stack past ~125k cases.
+  const leaves = leafLists.reduce((most, l) => Math.max(most, l.length), 0);
   const oracle = new Int32Array(set.cases.length).fill(Number.MAX_SAFE_INTEGER >>> 1);
   for (let j = 0; j < leaves; j++) {
     const reasons = leafLists.map((l) => l[Math.min(j, l.length - 1)]);
