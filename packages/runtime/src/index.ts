@@ -13,5 +13,7 @@ export type { Progress, ProgressOptions } from './progress';
 export { createRng, seedWords } from './rng';
 export type { Rng } from './rng';
 export { dot, cosine } from './vector';
+export { createRecentCache } from './recent';
+export type { RecentCache } from './recent';
 export { openModelDir, hashFiles, sha256Hex, MANIFEST_FILE } from './model-dir';
 export type { ModelManifestBase } from './model-dir';

@@ -1,4 +1,5 @@
 import {
+  createRecentCache,
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
@@ -201,20 +202,15 @@ const STATES_KEPT = 64;
 export function userStateMemo(
   encode: (history: Int32Array) => Promise<Float32Array>,
 ): (history: Int32Array) => Promise<Float32Array> {
-  const states = new Map<string, Promise<Float32Array>>();
+  const states = createRecentCache<Promise<Float32Array>>(STATES_KEPT);
   return (history) => {
     const key = history.join(',');
-    let state = states.get(key);
-    if (state) {
-      states.delete(key); // re-inserted below: Map order is recency
-    } else {
-      state = encode(history);
+    return states.get(key, () => {
+      const state = encode(history);
       // A failed run is not remembered.
-      void state.catch(() => states.get(key) === state && states.delete(key));
-      if (states.size >= STATES_KEPT) states.delete(states.keys().next().value!);
-    }
-    states.set(key, state);
-    return state;
+      void state.catch(() => states.delete(key));
+      return state;
+    });
   };
 }
 

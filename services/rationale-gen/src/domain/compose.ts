@@ -1,4 +1,5 @@
 import type { Item } from '@thoughtspace/data';
+import { createRecentCache } from '@thoughtspace/runtime';
 import { formatPrice, sanitizeUntrusted, tokenize, truncateWords } from '@thoughtspace/text';
 import type { RationaleRequest } from '../types';
 import { DIRECTIONS, parseDirection, type Direction } from './directions';
@@ -29,7 +30,7 @@ export function compose(req: RationaleRequest): Composition {
 }
 
 const PROFILES_KEPT = 256;
-const profiles = new Map<string, Profile>();
+const profiles = createRecentCache<Profile>(PROFILES_KEPT);
 const itemIds = new WeakMap<Item, number>();
 let nextItemId = 0;
 
@@ -48,15 +49,7 @@ function profileOf(history: RationaleRequest['history']): Profile {
       return `${id}\u0001${e.rating ?? ''}\u0001${e.review ?? ''}`;
     })
     .join('\u0002');
-  let profile = profiles.get(key);
-  if (profile) {
-    profiles.delete(key); // re-inserted below: Map order is recency
-  } else {
-    profile = mineProfile(history);
-    if (profiles.size >= PROFILES_KEPT) profiles.delete(profiles.keys().next().value!);
-  }
-  profiles.set(key, profile);
-  return profile;
+  return profiles.get(key, () => mineProfile(history));
 }
 
 class Builder {
