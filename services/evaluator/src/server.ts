@@ -9,6 +9,7 @@ import {
   type EvaluateSplitRequest,
   type EvaluatorServer,
   type Metrics,
+  type Prediction,
   type RankedSet,
   type RequestMeta,
 } from '@thoughtspace/proto';
@@ -173,19 +174,7 @@ async function rankedSide(
   });
   switch (set.source?.$case) {
     case 'batch':
-      set.source.value.predictions.forEach((p, i) =>
-        evaluation.add(
-          {
-            user: p.userId,
-            candidates: p.candidateItemIds,
-            scores: p.scores,
-            target: p.targetItemId,
-            method: p.method,
-            provider: p.provider,
-          },
-          `${field}.batch.predictions[${i}]`,
-        ),
-      );
+      addBatch(evaluation, set.source.value.predictions, `${field}.batch`);
       break;
     case 'predictionsUri':
       await addPredictionsFile(
@@ -221,6 +210,27 @@ function toProtoComparison(c: Comparison): CompareResponse {
   };
 }
 
+/** Inline predictions into an evaluation; a bad one is named `<field>.predictions[i]`. */
+function addBatch(
+  evaluation: SplitEvaluation,
+  predictions: readonly Prediction[],
+  field: string,
+): void {
+  predictions.forEach((p, i) =>
+    evaluation.add(
+      {
+        user: p.userId,
+        candidates: p.candidateItemIds,
+        scores: p.scores,
+        target: p.targetItemId,
+        method: p.method,
+        provider: p.provider,
+      },
+      `${field}.predictions[${i}]`,
+    ),
+  );
+}
+
 async function addSource(
   evaluation: SplitEvaluation,
   req: EvaluateSplitRequest,
@@ -228,19 +238,7 @@ async function addSource(
 ): Promise<void> {
   switch (req.source?.$case) {
     case 'batch':
-      req.source.value.predictions.forEach((p, i) =>
-        evaluation.add(
-          {
-            user: p.userId,
-            candidates: p.candidateItemIds,
-            scores: p.scores,
-            target: p.targetItemId,
-            method: p.method,
-            provider: p.provider,
-          },
-          `batch.predictions[${i}]`,
-        ),
-      );
+      addBatch(evaluation, req.source.value.predictions, 'batch');
       return;
     case 'predictionsUri':
       await addPredictionsFile(
