@@ -33,6 +33,11 @@ export interface LoggerOptions {
   now?: () => Date;
 }
 
+/** Whether a logger at `level` writes a `line`-level line. */
+export function enabled(level: LogLevel, line: Exclude<LogLevel, 'silent'>): boolean {
+  return LOG_LEVELS.indexOf(line) >= LOG_LEVELS.indexOf(level);
+}
+
 /** Keys pino or this module writes itself; a field of the same name is dropped so it cannot forge them. */
 const RESERVED = new Set(['time', 'level', 'msg', 'ns', 'trace_id', 'span_id', 'trace_flags']);
 
@@ -86,6 +91,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
   // Each wrapper derives its pino child from the root with the merged bindings,
   // so a nested namespace writes one `ns` key rather than one per level.
+  // Namespaces are few (a service, its methods) and asked for on every call: made once each.
   const make = (ns: string | undefined, base: LogFields): Logger => {
     const bindings = fieldsOf(base);
     if (ns) bindings.ns = ns;
@@ -93,16 +99,23 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     const write =
       (lineLevel: Exclude<LogLevel, 'silent'>) =>
       (msg: string, fields?: LogFields): void => {
+        // Below the level nothing is built: a call's debug line costs nothing at info.
+        if (!enabled(level, lineLevel)) return;
         if (fields) p[lineLevel](fieldsOf(fields), msg);
         else p[lineLevel](msg);
       };
+    const namespaces = new Map<string, Logger>();
     return {
       level,
       debug: write('debug'),
       info: write('info'),
       warn: write('warn'),
       error: write('error'),
-      namespace: (name) => make(ns ? `${ns}:${name}` : name, base),
+      namespace: (name) => {
+        let made = namespaces.get(name);
+        if (!made) namespaces.set(name, (made = make(ns ? `${ns}:${name}` : name, base)));
+        return made;
+      },
       child: (fields) => make(ns, { ...base, ...fields }),
     };
   };
@@ -116,9 +129,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  */
 export function loggerInContext(logger: Logger, ctx: Context): Logger {
   const bind =
-    (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (message: string, fields?: LogFields): void =>
-      context.with(ctx, () => logger[level](message, fields));
+    (level: Exclude<LogLevel, 'silent'>) =>
+    (message: string, fields?: LogFields): void => {
+      if (enabled(logger.level, level)) context.with(ctx, () => logger[level](message, fields));
+    };
   return {
     level: logger.level,
     debug: bind('debug'),

@@ -256,7 +256,7 @@ export async function examplesFor(o: {
   seed: number;
   agreement: Partial<Record<'thought-space' | 'generic-semantic' | 'log-likelihood', AgreementFn>>;
 }): Promise<ScorerExample[]> {
-  const { set, trees } = o.prepared;
+  const { set } = o.prepared;
   if (o.variant === 'control-channels') {
     const features = channelFeatures(o.prepared);
     return set.candidates.map((cand, i) => ({
@@ -266,6 +266,18 @@ export async function examplesFor(o: {
       label: cand.targetIndex,
     }));
   }
+  return examplesWithReasons({ ...o, reasons: await variantReasons({ ...o, variant: o.variant }) });
+}
+
+/** The reason of every case under a reason-giving variant (undefined for `no-reason`). */
+export async function variantReasons(o: {
+  prepared: PreparedSplit;
+  variant: Exclude<Variant, 'control-channels'>;
+  dataset: Dataset;
+  seed: number;
+  agreement: Partial<Record<'thought-space' | 'generic-semantic' | 'log-likelihood', AgreementFn>>;
+}): Promise<string[] | undefined> {
+  const { set, trees } = o.prepared;
   const select = (strategy: Strategy) =>
     selectAll({
       trees,
@@ -274,31 +286,72 @@ export async function examplesFor(o: {
       users: set.cases.map((c) => o.dataset.userIds[c.user]),
       agreement: o.agreement,
     });
-  let reasons: string[] | undefined;
+  if (o.variant === 'no-reason') return undefined;
   if (o.variant === 'control-other-user')
-    reasons = otherCase(await select('base-only'), o.seed, set.split);
-  else if (o.variant === 'control-neighbours')
-    reasons = o.prepared.similarItems.map((items) => neighboursOnlyReason(o.dataset, items));
-  else if (o.variant !== 'no-reason') reasons = await select(o.variant);
-  return examplesWithReasons({ ...o, reasons });
+    return otherCase(await select('base-only'), o.seed, set.split);
+  if (o.variant === 'control-neighbours')
+    return o.prepared.similarItems.map((items) => neighboursOnlyReason(o.dataset, items));
+  return select(o.variant);
 }
 
-/** Scorer examples of a prepared split with the given reason per case (undefined: no reason). */
+/**
+ * Scorer examples of a prepared split with the given reason per case
+ * (undefined: no reason); of cases [start, end) only when a range is given.
+ */
 export async function examplesWithReasons(o: {
   prepared: PreparedSplit;
   reasons: readonly string[] | undefined;
   sasrec: SasrecIndex;
   memo: MemoSpace;
+  range?: readonly [start: number, end: number];
 }): Promise<ScorerExample[]> {
   const { set, collab, withCandidate } = o.prepared;
-  const reasonVectors = o.reasons ? await o.memo.encodeRationales(o.reasons) : undefined;
+  const [start, end] = o.range ?? [0, set.candidates.length];
+  const candidates = set.candidates.slice(start, end);
+  // withCandidate is case-major over every case's candidates.
+  let first = 0;
+  for (let i = 0; i < start; i++) first += set.candidates[i].items.length;
+  const width = candidates.reduce((a, c) => a + c.items.length, 0);
+  const reasons = o.reasons?.slice(start, end);
   return scorerExamples({
-    candidates: set.candidates,
-    collaborative: collab,
-    withCandidate,
-    reasons: reasonVectors,
+    candidates,
+    collaborative: collab.slice(start, end),
+    withCandidate: withCandidate.slice(first, first + width),
+    reasons: reasons ? await o.memo.encodeRationales(reasons) : undefined,
     itemRows: (items) => o.sasrec.itemRows(items),
   });
+}
+
+/**
+ * Cases scored at once by ranksWithReasons: bounds its memory whatever the
+ * split's size. A multiple of scoreExamples' batch (512), so the scorer sees
+ * the same batches as when the whole split is scored at once.
+ */
+const RANK_CHUNK = 2048;
+
+/**
+ * The rank of the true item of every case with the given reason per case,
+ * built and scored RANK_CHUNK cases at a time: the examples (candidate item
+ * rows included) of a whole large split never live at once, so time and
+ * memory grow linearly with the cases.
+ */
+export async function ranksWithReasons(o: {
+  prepared: PreparedSplit;
+  reasons: readonly string[] | undefined;
+  score: (examples: ScorerExample[]) => Promise<Float32Array[]>;
+  sasrec: SasrecIndex;
+  memo: MemoSpace;
+}): Promise<Int32Array> {
+  const { candidates } = o.prepared.set;
+  const ranks = new Int32Array(candidates.length);
+  for (let start = 0; start < candidates.length; start += RANK_CHUNK) {
+    const end = Math.min(candidates.length, start + RANK_CHUNK);
+    const logits = await o.score(await examplesWithReasons({ ...o, range: [start, end] }));
+    logits.forEach((l, i) => {
+      ranks[start + i] = rankOfTarget(l, candidates[start + i].targetIndex);
+    });
+  }
+  return ranks;
 }
 
 /**
@@ -320,10 +373,8 @@ export async function oracleLeafRanks(o: {
   const oracle = new Int32Array(set.cases.length).fill(Number.MAX_SAFE_INTEGER >>> 1);
   for (let j = 0; j < leaves; j++) {
     const reasons = leafLists.map((l) => l[Math.min(j, l.length - 1)]);
-    const logits = await o.score(await examplesWithReasons({ ...o, reasons }));
-    logits.forEach((l, i) => {
-      oracle[i] = Math.min(oracle[i], rankOfTarget(l, set.candidates[i].targetIndex));
-    });
+    const ranks = await ranksWithReasons({ ...o, reasons });
+    for (let i = 0; i < ranks.length; i++) oracle[i] = Math.min(oracle[i], ranks[i]);
   }
   return { oracle, leaves };
 }

@@ -32,6 +32,8 @@ import {
   prepareSplit,
   leafDiversity,
   oracleLeafRanks,
+  ranksWithReasons,
+  variantReasons,
   type LeafDiversity,
   runFromLogits,
   sampleLeaves,
@@ -223,10 +225,20 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
         sasrec,
         memo,
       });
-      const ranksOf = async (variant: Variant) => {
-        const logits = await score(await examples(validPrepared, variant));
-        return runFromLogits(validSet, VARIANT_LABELS[variant], logits, o.resamples).ranks;
-      };
+      const ranksOf = async (variant: Exclude<Variant, 'control-channels'>) =>
+        ranksWithReasons({
+          prepared: validPrepared,
+          reasons: await variantReasons({
+            prepared: validPrepared,
+            variant,
+            dataset,
+            seed: o.seed,
+            agreement,
+          }),
+          score,
+          sasrec,
+          memo,
+        });
       const rows: { method: string; ranks: Int32Array }[] = [
         { method: 'oracle leaf (hindsight)', ranks: oracleRanks },
       ];
