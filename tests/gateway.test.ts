@@ -145,15 +145,14 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       trace.filter(
         (s) => parentOf(s) === p.spanContext().spanId && (kind === undefined || s.kind === kind),
       );
-    // Candidates run beside the reasoning, so the client spans end in no fixed order; the tree
-    // is expanded and selected in one Select call.
+    // Candidates and similar users come in one GenerateCandidates call; the tree is expanded
+    // and selected in one Select call.
     expect(
       children(root, SpanKind.CLIENT)
         .map((s) => s.name)
         .sort(),
     ).toEqual([
       'thoughtspace.v1.CandidateGen/GenerateCandidates',
-      'thoughtspace.v1.CandidateGen/SimilarUsers',
       'thoughtspace.v1.RationaleGen/GenerateRationale',
       'thoughtspace.v1.Scorer/Score',
       'thoughtspace.v1.TotSelector/Select',
@@ -182,12 +181,10 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     };
     expect(modelRuns('thoughtspace.v1.Scorer/Score')).toContainEqual(['scorer', 2]);
     expect(modelRuns('thoughtspace.v1.Scorer/Score')).toContainEqual(['thought-space-e1', 1]);
-    // Candidates and similar users start from the same user state, computed once by whichever
-    // of the two concurrent calls asked first.
+    // Candidates and similar users start from the same user state, computed once.
     const generate = modelRuns('thoughtspace.v1.CandidateGen/GenerateCandidates');
-    const similar = modelRuns('thoughtspace.v1.CandidateGen/SimilarUsers');
     expect(generate).toContainEqual(['sasrec-items-search', 1]);
-    expect([...generate, ...similar].filter(([model]) => model === 'sasrec-user-encoder')).toEqual([
+    expect(generate.filter(([model]) => model === 'sasrec-user-encoder')).toEqual([
       ['sasrec-user-encoder', 1],
     ]);
     for (const s of trace) expect(s.status.code).not.toBe(SpanStatusCode.ERROR);

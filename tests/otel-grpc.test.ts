@@ -128,14 +128,13 @@ describe('instrumentation-grpc in the service processes (OTLP from `up --no-kafk
     const trace = spans.filter((s) => s.traceId === root.traceId);
     const children = (p: OtlpSpan, kind?: number) =>
       trace.filter((s) => s.parentSpanId === p.spanId && (kind === undefined || s.kind === kind));
-    // Candidates run beside the reasoning (no fixed order); Select expands the tree itself.
+    // One GenerateCandidates call brings the similar users too; Select expands the tree itself.
     expect(
       children(root, CLIENT)
         .map((s) => s.name)
         .sort(),
     ).toEqual([
       'grpc.thoughtspace.v1.CandidateGen/GenerateCandidates',
-      'grpc.thoughtspace.v1.CandidateGen/SimilarUsers',
       'grpc.thoughtspace.v1.RationaleGen/GenerateRationale',
       'grpc.thoughtspace.v1.Scorer/Score',
       'grpc.thoughtspace.v1.TotSelector/Select',

@@ -151,6 +151,47 @@ describe('createPipeline with the in-process adapters', () => {
     expect(res.timings.select).toBeGreaterThan(0);
   });
 
+  it('asks for candidates and similar users in one call where the port offers it: same answer', async () => {
+    const request = {
+      history: historyOf(validCase.user, validCase.history),
+      userId: prepared.dataset.userIds[validCase.user],
+      k: 5,
+      candidates: 10,
+      branching: [2, 2],
+    };
+    const twoCalls = await createPipeline({ ports }).recommend(request);
+    const calls: string[] = [];
+    const oneCall = (fail: boolean): PipelinePorts => ({
+      ...ports,
+      candidates: {
+        ...ports.candidates,
+        generateCandidates: () =>
+          Promise.reject(new Error('generateCandidates must not be called')),
+        similarUsers: () => Promise.reject(new Error('similarUsers must not be called')),
+        async candidatesAndNeighbours(req, opts) {
+          calls.push(`${req.k} ${req.neighbours.k} ${req.neighbours.userId}`);
+          if (fail) throw new Error('candidate-gen: unavailable');
+          const generated = await ports.candidates.generateCandidates(req, opts);
+          const neighbours = await ports.candidates.similarUsers(
+            { history: req.history, ...req.neighbours },
+            opts,
+          );
+          return { ...generated, neighbours };
+        },
+      },
+    });
+    const res = await createPipeline({ ports: oneCall(false) }).recommend(request);
+    expect(calls).toEqual([`10 5 ${request.userId}`]);
+    expect(res.degraded).toBeUndefined();
+    expect(res.reason).toEqual(twoCalls.reason);
+    expect(res.items).toEqual(twoCalls.items);
+    expect(res.timings['similar-users']).toBeGreaterThan(0);
+    // The call carries the candidates: its failure fails the request, not just the reasoning.
+    await expect(createPipeline({ ports: oneCall(true) }).recommend(request)).rejects.toThrow(
+      'candidate-gen: unavailable',
+    );
+  });
+
   it('generates candidates while the reasoning runs, and still degrades when the reasoning fails', async () => {
     // Candidate generation finishes only after the base reason was asked for: a chain that
     // waited for its candidates before reasoning would never get there.

@@ -2,11 +2,13 @@ import { InvalidArgumentError } from '@thoughtspace/runtime';
 import type { Item } from '@thoughtspace/data';
 import type {
   CallOptions,
+  CandidatePort,
   HistoryEvent,
   PipelinePorts,
   ScoredItem,
   SelectionPort,
   SelectionStrategy,
+  SimilarUser,
   TreeNode,
 } from './ports';
 
@@ -94,10 +96,15 @@ export function createPipeline(options: {
       validateRequest(req);
       const clock = new StageClock();
       const pool = Math.max(req.k, req.candidates ?? defaults.candidates);
-      const generated = clock.stage('candidates', () =>
-        ports.candidates.generateCandidates({ history: historyIds(req), k: pool }, opts),
+      const { generated, neighbours } = candidatesAndNeighbours(
+        ports.candidates,
+        defaults,
+        req,
+        pool,
+        clock,
+        opts,
       );
-      const reasoned = reasonFor(ports, defaults, req, clock, opts).then(
+      const reasoned = reasonFor(ports, req, neighbours, defaults, clock, opts).then(
         (reason) => ({ reason, degraded: undefined }),
         (err: unknown) => {
           if (!REASONING_STAGES.has(clock.current) || opts?.signal?.aborted) throw err;
@@ -143,26 +150,54 @@ class StageClock {
 
 const historyIds = (req: RecommendRequest) => req.history.map((e) => e.item.id);
 
+/**
+ * The `candidates` stage, and for the reasoning a function that waits for the
+ * `similar-users` stage: one call where the port offers
+ * candidatesAndNeighbours (both stages then time that call; a failure of it
+ * is a candidate-generation failure), two calls otherwise.
+ */
+function candidatesAndNeighbours(
+  port: CandidatePort,
+  defaults: PipelineDefaults,
+  req: RecommendRequest,
+  pool: number,
+  clock: StageClock,
+  opts: CallOptions | undefined,
+): { generated: Promise<{ items: ScoredItem[] }>; neighbours: () => Promise<SimilarUser[]> } {
+  const history = historyIds(req);
+  const query = {
+    userId: req.userId,
+    k: req.similarUsers ?? defaults.similarUsers,
+    itemsPerUser: req.itemsPerUser ?? defaults.itemsPerUser,
+  };
+  const both = port.candidatesAndNeighbours;
+  if (both) {
+    const generated = clock.stage('candidates', () =>
+      both.call(port, { history, k: pool, neighbours: query }, opts),
+    );
+    return {
+      generated,
+      neighbours: () => clock.stage('similar-users', async () => (await generated).neighbours),
+    };
+  }
+  return {
+    generated: clock.stage('candidates', () => port.generateCandidates({ history, k: pool }, opts)),
+    neighbours: () =>
+      clock.stage('similar-users', () => port.similarUsers({ history, ...query }, opts)),
+  };
+}
+
 /** Similar users -> base reason -> tree -> selected reason, each a timed stage. */
 async function reasonFor(
   ports: PipelinePorts,
-  defaults: PipelineDefaults,
   req: RecommendRequest,
+  similarUsers: () => Promise<SimilarUser[]>,
+  defaults: PipelineDefaults,
   clock: StageClock,
   opts: CallOptions | undefined,
 ): Promise<NonNullable<RecommendResponse['reason']>> {
   const ids = historyIds(req);
-  const neighbours = await clock.stage('similar-users', () =>
-    ports.candidates.similarUsers(
-      {
-        history: ids,
-        userId: req.userId,
-        k: req.similarUsers ?? defaults.similarUsers,
-        itemsPerUser: req.itemsPerUser ?? defaults.itemsPerUser,
-      },
-      opts,
-    ),
-  );
+  const neighbours = await similarUsers();
   const own = new Set(ids);
   const similarIds = [
     ...new Set(neighbours.flatMap((n) => n.recentItemIds).filter((i) => !own.has(i))),

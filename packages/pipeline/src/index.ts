@@ -3,6 +3,7 @@ export type {
   CallOptions,
   ScoredItem,
   SimilarUser,
+  NeighbourQuery,
   CandidatePort,
   CataloguePort,
   Reason,

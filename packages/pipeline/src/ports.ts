@@ -66,10 +66,29 @@ export interface CandidatePort {
    * `itemsPerUser` of each one's most recent items; `userId`, when given, is
    * never its own neighbour.
    */
-  similarUsers(
-    req: { history: readonly string[]; userId?: string; k: number; itemsPerUser: number },
+  similarUsers(req: NeighbourQuery, opts?: CallOptions): Promise<SimilarUser[]>;
+  /**
+   * generateCandidates and similarUsers for one history in one call, where
+   * a transport makes that cheaper (the gateway's gRPC adapter: one round
+   * trip instead of two). Optional: the chain makes both calls without it.
+   */
+  candidatesAndNeighbours?(
+    req: {
+      history: readonly string[];
+      k: number;
+      neighbours: Omit<NeighbourQuery, 'history'>;
+    },
     opts?: CallOptions,
-  ): Promise<SimilarUser[]>;
+  ): Promise<{ items: ScoredItem[]; model: string; neighbours: SimilarUser[] }>;
+}
+
+/** Whose neighbours similarUsers finds, and how many of each one's recent items. */
+export interface NeighbourQuery {
+  history: readonly string[];
+  /** Never its own neighbour. */
+  userId?: string;
+  k: number;
+  itemsPerUser: number;
 }
 
 /** Item side information (title, brand, ...) for ids: the text every reason is written from. */

@@ -195,6 +195,39 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
     }
   });
 
+  it('GenerateCandidates with similar_users answers both, as the two separate calls do', async () => {
+    const query = { history: { ...history(), userId: user0Id }, model: '' };
+    const both = await call(client.generateCandidates, client, {
+      ...query,
+      k: 7,
+      excludeItemIds: [],
+      similarUsers: { k: 4, itemsPerUser: 2 },
+    });
+    const generated = await call(client.generateCandidates, client, {
+      ...query,
+      k: 7,
+      excludeItemIds: [],
+    });
+    const similar = await call(client.similarUsers, client, { ...query, k: 4, itemsPerUser: 2 });
+    expect(both.candidates).toEqual(generated.candidates);
+    expect(both.similarUsers).toEqual(similar.users);
+    expect(both.similarUsers).toHaveLength(4);
+    expect(both.similarUsers.map((u) => u.userId)).not.toContain(user0Id);
+    // Without the query, no neighbours.
+    expect(generated.similarUsers).toEqual([]);
+    await expect(
+      call(client.generateCandidates, client, {
+        ...query,
+        k: 7,
+        excludeItemIds: [],
+        similarUsers: { k: 0, itemsPerUser: 2 },
+      }),
+    ).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/similar_users\.k: must be between 1 and 100, got 0/),
+    });
+  });
+
   it('an unknown model is INVALID_ARGUMENT, a known one not served here NOT_FOUND, both naming model', async () => {
     await expect(
       call(client.similarUsers, client, {

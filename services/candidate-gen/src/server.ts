@@ -41,18 +41,25 @@ export function createServer(deps: CandidateGenDeps): { server: Server; health: 
   });
 
   const impl: CandidateGenServer = {
-    generateCandidates: unary(
-      async (req) =>
-        candidates(
-          await domain.generate({
-            history: prelude(req.meta, req.history),
-            k: req.k,
-            exclude: req.excludeItemIds,
-            model: req.model,
-          }),
-        ),
-      rpc,
-    ),
+    generateCandidates: unary(async (req) => {
+      const history = prelude(req.meta, req.history);
+      const query = req.similarUsers;
+      // Both answers come from one user state (the domain memoizes it per history).
+      const [list, similarUsers] = await Promise.all([
+        domain.generate({ history, k: req.k, exclude: req.excludeItemIds, model: req.model }),
+        query
+          ? domain.similarUsers({
+              history,
+              k: query.k,
+              itemsPerUser: query.itemsPerUser,
+              userId: req.history?.userId || undefined,
+              model: req.model,
+              field: 'similar_users.',
+            })
+          : [],
+      ]);
+      return { ...candidates(list), similarUsers };
+    }, rpc),
     scoreCandidates: unary(
       async (req) =>
         candidates(

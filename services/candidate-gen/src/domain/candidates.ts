@@ -64,6 +64,8 @@ export interface CandidateDomain {
     itemsPerUser?: number;
     userId?: string;
     model?: string;
+    /** Prefix of the field names in errors, e.g. `similar_users.` (default none). */
+    field?: string;
   }): Promise<{ userId: string; similarity: number; recentItemIds: string[] }[]>;
   itemEmbeddings(itemIds: string[]): Float32Array[];
   userEmbedding(history: string[]): Promise<Float32Array>;
@@ -153,13 +155,14 @@ export function createCandidateDomain(options: {
     },
     async similarUsers(req) {
       checkModel(req.model);
-      checkRange(req.k, 'k', 1, limits.maxSimilarUsers);
+      const field = req.field ?? '';
+      checkRange(req.k, `${field}k`, 1, limits.maxSimilarUsers);
       const perUser = req.itemsPerUser ?? 0;
-      checkRange(perUser, 'items_per_user', 0, limits.maxItemsPerUser);
+      checkRange(perUser, `${field}items_per_user`, 0, limits.maxItemsPerUser);
       const histories = model.userHistories;
       if (perUser > 0 && !histories)
         throw new FailedPreconditionError(
-          'items_per_user: this model directory holds no user histories (saved before they were indexed); retrain it or ask for 0',
+          `${field}items_per_user: this model directory holds no user histories (saved before they were indexed); retrain it or ask for 0`,
         );
       const h = history(req.history);
       const q = await stateOf(h);

@@ -11,6 +11,7 @@ import {
   type CallOptions,
   type CandidatePort,
   type HistoryEvent,
+  type NeighbourQuery,
   type ReasonPort,
   type ScorerPort,
   type SelectionPort,
@@ -31,6 +32,8 @@ import {
   SERVICE_NAMES,
   SimilarUsersRequest,
   TotSelectorClient,
+  type CandidateList,
+  type SimilarUser as ProtoSimilarUser,
   type ThoughtNode as ProtoNode,
   type UserHistory,
 } from '@thoughtspace/proto';
@@ -100,27 +103,48 @@ export function createGrpcPorts(o: {
       signal: opts?.signal,
     });
 
+  const generate = (
+    req: Parameters<CandidatePort['generateCandidates']>[0] & {
+      neighbours?: Omit<NeighbourQuery, 'history'>;
+    },
+    opts?: CallOptions,
+  ) =>
+    call(
+      'candidateGen',
+      candidateGen,
+      candidateGen.generateCandidates,
+      'GenerateCandidates',
+      GenerateCandidatesRequest.fromPartial({
+        meta,
+        history: idsHistory(req.history, req.neighbours?.userId),
+        k: req.k,
+        excludeItemIds: [...(req.exclude ?? [])],
+        similarUsers: req.neighbours && {
+          k: req.neighbours.k,
+          itemsPerUser: req.neighbours.itemsPerUser,
+        },
+      }),
+      opts,
+    );
+  const scoredItems = (list: CandidateList | undefined) => ({
+    items: (list?.candidates ?? []).map((c) => ({ itemId: c.itemId, score: c.score })),
+    model: list?.model ?? '',
+  });
+  // The user is never their own neighbour, whatever the model directory indexed.
+  const similarUsers = (users: ProtoSimilarUser[], userId: string | undefined) =>
+    users
+      .filter((u) => u.userId !== userId)
+      .map((u) => ({ userId: u.userId, similarity: u.similarity, recentItemIds: u.recentItemIds }));
+
   const candidates: CandidatePort = {
     async generateCandidates(req, opts) {
-      const res = await call(
-        'candidateGen',
-        candidateGen,
-        candidateGen.generateCandidates,
-        'GenerateCandidates',
-        GenerateCandidatesRequest.fromPartial({
-          meta,
-          history: idsHistory(req.history),
-          k: req.k,
-          excludeItemIds: [...(req.exclude ?? [])],
-        }),
-        opts,
-      );
+      return scoredItems((await generate(req, opts)).candidates);
+    },
+    async candidatesAndNeighbours(req, opts) {
+      const res = await generate(req, opts);
       return {
-        items: (res.candidates?.candidates ?? []).map((c) => ({
-          itemId: c.itemId,
-          score: c.score,
-        })),
-        model: res.candidates?.model ?? '',
+        ...scoredItems(res.candidates),
+        neighbours: similarUsers(res.similarUsers, req.neighbours.userId),
       };
     },
     async scoreCandidates(req, opts) {
@@ -152,13 +176,7 @@ export function createGrpcPorts(o: {
         }),
         opts,
       );
-      return res.users
-        .filter((u) => u.userId !== req.userId)
-        .map((u) => ({
-          userId: u.userId,
-          similarity: u.similarity,
-          recentItemIds: u.recentItemIds,
-        }));
+      return similarUsers(res.users, req.userId);
     },
   };
 

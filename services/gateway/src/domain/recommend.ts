@@ -78,10 +78,14 @@ export function createRecommender(o: {
         signal: call?.signal,
         deadline: Math.min(call?.deadline ?? reasoningDeadline, reasoningDeadline),
       });
+      const port = o.ports.candidates;
+      const both = port.candidatesAndNeighbours;
       const candidates: CandidatePort = {
-        generateCandidates: (req, c) => o.ports.candidates.generateCandidates(req, c),
-        scoreCandidates: (req, c) => o.ports.candidates.scoreCandidates(req, c),
-        similarUsers: (req, c) => o.ports.candidates.similarUsers(req, reasoning(c)),
+        generateCandidates: (req, c) => port.generateCandidates(req, c),
+        scoreCandidates: (req, c) => port.scoreCandidates(req, c),
+        similarUsers: (req, c) => port.similarUsers(req, reasoning(c)),
+        // Carries the candidates, so it gets the whole deadline, as generateCandidates does.
+        candidatesAndNeighbours: both && ((req, c) => both.call(port, req, c)),
       };
       const pipeline = createPipeline({
         ports: {

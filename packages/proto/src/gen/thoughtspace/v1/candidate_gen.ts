@@ -31,11 +31,29 @@ export interface GenerateCandidatesRequest {
   excludeItemIds: string[];
   /** Model variant: "sasrec", "coderrec", "reaemb"; empty = server default. */
   model: string;
+  /**
+   * When set, the response also carries the user's nearest users, exactly as
+   * SimilarUsers answers for the same history (history.user_id is never its
+   * own neighbour): one call instead of two for a caller that needs both.
+   */
+  similarUsers?: SimilarUsersQuery | undefined;
+}
+
+/** The neighbours a GenerateCandidatesRequest asks for besides its candidates. */
+export interface SimilarUsersQuery {
+  /** Number of neighbours, 1..100. */
+  k: number;
+  /** Most recent items to return per neighbour, 0..50 (0 = none). */
+  itemsPerUser: number;
 }
 
 export interface GenerateCandidatesResponse {
   /** Ordered by score, best first; at most k entries. */
-  candidates?: CandidateList | undefined;
+  candidates?:
+    | CandidateList
+    | undefined;
+  /** Most similar first; only when the request set similar_users. */
+  similarUsers: SimilarUser[];
 }
 
 export interface ScoreCandidatesRequest {
@@ -118,7 +136,7 @@ export interface GetUserEmbeddingResponse {
 }
 
 function createBaseGenerateCandidatesRequest(): GenerateCandidatesRequest {
-  return { meta: undefined, history: undefined, k: 0, excludeItemIds: [], model: "" };
+  return { meta: undefined, history: undefined, k: 0, excludeItemIds: [], model: "", similarUsers: undefined };
 }
 
 export const GenerateCandidatesRequest: MessageFns<GenerateCandidatesRequest> = {
@@ -137,6 +155,9 @@ export const GenerateCandidatesRequest: MessageFns<GenerateCandidatesRequest> = 
     }
     if (message.model !== "") {
       writer.uint32(42).string(message.model);
+    }
+    if (message.similarUsers !== undefined) {
+      SimilarUsersQuery.encode(message.similarUsers, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -194,6 +215,14 @@ export const GenerateCandidatesRequest: MessageFns<GenerateCandidatesRequest> = 
             message.model = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.similarUsers = SimilarUsersQuery.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -217,6 +246,11 @@ export const GenerateCandidatesRequest: MessageFns<GenerateCandidatesRequest> = 
         ? object.exclude_item_ids.map((e: any) => globalThis.String(e))
         : [],
       model: isSet(object.model) ? globalThis.String(object.model) : "",
+      similarUsers: isSet(object.similarUsers)
+        ? SimilarUsersQuery.fromJSON(object.similarUsers)
+        : isSet(object.similar_users)
+        ? SimilarUsersQuery.fromJSON(object.similar_users)
+        : undefined,
     };
   },
 
@@ -237,6 +271,9 @@ export const GenerateCandidatesRequest: MessageFns<GenerateCandidatesRequest> = 
     if (message.model !== "") {
       obj.model = message.model;
     }
+    if (message.similarUsers !== undefined) {
+      obj.similarUsers = SimilarUsersQuery.toJSON(message.similarUsers);
+    }
     return obj;
   },
 
@@ -254,18 +291,113 @@ export const GenerateCandidatesRequest: MessageFns<GenerateCandidatesRequest> = 
     message.k = object.k ?? 0;
     message.excludeItemIds = object.excludeItemIds?.map((e) => e) || [];
     message.model = object.model ?? "";
+    message.similarUsers = (object.similarUsers !== undefined && object.similarUsers !== null)
+      ? SimilarUsersQuery.fromPartial(object.similarUsers)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSimilarUsersQuery(): SimilarUsersQuery {
+  return { k: 0, itemsPerUser: 0 };
+}
+
+export const SimilarUsersQuery: MessageFns<SimilarUsersQuery> = {
+  encode(message: SimilarUsersQuery, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.k !== 0) {
+      writer.uint32(8).uint32(message.k);
+    }
+    if (message.itemsPerUser !== 0) {
+      writer.uint32(16).uint32(message.itemsPerUser);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SimilarUsersQuery {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSimilarUsersQuery();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.k = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.itemsPerUser = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SimilarUsersQuery {
+    return {
+      k: isSet(object.k) ? globalThis.Number(object.k) : 0,
+      itemsPerUser: isSet(object.itemsPerUser)
+        ? globalThis.Number(object.itemsPerUser)
+        : isSet(object.items_per_user)
+        ? globalThis.Number(object.items_per_user)
+        : 0,
+    };
+  },
+
+  toJSON(message: SimilarUsersQuery): unknown {
+    const obj: any = {};
+    if (message.k !== 0) {
+      obj.k = Math.round(message.k);
+    }
+    if (message.itemsPerUser !== 0) {
+      obj.itemsPerUser = Math.round(message.itemsPerUser);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SimilarUsersQuery>): SimilarUsersQuery {
+    return SimilarUsersQuery.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SimilarUsersQuery>): SimilarUsersQuery {
+    const message = createBaseSimilarUsersQuery();
+    message.k = object.k ?? 0;
+    message.itemsPerUser = object.itemsPerUser ?? 0;
     return message;
   },
 };
 
 function createBaseGenerateCandidatesResponse(): GenerateCandidatesResponse {
-  return { candidates: undefined };
+  return { candidates: undefined, similarUsers: [] };
 }
 
 export const GenerateCandidatesResponse: MessageFns<GenerateCandidatesResponse> = {
   encode(message: GenerateCandidatesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.candidates !== undefined) {
       CandidateList.encode(message.candidates, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.similarUsers) {
+      SimilarUser.encode(v!, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -291,6 +423,14 @@ export const GenerateCandidatesResponse: MessageFns<GenerateCandidatesResponse> 
             message.candidates = CandidateList.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.similarUsers.push(SimilarUser.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -304,13 +444,23 @@ export const GenerateCandidatesResponse: MessageFns<GenerateCandidatesResponse> 
   },
 
   fromJSON(object: any): GenerateCandidatesResponse {
-    return { candidates: isSet(object.candidates) ? CandidateList.fromJSON(object.candidates) : undefined };
+    return {
+      candidates: isSet(object.candidates) ? CandidateList.fromJSON(object.candidates) : undefined,
+      similarUsers: globalThis.Array.isArray(object?.similarUsers)
+        ? object.similarUsers.map((e: any) => SimilarUser.fromJSON(e))
+        : globalThis.Array.isArray(object?.similar_users)
+        ? object.similar_users.map((e: any) => SimilarUser.fromJSON(e))
+        : [],
+    };
   },
 
   toJSON(message: GenerateCandidatesResponse): unknown {
     const obj: any = {};
     if (message.candidates !== undefined) {
       obj.candidates = CandidateList.toJSON(message.candidates);
+    }
+    if (message.similarUsers?.length) {
+      obj.similarUsers = message.similarUsers.map((e) => SimilarUser.toJSON(e));
     }
     return obj;
   },
@@ -323,6 +473,7 @@ export const GenerateCandidatesResponse: MessageFns<GenerateCandidatesResponse> 
     message.candidates = (object.candidates !== undefined && object.candidates !== null)
       ? CandidateList.fromPartial(object.candidates)
       : undefined;
+    message.similarUsers = object.similarUsers?.map((e) => SimilarUser.fromPartial(e)) || [];
     return message;
   },
 };
