@@ -15,12 +15,16 @@ import {
   createRecommender,
   createServer as gatewayServer,
 } from '@thoughtspace/gateway';
+import { inProcessReasons, inProcessSelection } from '@thoughtspace/pipeline';
 import {
+  ExpandRequest,
   GatewayClient,
   RecommendRequest,
   SelectionStrategy,
+  TotSelectorClient,
   type RecommendResponse,
 } from '@thoughtspace/proto';
+import { createProvider } from '@thoughtspace/rationale-gen';
 import { loadServedScorer } from '@thoughtspace/scorer';
 import {
   createLogger,
@@ -189,6 +193,51 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     ]);
     for (const s of trace) expect(s.status.code).not.toBe(SpanStatusCode.ERROR);
     expect(root.attributes['thoughtspace.degraded']).toBe(false);
+  });
+
+  it("grows the main job's tree: every refinement with its own direction and the neighbours' items", async () => {
+    // The same base reason expanded by the served tot-selector (REFINE calls to the served
+    // rationale-gen) and by the main job's in-process expansion: the same nodes, text for text.
+    const { dataset } = bundle;
+    const user = bundle.users[3];
+    const items = new Map(dataset.items.map((it) => [it.id, it]));
+    const history = user.history.map((id) => ({ item: items.get(id)! }));
+    const similarIds = dataset.itemIds.filter((id) => !user.history.includes(id)).slice(0, 4);
+    const similarItems = similarIds.map((id) => items.get(id)!);
+    const embedded = await createProvider({ kind: 'embedded' });
+    try {
+      const reasons = inProcessReasons(embedded);
+      const base = (await reasons.baseReason({ history, similarItems })).reason;
+      const local = await inProcessSelection({
+        reasons,
+        encoders: { encodeRationales: async () => [], encodeBehaviours: async () => [] },
+      }).expand({ history, base, branching: [2, 3], similarItems });
+      const selector = new TotSelectorClient(
+        stack.addresses['tot-selector'],
+        credentials.createInsecure(),
+      );
+      const served = await unaryCall(
+        selector.expand,
+        selector,
+        ExpandRequest.fromPartial({
+          history: { interactions: user.history.map((itemId) => ({ itemId })) },
+          baseReason: base,
+          similarUserItemIds: similarIds,
+          depth: 2,
+          b1: 2,
+          b2: 3,
+        }),
+        Date.now() + 20_000,
+      );
+      selector.close();
+      expect(served.nodes.map((n) => n.rationale?.reason)).toEqual(
+        local.nodes.map((n) => n.reason),
+      );
+      // Not a degenerate tree: the six leaves are six different reasons.
+      expect(new Set(local.nodes.slice(3).map((n) => n.reason)).size).toBe(6);
+    } finally {
+      await embedded.dispose();
+    }
   });
 
   it('serves a known user by id and rejects bad fields naming them', async () => {

@@ -134,6 +134,41 @@ describe('rationale-gen over gRPC loopback (all-beauty-2018-reviews catalogue)',
     ]);
   });
 
+  it('GenerateRationale REFINE with tree_position: each child argues from the direction of its place in the tree', async () => {
+    const parents = ['They buy body wash.', 'They like one brand of shaver.'];
+    const res = await generate({
+      task: task({
+        kind: RationaleKind.REFINE,
+        parentReasons: parents,
+        n: 3,
+        treePosition: { level: 2, firstChild: 2 },
+      }),
+    });
+    expect(res.rationales).toHaveLength(6);
+    for (const p of [0, 1]) {
+      const directions = refinementDirections(3, 2, 2 + p * 3);
+      res.rationales
+        .slice(p * 3, p * 3 + 3)
+        .forEach((r, i) => expect(r.reason).toContain(`Refined for ${directions[i]}`));
+    }
+    // Six children, six directions: none repeats the first level's.
+    const used = res.rationales.map((r) => /Refined for ([^(:]+)/.exec(r.reason)?.[1]);
+    expect(new Set(used).size).toBe(6);
+    await expect(
+      generate({
+        task: task({
+          kind: RationaleKind.REFINE,
+          parentReason: 'p',
+          n: 2,
+          treePosition: { level: 0, firstChild: 0 },
+        }),
+      }),
+    ).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: 'task.tree_position.level must be in [1, 16], got 0',
+    });
+  });
+
   it('INVALID_ARGUMENT for a base request with a target (leakage rule)', async () => {
     const err = (await generate({ task: task({ targetItemId: ds.itemIds[c.target] }) }).catch(
       (e: unknown) => e,

@@ -101,6 +101,18 @@ function toTask(message: RationaleTask | undefined): RationaleTaskInput {
     parentReason: task.parentReason,
     parentReasons: task.parentReasons,
     n,
+    treePosition: task.treePosition && {
+      level: requireInt(task.treePosition, 'level', {
+        min: 1,
+        max: 16,
+        label: 'task.tree_position.level',
+      }),
+      firstChild: requireInt(task.treePosition, 'firstChild', {
+        min: 0,
+        max: 1 << 16,
+        label: 'task.tree_position.first_child',
+      }),
+    },
     provider: task.provider,
     maxTokens: task.maxTokens === 0 ? undefined : task.maxTokens,
     seed: task.seed,

@@ -27,6 +27,8 @@ export function grpcRefiner(o: { address: string; credentials: ChannelCredential
             history: req.history,
             parentReasons: req.parents,
             n: req.n,
+            treePosition: { level: req.level, firstChild: req.firstChild },
+            similarUserItemIds: req.similarItemIds,
             seed: req.seed,
             provider: req.provider ?? '',
           },

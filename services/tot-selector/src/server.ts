@@ -83,6 +83,7 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
           branching: toBranching(req, defaults.branching),
           seed: req.seed ?? deps.seed,
           provider: req.provider || undefined,
+          similarItemIds: req.similarUserItemIds,
         },
         budget(ctx),
       );
@@ -113,6 +114,7 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
               branching: toBranching(req, defaults.branching),
               seed: req.seed ?? deps.seed,
               provider: req.provider || undefined,
+              similarItemIds: req.similarUserItemIds,
             },
             budget(ctx),
           );

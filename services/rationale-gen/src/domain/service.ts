@@ -19,8 +19,14 @@ export interface RationaleTaskInput {
   parentReason?: string;
   /** Refine only, instead of parentReason: several parents at once, n alternatives each, parent by parent. */
   parentReasons?: string[];
-  /** Alternatives to write, 1..16. For refine, alternative i follows refinementDirections(n, 1)[i]. */
+  /**
+   * Alternatives to write, 1..16. For refine, alternative i of parent p
+   * follows refinementDirections(n, level, firstChild + p * n)[i] inside a
+   * tree (treePosition), refinementDirections(n, 1)[i] without one.
+   */
   n: number;
+  /** Refine only: where the children go in a tree of thought (see refinementDirections). */
+  treePosition?: { level: number; firstChild: number };
   /** Provider name; empty = the service default. */
   provider: string;
   maxTokens?: number;
@@ -106,15 +112,23 @@ export function createRationaleService(options: {
         maxTokens: task.maxTokens,
         seed: task.seed,
       };
-      const directions = task.kind === 'refine' ? refinementDirections(task.n, 1) : [];
-      const requests = parentsOf(task).flatMap((parent) =>
-        Array.from({ length: task.n }, (_, i): RationaleRequest => ({
+      const at = task.treePosition;
+      // Parent p's children: their own place in the tree, or the first level's directions.
+      const directionsOf = (p: number) =>
+        task.kind !== 'refine'
+          ? []
+          : at
+            ? refinementDirections(task.n, at.level, at.firstChild + p * task.n)
+            : refinementDirections(task.n, 1);
+      const requests = parentsOf(task).flatMap((parent, p) => {
+        const directions = directionsOf(p);
+        return Array.from({ length: task.n }, (_, i): RationaleRequest => ({
           ...base,
           parent,
           ...(task.kind === 'refine' ? { direction: directions[i] } : {}),
           ...(task.seed !== undefined ? { seed: task.seed + i } : {}),
-        })),
-      );
+        }));
+      });
       for (const r of requests) validateRequest(r, limits);
       const rationales: Rationale[] = [];
       for (const r of requests) {

@@ -15,10 +15,23 @@ export interface CallBudget {
 
 /**
  * Writes `n` refinements of each parent (rationale-gen REFINE: one per
- * refinement direction); `texts[p]` are those of `parents[p]`.
+ * refinement direction); `texts[p]` are those of `parents[p]`. The children
+ * are tree level `level`, parent p's from breadth-first index
+ * `firstChild + p * n` (root excluded): each gets the direction the tree
+ * gives that place, as in the main job's trees.
  */
 export type Refiner = (
-  req: { history: HistoryRef; parents: string[]; n: number; seed?: number; provider?: string },
+  req: {
+    history: HistoryRef;
+    parents: string[];
+    n: number;
+    level: number;
+    firstChild: number;
+    /** Items of similar users, the context the base reason had too. */
+    similarItemIds: string[];
+    seed?: number;
+    provider?: string;
+  },
   budget: CallBudget,
 ) => Promise<{ texts: string[][]; provider: string; model: string }>;
 
@@ -39,6 +52,8 @@ export const DEFAULT_SELECTOR: SelectorDefaults = { branching: [2, 3], strategy:
 export interface ExpandInput {
   history: HistoryRef;
   base: string;
+  /** Items of similar users, passed on to every refinement (as to the base reason). */
+  similarItemIds?: string[];
   branching: readonly number[];
   seed?: number;
   provider?: string;
@@ -87,10 +102,14 @@ export function createSelectorDomain(o: {
       validateBranching(input.branching);
       if (!input.base.trim()) throw new InvalidArgumentError('base_reason must not be empty');
       const writer = { provider: '', model: '' };
-      // expandTree asks for every refinement of a level in the same tick: one refine call per
-      // level collects them (parents in order of asking, each once), sent on the next microtask.
-      const levels = new Map<number, { parents: string[]; texts: Promise<string[][]> }>();
-      const levelOf = (level: number, count: number) => {
+      // expandTree asks for every refinement of a level in the same tick, parents in order: one
+      // refine call per level collects them, sent on the next microtask. A child's direction is
+      // its place in the tree (parent's first child index, child index), resolved by rationale-gen.
+      const levels = new Map<
+        number,
+        { firstChild: number; parents: string[]; texts: Promise<string[][]> }
+      >();
+      const levelOf = (level: number, count: number, firstChild: number) => {
         let batch = levels.get(level);
         if (!batch) {
           const parents: string[] = [];
@@ -100,6 +119,9 @@ export function createSelectorDomain(o: {
                 history: input.history,
                 parents,
                 n: count,
+                level,
+                firstChild,
+                similarItemIds: input.similarItemIds ?? [],
                 seed: input.seed,
                 provider: input.provider,
               },
@@ -109,7 +131,7 @@ export function createSelectorDomain(o: {
             writer.model = r.model;
             return r.texts;
           });
-          batch = { parents, texts };
+          batch = { firstChild, parents, texts };
           levels.set(level, batch);
         }
         return batch;
@@ -117,12 +139,14 @@ export function createSelectorDomain(o: {
       const nodes = await expandTree({
         base: input.base,
         branching: input.branching,
-        directions: (count) => Array.from({ length: count }, (_, i) => `${count}:${i}`),
+        directions: (count, _level, first) =>
+          Array.from({ length: count }, (_, i) => `${count}:${first}:${i}`),
         refine: async (parent, direction, level) => {
-          const [count, index] = direction.split(':').map(Number);
-          const batch = levelOf(level, count);
-          let p = batch.parents.indexOf(parent);
-          if (p < 0) p = batch.parents.push(parent) - 1;
+          const [count, first, index] = direction.split(':').map(Number);
+          const batch = levelOf(level, count, first);
+          // Parents are refined in tree order, `count` children each.
+          const p = (first - batch.firstChild) / count;
+          batch.parents[p] = parent;
           const texts = (await batch.texts)[p] ?? [];
           if (texts.length <= index) {
             throw new InvalidArgumentError(

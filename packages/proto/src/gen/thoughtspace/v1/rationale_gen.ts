@@ -42,7 +42,7 @@ export interface RationaleTask {
   targetItemId?:
     | string
     | undefined;
-  /** BASE: items of similar users (from CandidateGen.SimilarUsers). */
+  /** BASE and REFINE: items of similar users (from CandidateGen.SimilarUsers). */
   similarUserItemIds: string[];
   /** REFINE: the reason to refine. */
   parentReason?:
@@ -65,6 +65,23 @@ export interface RationaleTask {
    * `parent_reason` alone would give.
    */
   parentReasons: string[];
+  /**
+   * REFINE inside a tree: where the children go, so each gets the refinement
+   * direction the tree gives it (tot-selector's expansion, identical to the
+   * main job's). Absent: a lone REFINE, directions of the first level.
+   */
+  treePosition?: TreePosition | undefined;
+}
+
+/** The place of a REFINE call's children in a tree of thought. */
+export interface TreePosition {
+  /** Tree level of the children, 1..16 (1 = children of the base reason). */
+  level: number;
+  /**
+   * Breadth-first index, root excluded, of the first child of the first
+   * parent; parent p's n children are first_child + p * n onwards.
+   */
+  firstChild: number;
 }
 
 export interface GenerateRationaleRequest {
@@ -110,6 +127,7 @@ function createBaseRationaleTask(): RationaleTask {
     maxTokens: 0,
     seed: undefined,
     parentReasons: [],
+    treePosition: undefined,
   };
 }
 
@@ -144,6 +162,9 @@ export const RationaleTask: MessageFns<RationaleTask> = {
     }
     for (const v of message.parentReasons) {
       writer.uint32(82).string(v!);
+    }
+    if (message.treePosition !== undefined) {
+      TreePosition.encode(message.treePosition, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -241,6 +262,14 @@ export const RationaleTask: MessageFns<RationaleTask> = {
             message.parentReasons.push(reader.string());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.treePosition = TreePosition.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -285,6 +314,11 @@ export const RationaleTask: MessageFns<RationaleTask> = {
         : globalThis.Array.isArray(object?.parent_reasons)
         ? object.parent_reasons.map((e: any) => globalThis.String(e))
         : [],
+      treePosition: isSet(object.treePosition)
+        ? TreePosition.fromJSON(object.treePosition)
+        : isSet(object.tree_position)
+        ? TreePosition.fromJSON(object.tree_position)
+        : undefined,
     };
   },
 
@@ -320,6 +354,9 @@ export const RationaleTask: MessageFns<RationaleTask> = {
     if (message.parentReasons?.length) {
       obj.parentReasons = message.parentReasons;
     }
+    if (message.treePosition !== undefined) {
+      obj.treePosition = TreePosition.toJSON(message.treePosition);
+    }
     return obj;
   },
 
@@ -340,6 +377,98 @@ export const RationaleTask: MessageFns<RationaleTask> = {
     message.maxTokens = object.maxTokens ?? 0;
     message.seed = object.seed ?? undefined;
     message.parentReasons = object.parentReasons?.map((e) => e) || [];
+    message.treePosition = (object.treePosition !== undefined && object.treePosition !== null)
+      ? TreePosition.fromPartial(object.treePosition)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTreePosition(): TreePosition {
+  return { level: 0, firstChild: 0 };
+}
+
+export const TreePosition: MessageFns<TreePosition> = {
+  encode(message: TreePosition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.level !== 0) {
+      writer.uint32(8).uint32(message.level);
+    }
+    if (message.firstChild !== 0) {
+      writer.uint32(16).uint32(message.firstChild);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TreePosition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTreePosition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.level = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.firstChild = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TreePosition {
+    return {
+      level: isSet(object.level) ? globalThis.Number(object.level) : 0,
+      firstChild: isSet(object.firstChild)
+        ? globalThis.Number(object.firstChild)
+        : isSet(object.first_child)
+        ? globalThis.Number(object.first_child)
+        : 0,
+    };
+  },
+
+  toJSON(message: TreePosition): unknown {
+    const obj: any = {};
+    if (message.level !== 0) {
+      obj.level = Math.round(message.level);
+    }
+    if (message.firstChild !== 0) {
+      obj.firstChild = Math.round(message.firstChild);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TreePosition>): TreePosition {
+    return TreePosition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TreePosition>): TreePosition {
+    const message = createBaseTreePosition();
+    message.level = object.level ?? 0;
+    message.firstChild = object.firstChild ?? 0;
     return message;
   },
 };
