@@ -431,12 +431,9 @@ const gateway: Generator = (attrs, root) => {
   const r = readJson<GatewayBench>(root, file, 'gateway');
   const ms = (x: number) => x.toFixed(1);
   const stages = Object.keys(r.rates[0]?.recommend.stages ?? {});
-  // The same run's echo call is the unit: how many bare round trips of CPU a Recommend costs.
   const cpu = (row: GatewayBench['rates'][number]) => {
     const c = row.recommend.cpuMsPerRequest;
-    const e = row.echo.cpuMsPerCall;
-    if (!c) return '-';
-    return e ? `${ms(c.total)} (${(c.total / (e.server + e.client)).toFixed(1)} echo calls)` : ms(c.total);
+    return c ? ms(c.total) : '-';
   };
   const sc = r.scoreCandidates;
   const echoCpu = r.rates
