@@ -29,6 +29,7 @@ import { phaseOneStage, type PhaseOneSummary } from './phase-one';
 import { untimed, type StageHook } from './stage-timer';
 import {
   examplesFor,
+  examplesWithReasons,
   prepareSplit,
   leafDiversity,
   oracleLeafRanks,
@@ -164,8 +165,27 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
   };
   if (o.generic) agreement['generic-semantic'] = o.generic.agreement;
   if (o.likelihood) agreement['log-likelihood'] = o.likelihood;
-  const examples = (prepared: PreparedSplit, variant: Variant) =>
-    examplesFor({ prepared, variant, dataset, sasrec, memo, seed: o.seed, agreement });
+  // A split's selections are deterministic: made once, reused by every stage that needs them.
+  const selections = new Map<PreparedSplit, Map<Variant, Promise<string[] | undefined>>>();
+  const reasonsOf = (prepared: PreparedSplit, variant: Exclude<Variant, 'control-channels'>) => {
+    let bySplit = selections.get(prepared);
+    if (!bySplit) selections.set(prepared, (bySplit = new Map()));
+    let reasons = bySplit.get(variant);
+    if (!reasons) {
+      reasons = variantReasons({ prepared, variant, dataset, seed: o.seed, agreement });
+      bySplit.set(variant, reasons);
+    }
+    return reasons;
+  };
+  const examples = async (prepared: PreparedSplit, variant: Variant) =>
+    variant === 'control-channels'
+      ? examplesFor({ prepared, variant, dataset, sasrec, memo, seed: o.seed, agreement })
+      : examplesWithReasons({
+          prepared,
+          reasons: await reasonsOf(prepared, variant),
+          sasrec,
+          memo,
+        });
 
   const validPrepared = await stage('reasoning: valid trees + features', () =>
     prepareSplit(context, validSet, 'valid'),
@@ -228,13 +248,7 @@ export async function runReasoning(o: ReasoningOptions): Promise<ReasoningResult
       const ranksOf = async (variant: Exclude<Variant, 'control-channels'>) =>
         ranksWithReasons({
           prepared: validPrepared,
-          reasons: await variantReasons({
-            prepared: validPrepared,
-            variant,
-            dataset,
-            seed: o.seed,
-            agreement,
-          }),
+          reasons: await reasonsOf(validPrepared, variant),
           score,
           sasrec,
           memo,
