@@ -36,6 +36,14 @@ describe('createPipeline with the in-process adapters', () => {
 
   const historyOf = (user: number, history: Int32Array) =>
     historyEntries(prepared.dataset, user, history);
+  // The validation case as a Recommend request with a small tree.
+  const caseRequest = () => ({
+    history: historyOf(validCase.user, validCase.history),
+    userId: prepared.dataset.userIds[validCase.user],
+    k: 5,
+    candidates: 10,
+    branching: [2, 2],
+  });
 
   it('ranks SASRec candidates with a selected reason, timing every stage', async () => {
     const pipeline = createPipeline({ ports });
@@ -117,13 +125,7 @@ describe('createPipeline with the in-process adapters', () => {
   });
 
   it('expands and selects in one call where the port offers it: same reason and ranking, both stages timed', async () => {
-    const request = {
-      history: historyOf(validCase.user, validCase.history),
-      userId: prepared.dataset.userIds[validCase.user],
-      k: 5,
-      candidates: 10,
-      branching: [2, 2],
-    };
+    const request = caseRequest();
     const twoCalls = await createPipeline({ ports }).recommend(request);
     const calls: string[] = [];
     let expandMs = -1;
@@ -152,13 +154,7 @@ describe('createPipeline with the in-process adapters', () => {
   });
 
   it('asks for candidates and similar users in one call where the port offers it: same answer', async () => {
-    const request = {
-      history: historyOf(validCase.user, validCase.history),
-      userId: prepared.dataset.userIds[validCase.user],
-      k: 5,
-      candidates: 10,
-      branching: [2, 2],
-    };
+    const request = caseRequest();
     const twoCalls = await createPipeline({ ports }).recommend(request);
     const calls: string[] = [];
     const oneCall = (fail: boolean): PipelinePorts => ({
