@@ -5,6 +5,7 @@ import type {
   CandidatePort,
   HistoryEvent,
   PipelinePorts,
+  Reason,
   ScoredItem,
   SelectionPort,
   SelectionStrategy,
@@ -105,7 +106,10 @@ export function createPipeline(options: {
         opts,
       );
       const reasoned = reasonFor(ports, req, neighbours, defaults, clock, opts).then(
-        (reason) => ({ reason, degraded: undefined }),
+        (r) => ({
+          reason: { text: r.node.reason, strategy: r.strategy, ...writer(r.base) },
+          degraded: undefined,
+        }),
         (err: unknown) => {
           if (!REASONING_STAGES.has(clock.current) || opts?.signal?.aborted) throw err;
           const error = err instanceof Error ? err.message : String(err);
@@ -148,7 +152,8 @@ class StageClock {
   }
 }
 
-const historyIds = (req: RecommendRequest) => req.history.map((e) => e.item.id);
+const historyIds = (req: Pick<RecommendRequest, 'history'>) => req.history.map((e) => e.item.id);
+const writer = (r: Reason) => ({ provider: r.provider, model: r.model });
 
 /**
  * The `candidates` stage, and for the reasoning a function that waits for the
@@ -190,12 +195,12 @@ function candidatesAndNeighbours(
 /** Similar users -> base reason -> tree -> selected reason, each a timed stage. */
 async function reasonFor(
   ports: PipelinePorts,
-  req: RecommendRequest,
+  req: Omit<RecommendRequest, 'k' | 'candidates'>,
   similarUsers: () => Promise<SimilarUser[]>,
   defaults: PipelineDefaults,
   clock: StageClock,
   opts: CallOptions | undefined,
-): Promise<NonNullable<RecommendResponse['reason']>> {
+): Promise<Reasoned> {
   const ids = historyIds(req);
   const neighbours = await similarUsers();
   const own = new Set(ids);
@@ -208,7 +213,7 @@ async function reasonFor(
     return ports.reasons.baseReason({ history: req.history, similarItems }, opts);
   });
   const strategy = req.strategy ?? defaults.strategy;
-  const node = await selectInTree(
+  const selected = await selectInTree(
     ports.selection,
     {
       history: req.history,
@@ -221,7 +226,43 @@ async function reasonFor(
     clock,
     opts,
   );
-  return { text: node.reason, strategy, provider: base.provider, model: base.model };
+  return { ...selected, strategy, base };
+}
+
+/** The chain's reasoning for one history: the selected node, its strategy score and the base's writer. */
+export interface Reasoned {
+  node: TreeNode;
+  /** The strategy's score of the selected leaf, where the selection port reports it. */
+  score?: number;
+  strategy: SelectionStrategy;
+  base: Reason;
+}
+
+/**
+ * Similar users -> base reason -> tree -> selected node for one history,
+ * outside a Recommend: what Kafka's selection stage runs, so the stream and
+ * the chain select the same reason.
+ */
+export function reasonForHistory(
+  ports: PipelinePorts,
+  req: Omit<RecommendRequest, 'k' | 'candidates'>,
+  defaults: PipelineDefaults = DEFAULT_PIPELINE,
+  opts?: CallOptions,
+): Promise<Reasoned> {
+  const query = {
+    history: historyIds(req),
+    userId: req.userId,
+    k: req.similarUsers ?? defaults.similarUsers,
+    itemsPerUser: req.itemsPerUser ?? defaults.itemsPerUser,
+  };
+  return reasonFor(
+    ports,
+    req,
+    () => ports.candidates.similarUsers(query, opts),
+    defaults,
+    new StageClock(),
+    opts,
+  );
 }
 
 /**
@@ -233,14 +274,14 @@ async function selectInTree(
   req: Parameters<NonNullable<SelectionPort['expandAndSelect']>>[0],
   clock: StageClock,
   opts: CallOptions | undefined,
-): Promise<TreeNode> {
+): Promise<{ node: TreeNode; score?: number }> {
   const { history, strategy, seed } = req;
   if (strategy !== 'base-only' && selection.expandAndSelect) {
     const started = performance.now();
     const res = await clock.stage('expand', () => selection.expandAndSelect!(req, opts));
     clock.timings.expand = res.expandMs;
     clock.timings.select = Math.max(0, performance.now() - started - res.expandMs);
-    return res.node;
+    return { node: res.node, score: res.score };
   }
   const nodes: TreeNode[] = await clock.stage('expand', async () =>
     strategy === 'base-only'
@@ -250,7 +291,10 @@ async function selectInTree(
   const selected = await clock.stage('select', () =>
     selection.select({ nodes, history, strategy, seed }, opts),
   );
-  return selected.node;
+  // leafScores are in the order of the tree's leaves.
+  const leaves = nodes.filter((n) => !nodes.some((m) => m.parent === n.id));
+  const score = selected.leafScores?.[leaves.findIndex((n) => n.id === selected.node.id)];
+  return { node: selected.node, score };
 }
 
 function validateRequest(req: RecommendRequest): void {

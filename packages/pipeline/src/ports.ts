@@ -167,7 +167,8 @@ export interface SelectionPort {
    * Optional: expand and select in one call, for adapters where a call costs
    * a round trip (the gateway's gRPC port). Same tree and choice as expand
    * then select; `expandMs` is the expansion's share of the time, so the
-   * chain still times the two stages apart.
+   * chain still times the two stages apart; `score` is the strategy's score
+   * of the selected leaf.
    */
   expandAndSelect?(
     req: {
@@ -179,7 +180,7 @@ export interface SelectionPort {
       seed: string;
     },
     opts?: CallOptions,
-  ): Promise<{ node: TreeNode; expandMs: number }>;
+  ): Promise<{ node: TreeNode; expandMs: number; score?: number }>;
 }
 
 /** encoder: the Thought Space towers E1 (rationales) and E2 (behaviours); unit vectors. */

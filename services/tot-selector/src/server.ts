@@ -1,6 +1,7 @@
 import { Server, type ServerInterceptor } from '@grpc/grpc-js';
 import {
   HealthService,
+  RationaleKind,
   SelectionStrategy as ProtoStrategy,
   SERVICE_NAMES,
   TotSelectorService,
@@ -210,7 +211,8 @@ function rationale(node: ThoughtNode, writer: { provider: string; model: string 
     evidence: [],
     provider: writer.provider,
     model: writer.model,
-    kind: 0,
+    // The root is the base reason; every other node a refinement.
+    kind: node.depth === 0 ? RationaleKind.BASE : RationaleKind.REFINE,
   };
 }
 

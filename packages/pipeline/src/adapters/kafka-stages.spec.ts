@@ -25,7 +25,7 @@ import {
   selectionCodec,
   type StageWorker,
 } from '@thoughtspace/kafka';
-import type { PredictionEvent } from '@thoughtspace/proto';
+import { RationaleKind, type PredictionEvent } from '@thoughtspace/proto';
 import { historyEntries } from '@thoughtspace/text';
 import type { KafkaMessage } from 'kafkajs';
 import { startBroker, type TestBroker } from '../../../../tests/kafka/broker';
@@ -231,6 +231,25 @@ describe('the chain as Kafka stage workers', () => {
       expect(p.provider).toBe(local.reason!.provider);
       expect(p.modelVersion).toBe('v7');
     }
+  });
+
+  it("the selection stage picks the chain's reason, a refinement with its thought-space score", async () => {
+    const handlers = kafkaStageHandlers({ ports, defaults: { branching: [2, 2] } });
+    const r = request(1);
+    const candidates = await handlers.candidates(recRequestCodec.decode(r.record.value));
+    const { selected, score, method } = await handlers.selection(candidates);
+    const local = await createPipeline({ ports, defaults: { branching: [2, 2] } }).recommend({
+      history: r.history,
+      userId: r.userId,
+      k: 10,
+      candidates: 10,
+      seed: r.userId,
+    });
+    expect(method).toBe('thought-space');
+    expect(selected!.reason).toBe(local.reason!.text);
+    expect(selected!.kind).toBe(RationaleKind.REFINE);
+    expect(score).not.toBe(0);
+    expect(Math.abs(score)).toBeLessThanOrEqual(1);
   });
 
   it('an expired deadline is dead-lettered by candidate-gen with the reason', async () => {

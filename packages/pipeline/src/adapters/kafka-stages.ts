@@ -8,8 +8,8 @@ import {
 } from '@thoughtspace/proto';
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { STRATEGY_TO_PROTO } from '@thoughtspace/tot-selector';
-import { DEFAULT_PIPELINE, type PipelineDefaults } from '../chain';
-import type { HistoryEvent, PipelinePorts, SelectionStrategy, TreeNode } from '../ports';
+import { DEFAULT_PIPELINE, reasonForHistory, type PipelineDefaults } from '../chain';
+import type { HistoryEvent, PipelinePorts, SelectionStrategy } from '../ports';
 
 /**
  * The chain's stages as Kafka stage handlers (for @thoughtspace/kafka's
@@ -99,52 +99,26 @@ export function kafkaStageHandlers(options: {
     async selection(e) {
       checkDeadline(e.deadlineUnixMs, now());
       const strategy = strategyOf(e.method, defaults.strategy);
-      const ids = historyIds(e.history);
       const history = await historyEvents(e.history);
       const userId = e.header!.userId;
-      const neighbours = await ports.candidates.similarUsers({
-        history: ids,
-        userId,
-        k: defaults.similarUsers,
-        itemsPerUser: defaults.itemsPerUser,
-      });
-      const own = new Set(ids);
-      const similarIds = [
-        ...new Set(neighbours.flatMap((n) => n.recentItemIds).filter((i) => !own.has(i))),
-      ];
-      const similarItems = await ports.catalogue.items({ itemIds: similarIds });
-      const base = await ports.reasons.baseReason({ history, similarItems });
-      const tree: TreeNode[] =
-        strategy === 'base-only'
-          ? [{ id: 0, depth: 0, parent: null, reason: base.reason }]
-          : (
-              await ports.selection.expand({
-                history,
-                base: base.reason,
-                branching: defaults.branching,
-                similarItems,
-              })
-            ).nodes;
-      const selected = await ports.selection.select({
-        nodes: tree,
-        history,
-        strategy,
-        seed: userId,
-      });
-      const leaves = tree.filter((n) => !tree.some((m) => m.parent === n.id));
-      const leafIndex = leaves.findIndex((n) => n.id === selected.node.id);
+      // The chain's own reasoning (similar users, base reason, tree, selection).
+      const { node, score, base } = await reasonForHistory(
+        ports,
+        { history, userId, strategy },
+        defaults,
+      );
       return {
         header: e.header,
         history: e.history,
         candidates: e.candidates,
         selected: {
-          reason: selected.node.reason,
+          reason: node.reason,
           evidence: [],
           provider: base.provider,
           model: base.model,
-          kind: selected.node.depth === 0 ? RationaleKind.BASE : RationaleKind.REFINE,
+          kind: node.depth === 0 ? RationaleKind.BASE : RationaleKind.REFINE,
         },
-        score: selected.leafScores?.[leafIndex] ?? 0,
+        score: score ?? 0,
         strategy: STRATEGY_TO_PROTO[strategy],
         deadlineUnixMs: e.deadlineUnixMs,
         method: strategy,

@@ -305,8 +305,10 @@ export function createGrpcPorts(o: {
         opts,
       );
       const text = res.selected?.reason ?? '';
-      const node: TreeNode = { id: -1, depth: 0, parent: null, reason: text };
-      return { node, expandMs: res.expandMs };
+      // A refinement selected from a full tree is a leaf, on its last level.
+      const depth = res.selected?.kind === RationaleKind.REFINE ? req.branching.length : 0;
+      const node: TreeNode = { id: -1, depth, parent: null, reason: text };
+      return { node, expandMs: res.expandMs, score: res.score };
     },
   };
 
