@@ -1,9 +1,11 @@
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import type { Item } from '@thoughtspace/data';
+import { leavesOf } from '@thoughtspace/tot-selector';
 import type {
   CallOptions,
   CandidatePort,
   HistoryEvent,
+  NeighbourQuery,
   PipelinePorts,
   Reason,
   ScoredItem,
@@ -155,6 +157,16 @@ class StageClock {
 const historyIds = (req: Pick<RecommendRequest, 'history'>) => req.history.map((e) => e.item.id);
 const writer = (r: Reason) => ({ provider: r.provider, model: r.model });
 
+/** Whose neighbours the reasoning asks for, and how many of each one's items (request or defaults). */
+const neighbourQuery = (
+  req: Pick<RecommendRequest, 'userId' | 'similarUsers' | 'itemsPerUser'>,
+  defaults: PipelineDefaults,
+): Omit<NeighbourQuery, 'history'> => ({
+  userId: req.userId,
+  k: req.similarUsers ?? defaults.similarUsers,
+  itemsPerUser: req.itemsPerUser ?? defaults.itemsPerUser,
+});
+
 /**
  * The `candidates` stage, and for the reasoning a function that waits for the
  * `similar-users` stage: one call where the port offers
@@ -170,11 +182,7 @@ function candidatesAndNeighbours(
   opts: CallOptions | undefined,
 ): { generated: Promise<{ items: ScoredItem[] }>; neighbours: () => Promise<SimilarUser[]> } {
   const history = historyIds(req);
-  const query = {
-    userId: req.userId,
-    k: req.similarUsers ?? defaults.similarUsers,
-    itemsPerUser: req.itemsPerUser ?? defaults.itemsPerUser,
-  };
+  const query = neighbourQuery(req, defaults);
   const both = port.candidatesAndNeighbours;
   if (both) {
     const generated = clock.stage('candidates', () =>
@@ -249,12 +257,7 @@ export function reasonForHistory(
   defaults: PipelineDefaults = DEFAULT_PIPELINE,
   opts?: CallOptions,
 ): Promise<Reasoned> {
-  const query = {
-    history: historyIds(req),
-    userId: req.userId,
-    k: req.similarUsers ?? defaults.similarUsers,
-    itemsPerUser: req.itemsPerUser ?? defaults.itemsPerUser,
-  };
+  const query = { history: historyIds(req), ...neighbourQuery(req, defaults) };
   return reasonFor(
     ports,
     req,
@@ -292,8 +295,8 @@ async function selectInTree(
     selection.select({ nodes, history, strategy, seed }, opts),
   );
   // leafScores are in the order of the tree's leaves.
-  const leaves = nodes.filter((n) => !nodes.some((m) => m.parent === n.id));
-  const score = selected.leafScores?.[leaves.findIndex((n) => n.id === selected.node.id)];
+  const leaf = leavesOf(nodes).findIndex((n) => n.id === selected.node.id);
+  const score = selected.leafScores?.[leaf];
   return { node: selected.node, score };
 }
 

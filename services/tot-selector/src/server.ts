@@ -5,6 +5,7 @@ import {
   SelectionStrategy as ProtoStrategy,
   SERVICE_NAMES,
   TotSelectorService,
+  type ExpandRequest,
   type ThoughtNode as ProtoNode,
   type TotSelectorServer,
   type UserHistory,
@@ -25,6 +26,7 @@ import {
 import {
   DEFAULT_SELECTOR,
   type CallBudget,
+  type ExpandInput,
   type HistoryRef,
   type SelectorDefaults,
   type SelectorDomain,
@@ -74,18 +76,24 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
     createHealth({ services: { [SERVICE_NAME]: ServingStatus.NOT_SERVING }, logger: deps.logger });
   const { domain } = deps;
   const budget = (ctx: CallContext): CallBudget => ({ deadline: ctx.deadline, signal: ctx.signal });
+  /** The tree an Expand or a Select (without nodes) asks for: the fields both requests share. */
+  const expandInput = (
+    req: Pick<ExpandRequest, 'depth' | 'b1' | 'b2' | 'seed' | 'provider' | 'similarUserItemIds'>,
+    history: HistoryRef,
+    base: string,
+  ): ExpandInput => ({
+    history,
+    base,
+    branching: toBranching(req, defaults.branching),
+    seed: req.seed ?? deps.seed,
+    provider: req.provider || undefined,
+    similarItemIds: req.similarUserItemIds,
+  });
 
   const impl: TotSelectorServer = {
     expand: unary(async (req, ctx) => {
       const tree = await domain.expand(
-        {
-          history: toHistory(req.history),
-          base: requireString(req, 'baseReason', { label: 'base_reason', maxLength: 20_000 }),
-          branching: toBranching(req, defaults.branching),
-          seed: req.seed ?? deps.seed,
-          provider: req.provider || undefined,
-          similarItemIds: req.similarUserItemIds,
-        },
+        expandInput(req, toHistory(req.history), baseReason(req)),
         budget(ctx),
       );
       return { nodes: toProtoNodes(tree.nodes, tree, new Set()) };
@@ -103,22 +111,12 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
           model: req.nodes[1]?.rationale?.model ?? '',
         };
       } else {
-        const base = requireString(req, 'baseReason', { label: 'base_reason', maxLength: 20_000 });
+        const base = baseReason(req);
         if (strategy === 'base-only') {
           nodes = [{ id: 0, depth: 0, parent: null, reason: base }];
         } else {
           const expandStarted = performance.now();
-          const tree = await domain.expand(
-            {
-              history,
-              base,
-              branching: toBranching(req, defaults.branching),
-              seed: req.seed ?? deps.seed,
-              provider: req.provider || undefined,
-              similarItemIds: req.similarUserItemIds,
-            },
-            budget(ctx),
-          );
+          const tree = await domain.expand(expandInput(req, history, base), budget(ctx));
           nodes = tree.nodes;
           writer = tree;
           expandMs = performance.now() - expandStarted;
@@ -179,6 +177,10 @@ function toHistory(history: UserHistory | undefined): HistoryRef {
 }
 
 /** depth, b1, b2 (0 = default) as the domain's branching list [b1, b2, b2, ...]. */
+function baseReason(req: { baseReason: string }): string {
+  return requireString(req, 'baseReason', { label: 'base_reason', maxLength: 20_000 });
+}
+
 function toBranching(
   req: { depth: number; b1: number; b2: number },
   defaults: readonly number[],
