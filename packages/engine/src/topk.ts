@@ -317,6 +317,22 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
       // users tie (identical histories); they get a 4x longer list from the
       // engine instead, until it decides or holds every row.
       let undecided: { qi: number; width: number }[] = [];
+      /** Selects each query of a swept batch from its `w`-long TopK list; the undecided wait for a longer one. */
+      const decide = (
+        out: Record<string, TensorValue>,
+        m: number,
+        w: number,
+        qiOf: (b: number) => number,
+      ) => {
+        const top = out.top.data as BigInt64Array;
+        const list = new Int32Array(w);
+        for (let b = 0; b < m; b++) {
+          const qi = qiOf(b);
+          for (let j = 0; j < w; j++) list[j] = Number(top[b * w + j]);
+          // A list of every row always decides (selectTopK sorts it exactly).
+          if (!select(qi, list)) undecided.push({ qi, width: w });
+        }
+      };
       let width = 0;
       await sweep(
         await searchSession(),
@@ -329,15 +345,7 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
           for (let qi = start; qi < start + m; qi++) width = Math.max(width, widthOf(qi));
           return kFeed(width);
         },
-        (start, m, out) => {
-          const top = out.top.data as BigInt64Array;
-          const list = new Int32Array(width);
-          for (let b = 0; b < m; b++) {
-            const qi = start + b;
-            for (let j = 0; j < width; j++) list[j] = Number(top[b * width + j]);
-            if (!select(qi, list)) undecided.push({ qi, width });
-          }
-        },
+        (start, m, out) => decide(out, m, width, (b) => start + b),
       );
       while (undecided.length > 0) {
         const round = undecided;
@@ -352,16 +360,7 @@ export async function createTopK(options: TopKOptions): Promise<TopK> {
           batch,
           { ...request, silent: true },
           () => kFeed(w),
-          (start, m, out) => {
-            const top = out.top.data as BigInt64Array;
-            const list = new Int32Array(w);
-            for (let b = 0; b < m; b++) {
-              const { qi } = round[start + b];
-              for (let j = 0; j < w; j++) list[j] = Number(top[b * w + j]);
-              // A list of every row always decides (selectTopK sorts it exactly).
-              if (!select(qi, list)) undecided.push({ qi, width: w });
-            }
-          },
+          (start, m, out) => decide(out, m, w, (b) => round[start + b].qi),
         );
       }
       return result;
