@@ -15,7 +15,16 @@ import {
   createRecommender,
   createServer as gatewayServer,
 } from '@thoughtspace/gateway';
-import { inProcessReasons, inProcessSelection } from '@thoughtspace/pipeline';
+import { createCandidateDomain, SasrecModel } from '@thoughtspace/candidate-gen';
+import { ThoughtSpaceModel } from '@thoughtspace/encoder';
+import {
+  inProcessCandidates,
+  inProcessCatalogue,
+  inProcessReasons,
+  inProcessSelection,
+  readServingBundle,
+  reasonForHistory,
+} from '@thoughtspace/pipeline';
 import {
   ExpandRequest,
   GatewayClient,
@@ -237,6 +246,41 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       expect(new Set(local.nodes.slice(3).map((n) => n.reason)).size).toBe(6);
     } finally {
       await embedded.dispose();
+    }
+  });
+
+  it("selects the reason the main job's in-process chain selects for the same user", async () => {
+    // The bundle's models behind the main job's in-process ports: same neighbours, same base
+    // reason, same tree (the neighbours' items reach every refinement), same Thought-Space choice.
+    const { modelDirs } = await readServingBundle(bundle.dir);
+    const sasrec = await SasrecModel.load(modelDirs['candidate-gen'], { threads: 1 });
+    const space = await ThoughtSpaceModel.load(modelDirs.encoder, { threads: 1 });
+    const embedded = await createProvider({ kind: 'embedded' });
+    try {
+      const reasons = inProcessReasons(embedded);
+      const ports = {
+        candidates: inProcessCandidates(createCandidateDomain({ model: sasrec })),
+        catalogue: inProcessCatalogue(bundle.dataset.items),
+        reasons,
+        selection: inProcessSelection({ reasons, encoders: space }),
+        scorer: { score: () => Promise.reject(new Error('not used')) },
+      };
+      const items = new Map(bundle.dataset.items.map((it) => [it.id, it]));
+      for (const i of [0, 6, 7]) {
+        const { userId, history } = bundle.users[i];
+        const local = await reasonForHistory(ports, {
+          userId,
+          history: history.map((id) => ({ item: items.get(id)! })),
+          strategy: 'thought-space',
+        });
+        expect(local.node.depth).toBe(2);
+        const served = await recommend(forUser(i));
+        expect(served.rationale?.reason).toBe(local.node.reason);
+      }
+    } finally {
+      await embedded.dispose();
+      await space.dispose();
+      await sasrec.dispose();
     }
   });
 

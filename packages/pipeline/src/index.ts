@@ -15,12 +15,13 @@ export type {
   ScorerPort,
   PipelinePorts,
 } from './ports';
-export { createPipeline, STAGES, DEFAULT_PIPELINE } from './chain';
+export { createPipeline, reasonForHistory, STAGES, DEFAULT_PIPELINE } from './chain';
 export type {
   Pipeline,
   PipelineDefaults,
   RecommendRequest,
   RecommendResponse,
+  Reasoned,
   StageName,
 } from './chain';
 export {

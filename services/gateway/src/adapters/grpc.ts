@@ -239,6 +239,7 @@ export function createGrpcPorts(o: {
       depth?: number;
       b1?: number;
       b2?: number;
+      similarUserItemIds?: string[];
     },
     opts?: CallOptions,
   ) =>
@@ -269,6 +270,7 @@ export function createGrpcPorts(o: {
           history: toUserHistory(req.history),
           baseReason: req.base,
           ...levels(req.branching),
+          similarUserItemIds: similarIds(req.similarItems),
         }),
         opts,
       );
@@ -301,6 +303,8 @@ export function createGrpcPorts(o: {
           strategy: req.strategy,
           baseReason: req.base,
           ...levels(req.branching),
+          // The refinements see the neighbours' items, as the base reason did.
+          similarUserItemIds: similarIds(req.similarItems),
         },
         opts,
       );
@@ -344,6 +348,8 @@ export function createGrpcPorts(o: {
     },
   };
 }
+
+const similarIds = (items: readonly { id: string }[] | undefined) => (items ?? []).map((i) => i.id);
 
 /** The port's branching list as the proto's depth, b1 and b2 (every level below the first has b2). */
 function levels(branching: readonly number[]): { depth: number; b1: number; b2: number } {
