@@ -3,6 +3,7 @@ import {
   readConfig,
   MODEL_SERVICE_CONFIG,
   SERVICE_CONFIG,
+  METRICS_CONFIG,
   stringVar,
   type ConfigOf,
 } from '@thoughtspace/service-kit';
@@ -11,6 +12,7 @@ import { DEFAULT_LIMITS } from './domain/candidates';
 /** candidate-gen's environment: the shared service variables plus the model and request limits. */
 export const CANDIDATE_GEN_CONFIG = {
   ...SERVICE_CONFIG,
+  ...METRICS_CONFIG,
   modelDir: stringVar({
     name: 'MODEL_DIR',
     description: 'SASRec model directory written by `thoughtspace train sasrec`',

@@ -12,7 +12,8 @@ export function runCandidateGen(env: NodeJS.ProcessEnv = process.env): Promise<R
   return runService({
     name: 'candidate-gen',
     config,
-    build: async (logger) => {
+    metrics: true,
+    build: async (logger, rpc) => {
       const model = await SasrecModel.load(config.modelDir, {
         threads: config.threads,
         executionProvider: config.executionProvider,
@@ -26,7 +27,7 @@ export function runCandidateGen(env: NodeJS.ProcessEnv = process.env): Promise<R
         },
       });
       return {
-        ...createServer({ domain, logger }),
+        ...createServer({ domain, logger, interceptors: [rpc.interceptor] }),
         ready: { model: domain.modelName, items: model.numItems },
         dispose: () => model.dispose(),
       };

@@ -1,4 +1,4 @@
-import { Server } from '@grpc/grpc-js';
+import { Server, type ServerInterceptor } from '@grpc/grpc-js';
 import {
   CandidateGenService,
   type CandidateGenServer,
@@ -18,6 +18,8 @@ import type { CandidateDomain } from './domain/candidates';
 
 export interface CandidateGenDeps {
   domain: CandidateDomain;
+  /** Server interceptors, e.g. the Prometheus RPC latency histogram (createRpcMetrics). */
+  interceptors?: ServerInterceptor[];
   logger?: Logger;
   health?: Health;
 }
@@ -97,7 +99,10 @@ export function createServer(deps: CandidateGenDeps): { server: Server; health: 
       return { embedding: { values: Array.from(e) }, dim: domain.dim };
     }, rpc),
   };
-  const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  const server = new Server({
+    'grpc.max_receive_message_length': 4 * 1024 * 1024,
+    interceptors: deps.interceptors,
+  });
   server.addService(CandidateGenService, impl);
   health.addToServer(server);
   return { server, health };

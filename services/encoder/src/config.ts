@@ -3,6 +3,7 @@ import {
   readConfig,
   MODEL_SERVICE_CONFIG,
   SERVICE_CONFIG,
+  METRICS_CONFIG,
   stringVar,
   type ConfigOf,
 } from '@thoughtspace/service-kit';
@@ -11,6 +12,7 @@ import { DEFAULT_LIMITS } from './domain/encoder';
 /** encoder's environment: the shared service variables plus the model and request limits. */
 export const ENCODER_CONFIG = {
   ...SERVICE_CONFIG,
+  ...METRICS_CONFIG,
   modelDir: stringVar({
     name: 'MODEL_DIR',
     description: 'Thought Space model directory written by runEncoderExperiment / saveThoughtSpace',

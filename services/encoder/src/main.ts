@@ -12,7 +12,8 @@ export function runEncoder(env: NodeJS.ProcessEnv = process.env): Promise<Runnin
   return runService({
     name: 'encoder',
     config,
-    build: async (logger) => {
+    metrics: true,
+    build: async (logger, rpc) => {
       const model = await ThoughtSpaceModel.load(config.modelDir, {
         threads: config.threads,
         executionProvider: config.executionProvider,
@@ -26,7 +27,7 @@ export function runEncoder(env: NodeJS.ProcessEnv = process.env): Promise<Runnin
         },
       });
       return {
-        ...createServer({ domain, logger }),
+        ...createServer({ domain, logger, interceptors: [rpc.interceptor] }),
         ready: { model: domain.modelName, dim: model.dim },
         dispose: () => model.dispose(),
       };

@@ -1,4 +1,4 @@
-import { Server } from '@grpc/grpc-js';
+import { Server, type ServerInterceptor } from '@grpc/grpc-js';
 import {
   EncoderService,
   type Behaviour,
@@ -18,6 +18,8 @@ import type { BehaviourIds, EncoderDomain } from './domain/encoder';
 
 export interface EncoderDeps {
   domain: EncoderDomain;
+  /** Server interceptors, e.g. the Prometheus RPC latency histogram (createRpcMetrics). */
+  interceptors?: ServerInterceptor[];
   logger?: Logger;
   health?: Health;
 }
@@ -63,7 +65,10 @@ export function createServer(deps: EncoderDeps): { server: Server; health: Healt
       return { cosines, encoder: domain.modelName };
     }, rpc),
   };
-  const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  const server = new Server({
+    'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    interceptors: deps.interceptors,
+  });
   server.addService(EncoderService, impl);
   health.addToServer(server);
   return { server, health };

@@ -6,6 +6,7 @@ import {
   intVar,
   readConfig,
   SERVICE_CONFIG,
+  METRICS_CONFIG,
   stringVar,
   floatVar,
   z,
@@ -17,6 +18,7 @@ import { PROVIDER_KINDS } from './providers/factory';
 /** rationale-gen's environment: the shared service variables plus providers, cache and limits. */
 export const RATIONALE_GEN_CONFIG = {
   ...SERVICE_CONFIG,
+  ...METRICS_CONFIG,
   dataset: stringVar({
     name: 'DATASET',
     description: 'catalogue the item ids refer to: a preset name or a dataset folder',

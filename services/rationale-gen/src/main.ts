@@ -19,7 +19,8 @@ export function runRationaleGen(env: NodeJS.ProcessEnv = process.env): Promise<R
   return runService({
     name: 'rationale-gen',
     config,
-    build: async (logger) => {
+    metrics: true,
+    build: async (logger, rpc) => {
       const { dataset, manifest } = await prepareDataset({ dataset: config.dataset, env });
       const catalogue = new Map(dataset.items.map((item) => [item.id, item]));
       const providers = await buildProviders(config);
@@ -30,7 +31,7 @@ export function runRationaleGen(env: NodeJS.ProcessEnv = process.env): Promise<R
         limits: { maxHistory: config.maxHistory },
       });
       return {
-        ...createServer({ service, logger }),
+        ...createServer({ service, logger, interceptors: [rpc.interceptor] }),
         ready: {
           dataset: manifest.hash.slice(0, 12),
           items: catalogue.size,

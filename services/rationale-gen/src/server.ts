@@ -1,4 +1,4 @@
-import { Server } from '@grpc/grpc-js';
+import { Server, type ServerInterceptor } from '@grpc/grpc-js';
 import {
   RationaleGenService,
   RationaleKind as ProtoKind,
@@ -24,6 +24,8 @@ import type { Rationale, RationaleKind } from './types';
 
 export interface RationaleGenDeps {
   service: RationaleService;
+  /** Server interceptors, e.g. the Prometheus RPC latency histogram (createRpcMetrics). */
+  interceptors?: ServerInterceptor[];
   logger?: Logger;
   health?: Health;
 }
@@ -70,7 +72,10 @@ export function createServer(deps: RationaleGenDeps): { server: Server; health: 
       });
     }, rpc),
   };
-  const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  const server = new Server({
+    'grpc.max_receive_message_length': 8 * 1024 * 1024,
+    interceptors: deps.interceptors,
+  });
   server.addService(RationaleGenService, impl);
   health.addToServer(server);
   return { server, health };
