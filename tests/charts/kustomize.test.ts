@@ -72,7 +72,12 @@ test('prod: GPU quota, KEDA on the consumers, GPU pods in the GPU class', async 
   const objects = await kustomize('prod');
   const quota = byKind<{ spec: { hard: Record<string, string> } }>(objects, 'ResourceQuota');
   expect(quota.get('thoughtspace')!.spec.hard['requests.nvidia.com/gpu']).toBe('8');
-  expect(byKind(objects, 'ScaledObject').size).toBe(4);
+  // One per stage worker; the streaming evaluator is one replica, not scaled.
+  expect([...byKind(objects, 'ScaledObject').keys()].sort()).toEqual([
+    'ts-thoughtspace-candidate-gen-worker',
+    'ts-thoughtspace-scorer-worker',
+    'ts-thoughtspace-tot-selector-worker',
+  ]);
   const cg = podSpecOf(byKind(objects, 'Deployment').get('ts-thoughtspace-candidate-gen')!);
   expect(cg.priorityClassName).toBe('thoughtspace-gpu');
   expect(cg.containers[0].resources?.limits?.['nvidia.com/gpu']).toBe(1);

@@ -78,6 +78,15 @@ describe.each(SCENARIOS)('scenario %s', (scenario) => {
     );
     for (const [name, d] of byKind(objects, 'Deployment')) {
       const c = main(d);
+      // A stage worker serves nothing: no port, no probe, no Service.
+      if (name.endsWith('-worker')) {
+        expect([c.ports, c.readinessProbe, services.get(name)]).toEqual([
+          undefined,
+          undefined,
+          undefined,
+        ]);
+        continue;
+      }
       const grpcPort = c.ports?.find((p) => p.name === 'grpc')?.containerPort;
       expect(typeof grpcPort).toBe('number');
       for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
@@ -123,7 +132,9 @@ test('minimal CPU: CPU image, no GPU, fixed replicas, evaluator off', async () =
   }
   // The model version is the pod-template annotation the pipeline agent patches, read through the downward API.
   const cg = deployments.get('ts-thoughtspace-candidate-gen')!;
-  expect(envOf(main(cg)).get('MODEL_DIR')).toBe('/models/$(MODEL_VERSION)/sasrec');
+  expect(envOf(main(cg)).get('MODEL_DIR')).toBe(
+    '/models/$(MODEL_VERSION)/run/serving/candidate-gen',
+  );
   expect(main(cg).env?.find((e) => e.name === 'MODEL_VERSION')?.valueFrom).toEqual({
     fieldRef: { fieldPath: "metadata.annotations['thoughtspace.io/model-version']" },
   });
@@ -133,7 +144,10 @@ test('minimal CPU: CPU image, no GPU, fixed replicas, evaluator off', async () =
   const pvc = podSpecOf(deployments.get('ts-thoughtspace-encoder')!).volumes!.find(
     (v) => v.name === 'models',
   );
-  expect(pvc?.persistentVolumeClaim).toEqual({ claimName: 'thoughtspace-models', readOnly: true });
+  expect(pvc?.persistentVolumeClaim).toEqual({
+    claimName: 'thoughtspace-artifacts',
+    readOnly: true,
+  });
   expect(objects.filter((o) => /ScaledObject|HorizontalPodAutoscaler/.test(o.kind))).toEqual([]);
 });
 
@@ -152,7 +166,10 @@ test('GPU pool: model services get the pool, the GPU limit, the CUDA image and p
     expect(pod.priorityClassName).toBe('thoughtspace-gpu');
     expect(main(d).resources?.limits?.['nvidia.com/gpu']).toBe(1);
     expect(main(d).image).toBe('ghcr.io/thoughtspace/thoughtspace:0.1.0-cuda12');
-    expect(envOf(main(d)).get('ORT_EXECUTION_PROVIDER')).toBe('cuda');
+    // rationale-gen's model is llama.cpp's (LLAMA_GPU), not onnxruntime's.
+    expect(envOf(main(d)).get('ORT_EXECUTION_PROVIDER')).toBe(
+      s === 'rationale-gen' ? undefined : 'cuda',
+    );
   }
   for (const s of ['gateway', 'tot-selector', 'evaluator']) {
     const d = deployments.get(`ts-thoughtspace-${s}`)!;
@@ -178,23 +195,22 @@ interface ScaledObjectSpec {
   }[];
 }
 
-test('Kafka + KEDA: a ScaledObject per consumer, scale to zero, capped at partitions', async () => {
+test('Kafka + KEDA: a ScaledObject per stage worker, scale to zero, capped at partitions', async () => {
   const objects = await render('kafka-keda-scale-to-zero-values.yaml');
   const scaled = byKind<{ spec: ScaledObjectSpec }>(objects, 'ScaledObject');
   const deployments = byKind(objects, 'Deployment');
   const expected: Record<string, [topic: string, partitions: number, min: number]> = {
-    'candidate-gen': ['thoughtspace.rec-requests', 6, 0],
-    'tot-selector': ['thoughtspace.candidates', 12, 0],
-    scorer: ['thoughtspace.selections', 6, 0],
-    evaluator: ['thoughtspace.predictions', 3, 1],
+    'candidate-gen': ['thoughtspace.rec-requests.v1', 6, 0],
+    'tot-selector': ['thoughtspace.candidates.v1', 12, 0],
+    scorer: ['thoughtspace.selections.v1', 6, 0],
   };
   expect([...scaled.keys()].sort()).toEqual(
     Object.keys(expected)
-      .map((s) => `ts-thoughtspace-${s}`)
+      .map((s) => `ts-thoughtspace-${s}-worker`)
       .sort(),
   );
   for (const [service, [topic, partitions, min]] of Object.entries(expected)) {
-    const name = `ts-thoughtspace-${service}`;
+    const name = `ts-thoughtspace-${service}-worker`;
     const spec = scaled.get(name)!.spec;
     expect(spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
     expect(spec.minReplicaCount).toBe(min);
@@ -216,13 +232,17 @@ test('Kafka + KEDA: a ScaledObject per consumer, scale to zero, capped at partit
     const d = deployments.get(name)!;
     expect((d.spec as { replicas?: number }).replicas).toBeUndefined();
     const env = main(d).env!;
-    expect(env.find((e) => e.name === 'KAFKA_TOPIC')?.value).toBe(topic);
+    expect(envOf(main(d)).get('WORKER_STAGE')).toBe(service);
+    expect(envOf(main(d)).get('WORKER_GROUP_ID')).toBe(`thoughtspace-${service}`);
+    expect(envOf(main(d)).get('KAFKA_SSL')).toBe('true');
     expect(env.find((e) => e.name === 'KAFKA_SASL_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
       name: 'thoughtspace-kafka-credentials',
       key: 'password',
     });
   }
-  expect(scaled.get('ts-thoughtspace-candidate-gen')!.spec.triggers[0].metadata).toMatchObject({
+  expect(
+    scaled.get('ts-thoughtspace-candidate-gen-worker')!.spec.triggers[0].metadata,
+  ).toMatchObject({
     lagThreshold: '50',
     activationLagThreshold: '5',
   });
@@ -235,12 +255,26 @@ test('Kafka + KEDA: a ScaledObject per consumer, scale to zero, capped at partit
     ['password', 'thoughtspace-kafka-credentials'],
   ]);
   expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
-  const policy = byKind<{ spec: { egress: { ports: { port: number }[] }[] } }>(
-    objects,
-    'NetworkPolicy',
-  ).get('ts-thoughtspace-scorer')!;
-  expect(policy.spec.egress.flatMap((r) => r.ports.map((p) => p.port))).toContain(9093);
-  expect(byKind(objects, 'Deployment').get('ts-thoughtspace-gateway')).toBeDefined();
+  const policies = byKind<{
+    spec: { ingress: unknown[]; egress: { ports: { port: number }[] }[] };
+  }>(objects, 'NetworkPolicy');
+  const worker = policies.get('ts-thoughtspace-scorer-worker')!.spec;
+  expect(worker.egress.flatMap((r) => r.ports.map((p) => p.port))).toEqual([50051, 9093]);
+  expect(worker.ingress).toEqual([]);
+  // The gRPC scorer no longer talks to Kafka; its worker does.
+  const server = policies.get('ts-thoughtspace-scorer')!.spec;
+  expect(server.egress.flatMap((r) => r.ports.map((p) => p.port))).not.toContain(9093);
+  expect(deployments.get('ts-thoughtspace-gateway')).toBeDefined();
+  // The streaming evaluator: its own process consumes the predictions, one replica, not scaled.
+  const evaluator = deployments.get('ts-thoughtspace-evaluator')!;
+  expect(main(evaluator).command).toEqual(['node', 'services/evaluator/dist/streaming/main.js']);
+  expect((evaluator.spec as { replicas: number }).replicas).toBe(1);
+  expect(envOf(main(evaluator)).get('EVALUATOR_GROUP_ID')).toBe('thoughtspace-evaluator');
+  expect(
+    policies
+      .get('ts-thoughtspace-evaluator')!
+      .spec.egress.flatMap((r) => r.ports.map((p) => p.port)),
+  ).toContain(9093);
 });
 
 test('KEDA off: the Kafka consumers fall back to CPU HPAs, still capped at partitions', async () => {
@@ -252,12 +286,12 @@ test('KEDA off: the Kafka consumers fall back to CPU HPAs, still capped at parti
     objects,
     'HorizontalPodAutoscaler',
   );
-  expect(hpas.get('ts-thoughtspace-evaluator')!.spec).toMatchObject({
+  expect(hpas.get('ts-thoughtspace-tot-selector-worker')!.spec).toMatchObject({
     minReplicas: 1,
     maxReplicas: 3,
   });
-  expect(hpas.get('ts-thoughtspace-candidate-gen')!.spec.minReplicas).toBe(1);
-  expect(hpas.size).toBe(4);
+  expect(hpas.get('ts-thoughtspace-candidate-gen-worker')!.spec.minReplicas).toBe(1);
+  expect(hpas.size).toBe(3);
 });
 
 test('hardened production: digests, object-store init container, OTLP, ServiceMonitor', async () => {
@@ -273,8 +307,19 @@ test('hardened production: digests, object-store init container, OTLP, ServiceMo
   expect(init.args).toEqual([
     'copy',
     '--checksum',
-    ':s3:thoughtspace-models/champion/$(MODEL_VERSION)/sasrec',
-    '/models/$(MODEL_VERSION)/sasrec',
+    ':s3:thoughtspace-models/champion/$(MODEL_VERSION)',
+    '/models/$(MODEL_VERSION)',
+    '--include',
+    '/run/serving/candidate-gen/**',
+  ]);
+  // The scorer reads four folders of the version; the init container copies those four.
+  const scorerInit = podSpecOf(deployments.get('ts-thoughtspace-scorer')!).initContainers![0];
+  expect(scorerInit.args!.filter((a) => a.startsWith('/'))).toEqual([
+    '/models/$(MODEL_VERSION)',
+    '/run/serving/scorer/**',
+    '/data/**',
+    '/run/serving/candidate-gen/**',
+    '/run/serving/encoder/**',
   ]);
   const env = envOf(main(cg));
   expect(env.get('OTEL_TRACES_EXPORTER')).toBe('otlp');
@@ -326,11 +371,22 @@ describe('bad values are rejected with a message naming the key', () => {
         kafka: { enabled: true, brokers: ['k:9092'] },
         keda: { enabled: true },
         services: {
-          scorer: { kafka: { consumer: { enabled: true, partitions: 2, maxReplicaCount: 4 } } },
+          'scorer-worker': {
+            kafka: { consumer: { enabled: true, partitions: 2, maxReplicaCount: 4 } },
+          },
         },
       },
-      /services\.scorer\.kafka\.consumer\.maxReplicaCount \(4\) exceeds partitions \(2\)/,
+      /services\.scorer-worker\.kafka\.consumer\.maxReplicaCount \(4\) exceeds partitions \(2\)/,
     ],
+    [
+      'a self-consuming server with two replicas',
+      {
+        kafka: { enabled: true, brokers: ['k:9092'] },
+        services: { evaluator: { replicas: 2, kafka: { consumer: { enabled: true } } } },
+      },
+      /services\.evaluator consumes Kafka in its own process .* one replica/,
+    ],
+    ['an unknown kind', { services: { gateway: { kind: 'daemon' } } }, /kind/],
   ];
   test.each(cases)('%s', async (name, values, message) => {
     const file = valuesFile(name.replace(/\W+/g, '-'), values);

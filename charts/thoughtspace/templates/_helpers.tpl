@@ -87,6 +87,12 @@ Usage: include "thoughtspace.service" (dict "root" $ "name" $name) | fromJson
 {{- $svc := deepCopy .root.Values.serviceDefaults -}}
 {{- $_ := include "thoughtspace.deepMerge" (dict "dst" $svc "src" (deepCopy (get .root.Values.services .name))) -}}
 {{- $c := $svc.kafka.consumer -}}
+{{- if not (has $svc.kind (list "server" "worker")) -}}
+{{- fail (printf "services.%s.kind must be server or worker, not %q" .name $svc.kind) -}}
+{{- end -}}
+{{- if and $c.enabled .root.Values.kafka.enabled (eq $svc.kind "server") (or (ne (int $svc.replicas) 1) $svc.autoscaling.enabled) -}}
+{{- fail (printf "services.%s consumes Kafka in its own process (kafka.consumer.enabled): it runs one replica (replicas 1, autoscaling off)" .name) -}}
+{{- end -}}
 {{- if $c.enabled -}}
 {{- if not $c.topic -}}
 {{- fail (printf "services.%s.kafka.consumer.topic is required when the consumer is enabled" .name) -}}
@@ -118,12 +124,17 @@ Usage: include "thoughtspace.service" (dict "root" $ "name" $name) | fromJson
 
 {{/* Whether KEDA scales this service: (dict "root" $ "svc" $svc). */}}
 {{- define "thoughtspace.kedaScaled" -}}
-{{- if and .root.Values.keda.enabled .root.Values.kafka.enabled .svc.kafka.consumer.enabled -}}true{{- end -}}
+{{- if and .root.Values.keda.enabled .root.Values.kafka.enabled .svc.kafka.consumer.enabled (eq .svc.kind "worker") -}}true{{- end -}}
+{{- end -}}
+
+{{/* Whether this entry is deployed: a server when enabled; a worker also needs kafka.enabled and its consumer: (dict "root" $ "svc" $svc). */}}
+{{- define "thoughtspace.rendered" -}}
+{{- if and .svc.enabled (or (eq .svc.kind "server") (and .root.Values.kafka.enabled .svc.kafka.consumer.enabled)) -}}true{{- end -}}
 {{- end -}}
 
 {{/* Whether an HPA scales this service (autoscaling.enabled, or a Kafka consumer without KEDA): (dict "root" $ "svc" $svc). */}}
 {{- define "thoughtspace.hpaScaled" -}}
-{{- $consumer := and .root.Values.kafka.enabled .svc.kafka.consumer.enabled -}}
+{{- $consumer := and .root.Values.kafka.enabled .svc.kafka.consumer.enabled (eq .svc.kind "worker") -}}
 {{- if and (or .svc.autoscaling.enabled $consumer) (not (include "thoughtspace.kedaScaled" .)) -}}true{{- end -}}
 {{- end -}}
 

@@ -4,7 +4,7 @@ export { STAGES, STAGE_NAMES } from './stages';
 export type { StageName, StageSpec } from './stages';
 export { loadConfig, STAGE_WORKER_CONFIG } from './config';
 export type { StageWorkerConfig } from './config';
-export { createWorkerPorts } from './ports';
+export { checkNeeds, createWorkerPorts } from './ports';
 export type { WorkerPorts } from './ports';
 export { runStageWorker } from './main';
 export { replay, replayCases } from './replay';

@@ -38,17 +38,10 @@ const NEEDS: Record<StageName, string[]> = {
 };
 
 /**
- * The ports a stage needs, from the configuration: candidate-gen runs a SASRec
- * model directory in this process (MODEL_DIR) or calls candidate-gen
- * (CANDIDATE_GEN_ADDR); the reasoning and scoring stages call the serving
- * stack's gRPC services through the gateway's port adapters, with item text
- * from DATASET. A stage missing a variable it calls refuses to start naming
- * it, instead of dead-lettering every record.
+ * Refuses a configuration that lacks a variable its stage calls, naming it
+ * (what a deployment's environment must provide; the chart tests call it).
  */
-export async function createWorkerPorts(
-  config: StageWorkerConfig,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<WorkerPorts> {
+export function checkNeeds(config: StageWorkerConfig): void {
   const has: Record<string, boolean> = {
     'MODEL_DIR or CANDIDATE_GEN_ADDR': Boolean(config.modelDir || config.candidateGenAddress),
     DATASET: Boolean(config.dataset),
@@ -63,6 +56,21 @@ export async function createWorkerPorts(
       `WORKER_STAGE=${config.stage} needs ${missing.join(', ')} (unset)`,
     );
   }
+}
+
+/**
+ * The ports a stage needs, from the configuration: candidate-gen runs a SASRec
+ * model directory in this process (MODEL_DIR) or calls candidate-gen
+ * (CANDIDATE_GEN_ADDR); the reasoning and scoring stages call the serving
+ * stack's gRPC services through the gateway's port adapters, with item text
+ * from DATASET. A stage missing a variable it calls refuses to start naming
+ * it, instead of dead-lettering every record.
+ */
+export async function createWorkerPorts(
+  config: StageWorkerConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<WorkerPorts> {
+  checkNeeds(config);
   const disposers: (() => Promise<void> | void)[] = [];
   const unused = '127.0.0.1:9';
   const grpc = createGrpcPorts({
