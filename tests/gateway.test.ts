@@ -131,9 +131,10 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     const traceId = root.spanContext().traceId;
     const spanIds = new Set(exporter.getFinishedSpans().map((s) => s.spanContext().spanId));
     const inTrace = logs.filter((l) => l.line.trace_id === traceId);
-    // The six services the chain calls each wrote lines carrying the trace id, from its own spans.
+    // The five services the chain calls each wrote lines carrying the trace id, from its own
+    // spans (the Thought Space runs inside tot-selector).
     expect([...new Set(inTrace.map((l) => l.service))].sort()).toEqual(
-      ['candidate-gen', 'encoder', 'gateway', 'rationale-gen', 'scorer', 'tot-selector'].sort(),
+      ['candidate-gen', 'gateway', 'rationale-gen', 'scorer', 'tot-selector'].sort(),
     );
     for (const l of inTrace) expect(spanIds.has(l.line.span_id ?? '')).toBe(true);
     // Nothing from this call was logged outside its trace.
@@ -179,12 +180,11 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       children(root, SpanKind.CLIENT).find((s) => s.name.endsWith('/Select'))!,
       SpanKind.SERVER,
     )[0];
-    // depth 2: one REFINE call per tree level (the root; both first-level children at once),
-    // then the Thought-Space agreement of the leaves.
-    expect(children(selectServer, SpanKind.CLIENT).map((s) => s.name)).toEqual([
-      ...Array(2).fill('thoughtspace.v1.RationaleGen/GenerateRationale'),
-      'thoughtspace.v1.Encoder/Agreement',
-    ]);
+    // depth 2: one REFINE call per tree level (the root; both first-level children at once);
+    // the Thought-Space agreement of the leaves runs in tot-selector's process.
+    expect(children(selectServer, SpanKind.CLIENT).map((s) => s.name)).toEqual(
+      Array(2).fill('thoughtspace.v1.RationaleGen/GenerateRationale'),
+    );
     // Model runs are spans under the server span that ran them: model name and batch size.
     const modelRuns = (serverName: string) => {
       const server = trace.find((s) => s.name === serverName && s.kind === SpanKind.SERVER)!;
@@ -194,6 +194,11 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     };
     expect(modelRuns('thoughtspace.v1.Scorer/Score')).toContainEqual(['scorer', 2]);
     expect(modelRuns('thoughtspace.v1.Scorer/Score')).toContainEqual(['thought-space-e1', 1]);
+    // The six leaves through E1 and the history through E2, under the Select that ran them.
+    expect(modelRuns('thoughtspace.v1.TotSelector/Select').sort()).toEqual([
+      ['thought-space-e1', 6],
+      ['thought-space-e2', 1],
+    ]);
     // Candidates and similar users start from the same user state, computed once.
     const generate = modelRuns('thoughtspace.v1.CandidateGen/GenerateCandidates');
     expect(generate).toContainEqual(['sasrec-items-search', 1]);

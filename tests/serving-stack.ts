@@ -60,8 +60,8 @@ import { startServer, type Health, type Logger } from '@thoughtspace/service-kit
 import {
   createSelectorDomain,
   createServer as totSelectorServer,
-  grpcAgreement,
   grpcRefiner,
+  loadAgreement,
 } from '@thoughtspace/tot-selector';
 
 export const STACK_DATASET = 'all-beauty-2018';
@@ -296,7 +296,8 @@ export async function startStack(
     }),
   );
   const refiner = grpcRefiner({ address: addresses['rationale-gen'], credentials: insecure });
-  const agreement = grpcAgreement({ address: addresses.encoder, credentials: insecure });
+  // The Thought Space in tot-selector's process, as `up` runs it (decision 0030).
+  const agreement = await loadAgreement({ dir: modelDirs.encoder, runner: { threads: 1 } });
   disposers.push(
     () => refiner.close(),
     () => agreement.close(),

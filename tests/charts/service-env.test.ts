@@ -94,7 +94,7 @@ const MODEL_PATHS: Record<string, Record<string, string>> = {
   'candidate-gen': { MODEL_DIR: bundle('candidate-gen') },
   'rationale-gen': { DATASET: dagOut('data') },
   encoder: { MODEL_DIR: bundle('encoder') },
-  'tot-selector': {},
+  'tot-selector': { THOUGHT_SPACE_DIR: bundle('encoder') },
   scorer: {
     MODEL_DIR: bundle('scorer'),
     SASREC_MODEL_DIR: bundle('candidate-gen'),

@@ -21,6 +21,7 @@ export type {
   CallBudget,
 } from './domain/selector';
 export { grpcRefiner, grpcAgreement } from './clients';
+export { loadAgreement } from './thought-space';
 export {
   createServer,
   SERVICE_NAME,

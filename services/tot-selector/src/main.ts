@@ -3,11 +3,16 @@ import '@thoughtspace/service-kit/dist/instrument';
 import { credentials } from '@grpc/grpc-js';
 import { runMain, runService, type RunningService } from '@thoughtspace/service-kit';
 import { grpcAgreement, grpcRefiner } from './clients';
-import { loadConfig } from './config';
-import { createSelectorDomain } from './domain/selector';
+import { loadConfig, type TotSelectorConfig } from './config';
+import { createSelectorDomain, type ThoughtSpaceAgreement } from './domain/selector';
 import { createServer } from './server';
+import { loadAgreement } from './thought-space';
 
-/** Start tot-selector: grow trees through rationale-gen, select leaves through the encoder. */
+/**
+ * Start tot-selector: grow trees through rationale-gen, select leaves in the
+ * Thought Space (in this process from THOUGHT_SPACE_DIR, or the encoder's
+ * Agreement at ENCODER_ADDR).
+ */
 export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadConfig(env);
   return runService({
@@ -17,8 +22,8 @@ export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<Ru
     build: async (logger, rpc) => {
       const insecure = credentials.createInsecure();
       const refiner = grpcRefiner({ address: config.rationaleGenAddress, credentials: insecure });
-      const encoder = grpcAgreement({ address: config.encoderAddress, credentials: insecure });
-      const domain = createSelectorDomain({ refine: refiner.refine, agreement: encoder.agreement });
+      const space = await thoughtSpace(config);
+      const domain = createSelectorDomain({ refine: refiner.refine, agreement: space.agreement });
       const branching = [config.b1, ...Array.from({ length: config.depth - 1 }, () => config.b2)];
       return {
         ...createServer({
@@ -30,16 +35,34 @@ export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<Ru
         }),
         ready: {
           rationaleGen: config.rationaleGenAddress,
-          encoder: config.encoderAddress,
+          thoughtSpace: space.where,
           branching: branching.join(','),
         },
         dispose: async () => {
           refiner.close();
-          encoder.close();
+          await space.close();
         },
       };
     },
   });
+}
+
+/** The agreement tot-selector selects with: in this process, or the encoder service's. */
+async function thoughtSpace(
+  config: TotSelectorConfig,
+): Promise<{ agreement: ThoughtSpaceAgreement; where: string; close(): Promise<void> | void }> {
+  if (config.thoughtSpaceDir) {
+    const local = await loadAgreement({
+      dir: config.thoughtSpaceDir,
+      runner: { threads: config.threads, executionProvider: config.executionProvider },
+    });
+    return { ...local, where: `in process (${local.modelName})` };
+  }
+  const remote = grpcAgreement({
+    address: config.encoderAddress!,
+    credentials: credentials.createInsecure(),
+  });
+  return { ...remote, where: `encoder ${config.encoderAddress}` };
 }
 
 if (require.main === module) runMain('tot-selector', () => runTotSelector());

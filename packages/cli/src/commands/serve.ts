@@ -20,11 +20,14 @@ interface EnvFlag {
 export interface ServiceSpec {
   description: string;
   flags: EnvFlag[];
-  /** Variables filled from a bundle (`--run`): model directories and the dataset. */
-  fromBundle(bundle: {
-    modelDirs: Record<BundleModel, string>;
-    dataset: string;
-  }): Record<string, string>;
+  /** Variables filled from a bundle (`--run`): model directories and the dataset; `flags` may say which. */
+  fromBundle(
+    bundle: {
+      modelDirs: Record<BundleModel, string>;
+      dataset: string;
+    },
+    flags?: Record<string, unknown>,
+  ): Record<string, string>;
   run(env: NodeJS.ProcessEnv): Promise<RunningService>;
 }
 
@@ -52,16 +55,28 @@ export const SERVICES: Record<string, ServiceSpec> = {
     run: runEncoder,
   },
   'tot-selector': {
-    description: 'Expand / Select over rationale-gen and the encoder',
+    description:
+      'Expand / Select over rationale-gen, with the Thought Space in process (THOUGHT_SPACE_DIR) or the encoder',
     flags: [
       {
         flag: '--rationale-gen <addr>',
         env: 'RATIONALE_GEN_ADDR',
         help: 'rationale-gen host:port',
       },
-      { flag: '--encoder <addr>', env: 'ENCODER_ADDR', help: 'encoder host:port' },
+      {
+        flag: '--thought-space <dir>',
+        env: 'THOUGHT_SPACE_DIR',
+        help: 'encoder model directory, run in this process',
+      },
+      {
+        flag: '--encoder <addr>',
+        env: 'ENCODER_ADDR',
+        help: 'encoder host:port, instead of --thought-space',
+      },
     ],
-    fromBundle: () => ({}),
+    // The bundle's Thought Space runs in process unless the encoder service is named.
+    fromBundle: (b, flags): Record<string, string> =>
+      flags?.encoder ? {} : { THOUGHT_SPACE_DIR: b.modelDirs.encoder },
     run: runTotSelector,
   },
   scorer: {
@@ -137,7 +152,10 @@ export function registerServe(program: Command): void {
         const bundle = await readServingBundle(flags.run);
         Object.assign(
           env,
-          spec.fromBundle({ modelDirs: bundle.modelDirs, dataset: bundle.manifest.dataset.name }),
+          spec.fromBundle(
+            { modelDirs: bundle.modelDirs, dataset: bundle.manifest.dataset.name },
+            flags,
+          ),
         );
       }
       for (const f of spec.flags) {

@@ -158,12 +158,8 @@ export function registerUp(program: Command): void {
         addresses[name] = `${flags.host}:${port}`;
       }
       const peers: Partial<Record<Name, string[]>> = {
-        'tot-selector': [
-          '--rationale-gen',
-          addresses['rationale-gen'],
-          '--encoder',
-          addresses.encoder,
-        ],
+        // The Thought Space runs in tot-selector's process (the bundle's encoder folder).
+        'tot-selector': ['--rationale-gen', addresses['rationale-gen']],
         gateway: [
           '--candidate-gen',
           addresses['candidate-gen'],

@@ -1,0 +1,28 @@
+import { createEncoderDomain, ThoughtSpaceModel } from '@thoughtspace/encoder';
+import type { ThoughtSpaceAgreement } from './domain/selector';
+
+/**
+ * The Thought-Space agreement in this process: the encoder's own domain over
+ * its model folder (the same code the encoder service answers Agreement
+ * with), so a Select makes no encoder call. Its model runs are spans under
+ * the Select that ran them.
+ */
+export async function loadAgreement(o: {
+  dir: string;
+  /** onnxruntime threads and execution provider, as every model service takes them. */
+  runner?: Parameters<typeof ThoughtSpaceModel.load>[1];
+}): Promise<{ agreement: ThoughtSpaceAgreement; modelName: string; close(): Promise<void> }> {
+  const model = await ThoughtSpaceModel.load(o.dir, o.runner);
+  const domain = createEncoderDomain({ model });
+  return {
+    agreement: async (req) =>
+      Float64Array.from(
+        await domain.agreement({
+          rationales: req.rationales,
+          behaviour: { history: req.history.interactions.map((i) => i.itemId) },
+        }),
+      ),
+    modelName: domain.modelName,
+    close: () => model.dispose(),
+  };
+}
