@@ -180,11 +180,11 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       children(root, SpanKind.CLIENT).find((s) => s.name.endsWith('/Select'))!,
       SpanKind.SERVER,
     )[0];
-    // depth 2: one REFINE call per tree level (the root; both first-level children at once);
-    // the Thought-Space agreement of the leaves runs in tot-selector's process.
-    expect(children(selectServer, SpanKind.CLIENT).map((s) => s.name)).toEqual(
-      Array(2).fill('thoughtspace.v1.RationaleGen/GenerateRationale'),
-    );
+    // One REFINE call writes the whole tree (further_levels); the Thought-Space agreement of
+    // the leaves runs in tot-selector's process.
+    expect(children(selectServer, SpanKind.CLIENT).map((s) => s.name)).toEqual([
+      'thoughtspace.v1.RationaleGen/GenerateRationale',
+    ]);
     // Model runs are spans under the server span that ran them: model name and batch size.
     const modelRuns = (serverName: string) => {
       const server = trace.find((s) => s.name === serverName && s.kind === SpanKind.SERVER)!;

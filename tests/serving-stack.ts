@@ -60,7 +60,7 @@ import { startServer, type Health, type Logger } from '@thoughtspace/service-kit
 import {
   createSelectorDomain,
   createServer as totSelectorServer,
-  grpcRefiner,
+  grpcTreeWriter,
   loadAgreement,
 } from '@thoughtspace/tot-selector';
 
@@ -295,18 +295,21 @@ export async function startStack(
       logger: logger('encoder'),
     }),
   );
-  const refiner = grpcRefiner({ address: addresses['rationale-gen'], credentials: insecure });
+  const writer = grpcTreeWriter({ address: addresses['rationale-gen'], credentials: insecure });
   // The Thought Space in tot-selector's process, as `up` runs it (decision 0030).
   const agreement = await loadAgreement({ dir: modelDirs.encoder, runner: { threads: 1 } });
   disposers.push(
-    () => refiner.close(),
+    () => writer.close(),
     () => agreement.close(),
   );
   await start(
     'tot-selector',
     totSelectorServer({
       logger: logger('tot-selector'),
-      domain: createSelectorDomain({ refine: refiner.refine, agreement: agreement.agreement }),
+      domain: createSelectorDomain({
+        writeTree: writer.writeTree,
+        agreement: agreement.agreement,
+      }),
     }),
   );
   const scorer = await loadServedScorer({

@@ -32,6 +32,7 @@ describe('SIGTERM with 200 calls in flight (real rationale-gen process)', () => 
         },
         similarUserItemIds: dataset.itemIds.slice(8, 20),
         parentReasons: [],
+        furtherLevels: [],
         n: 0,
         provider: '',
         maxTokens: 0,

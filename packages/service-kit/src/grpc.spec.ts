@@ -85,6 +85,7 @@ function collect(client: RationaleGenClient, provider: string) {
         kind: RationaleKind.BASE,
         similarUserItemIds: [],
         parentReasons: [],
+        furtherLevels: [],
         n: 1,
         provider,
         maxTokens: 0,

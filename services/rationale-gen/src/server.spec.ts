@@ -61,6 +61,7 @@ describe('rationale-gen over gRPC loopback (all-beauty-2018-reviews catalogue)',
     },
     similarUserItemIds: [],
     parentReasons: [] as string[],
+    furtherLevels: [] as number[],
     n: 0,
     provider: '',
     maxTokens: 0,
@@ -167,6 +168,56 @@ describe('rationale-gen over gRPC loopback (all-beauty-2018-reviews catalogue)',
       code: status.INVALID_ARGUMENT,
       details: 'task.tree_position.level must be in [1, 16], got 0',
     });
+  });
+
+  it('GenerateRationale REFINE with further_levels: the whole tree in one call, as one call per level gives it', async () => {
+    const base = 'They buy body wash.';
+    const tree = await generate({
+      task: task({
+        kind: RationaleKind.REFINE,
+        parentReasons: [base],
+        n: 2,
+        treePosition: { level: 1, firstChild: 0 },
+        furtherLevels: [3],
+      }),
+    });
+    const level1 = await generate({
+      task: task({
+        kind: RationaleKind.REFINE,
+        parentReasons: [base],
+        n: 2,
+        treePosition: { level: 1, firstChild: 0 },
+      }),
+    });
+    const level2 = await generate({
+      task: task({
+        kind: RationaleKind.REFINE,
+        parentReasons: level1.rationales.map((r) => r.reason),
+        n: 3,
+        treePosition: { level: 2, firstChild: 2 },
+      }),
+    });
+    expect(tree.rationales.map((r) => r.reason)).toEqual(
+      [...level1.rationales, ...level2.rationales].map((r) => r.reason),
+    );
+    const refused = (over: Parameters<typeof task>[0]) =>
+      generate({ task: task({ kind: RationaleKind.REFINE, parentReasons: [base], ...over }) }).then(
+        () => undefined,
+        (err: ServiceError) => [err.code, err.details],
+      );
+    expect(await refused({ n: 2, furtherLevels: [3] })).toEqual([
+      status.INVALID_ARGUMENT,
+      'further_levels apply to REFINE inside a tree only (with tree_position)',
+    ]);
+    const at = { level: 1, firstChild: 0 };
+    expect(await refused({ n: 4, treePosition: at, furtherLevels: [4, 4] })).toEqual([
+      status.INVALID_ARGUMENT,
+      'further_levels: the tree has 84 rationales, more than the limit of 64 per call',
+    ]);
+    expect(await refused({ n: 2, treePosition: at, furtherLevels: [3, 0] })).toEqual([
+      status.INVALID_ARGUMENT,
+      'task.further_levels[1] must be in [1, 16], got 0',
+    ]);
   });
 
   it('INVALID_ARGUMENT for a base request with a target (leakage rule)', async () => {

@@ -118,6 +118,15 @@ function toTask(message: RationaleTask | undefined): RationaleTaskInput {
         label: 'task.tree_position.first_child',
       }),
     },
+    furtherLevels: task.furtherLevels.length
+      ? task.furtherLevels.map((n, i) =>
+          requireInt({ n }, 'n', {
+            min: 1,
+            max: MAX_ALTERNATIVES,
+            label: `task.further_levels[${i}]`,
+          }),
+        )
+      : undefined,
     provider: task.provider,
     maxTokens: task.maxTokens === 0 ? undefined : task.maxTokens,
     seed: task.seed,

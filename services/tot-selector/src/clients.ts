@@ -8,16 +8,21 @@ import {
   AgreementRequest,
 } from '@thoughtspace/proto';
 import { callDownstream } from '@thoughtspace/service-kit';
-import type { Refiner, ThoughtSpaceAgreement } from './domain/selector';
+import type { ThoughtSpaceAgreement, TreeWriter } from './domain/selector';
 
-/** REFINE calls to rationale-gen: `n` alternatives of each parent, one per refinement direction. */
-export function grpcRefiner(o: { address: string; credentials: ChannelCredentials }): {
-  refine: Refiner;
+/**
+ * The tree below a base reason in one rationale-gen call: REFINE of the base
+ * at tree level 1 (`tree_position` {1, 0}) with the deeper levels as
+ * `further_levels`, so every child gets its place's direction.
+ */
+export function grpcTreeWriter(o: { address: string; credentials: ChannelCredentials }): {
+  writeTree: TreeWriter;
   close(): void;
 } {
   const client = new RationaleGenClient(o.address, o.credentials);
   return {
-    refine: async (req, budget) => {
+    writeTree: async (req, budget) => {
+      const [first, ...further] = req.branching;
       const res = await callDownstream(
         client,
         client.generateRationale,
@@ -25,9 +30,10 @@ export function grpcRefiner(o: { address: string; credentials: ChannelCredential
           task: {
             kind: RationaleKind.REFINE,
             history: req.history,
-            parentReasons: req.parents,
-            n: req.n,
-            treePosition: { level: req.level, firstChild: req.firstChild },
+            parentReasons: [req.base],
+            n: first,
+            treePosition: { level: 1, firstChild: 0 },
+            furtherLevels: further,
             similarUserItemIds: req.similarItemIds,
             seed: req.seed,
             provider: req.provider ?? '',
@@ -40,12 +46,8 @@ export function grpcRefiner(o: { address: string; credentials: ChannelCredential
           ...budget,
         },
       );
-      // Parent by parent, n each.
-      const texts = req.parents.map((_, p) =>
-        res.rationales.slice(p * req.n, (p + 1) * req.n).map((r) => r.reason),
-      );
       return {
-        texts,
+        texts: res.rationales.map((r) => r.reason),
         provider: res.rationales[0]?.provider ?? '',
         model: res.rationales[0]?.model ?? '',
       };

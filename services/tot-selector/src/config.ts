@@ -19,7 +19,7 @@ export const TOT_SELECTOR_CONFIG = {
   ...METRICS_CONFIG,
   rationaleGenAddress: stringVar({
     name: 'RATIONALE_GEN_ADDR',
-    description: 'host:port of rationale-gen (REFINE calls that grow the tree)',
+    description: 'host:port of rationale-gen (one REFINE call writes each tree)',
   }),
   thoughtSpaceDir: stringVar({
     name: 'THOUGHT_SPACE_DIR',

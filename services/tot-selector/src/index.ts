@@ -15,12 +15,12 @@ export { createSelectorDomain, DEFAULT_SELECTOR } from './domain/selector';
 export type {
   SelectorDomain,
   SelectorDefaults,
-  Refiner,
+  TreeWriter,
   ThoughtSpaceAgreement,
   HistoryRef,
   CallBudget,
 } from './domain/selector';
-export { grpcRefiner, grpcAgreement } from './clients';
+export { grpcTreeWriter, grpcAgreement } from './clients';
 export { loadAgreement } from './thought-space';
 export {
   createServer,

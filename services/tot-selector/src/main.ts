@@ -2,14 +2,14 @@
 import '@thoughtspace/service-kit/dist/instrument';
 import { credentials } from '@grpc/grpc-js';
 import { runMain, runService, type RunningService } from '@thoughtspace/service-kit';
-import { grpcAgreement, grpcRefiner } from './clients';
+import { grpcAgreement, grpcTreeWriter } from './clients';
 import { loadConfig, type TotSelectorConfig } from './config';
 import { createSelectorDomain, type ThoughtSpaceAgreement } from './domain/selector';
 import { createServer } from './server';
 import { loadAgreement } from './thought-space';
 
 /**
- * Start tot-selector: grow trees through rationale-gen, select leaves in the
+ * Start tot-selector: grow trees through rationale-gen (one call per tree), select leaves in the
  * Thought Space (in this process from THOUGHT_SPACE_DIR, or the encoder's
  * Agreement at ENCODER_ADDR).
  */
@@ -21,9 +21,12 @@ export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<Ru
     metrics: true,
     build: async (logger, rpc) => {
       const insecure = credentials.createInsecure();
-      const refiner = grpcRefiner({ address: config.rationaleGenAddress, credentials: insecure });
+      const writer = grpcTreeWriter({ address: config.rationaleGenAddress, credentials: insecure });
       const space = await thoughtSpace(config);
-      const domain = createSelectorDomain({ refine: refiner.refine, agreement: space.agreement });
+      const domain = createSelectorDomain({
+        writeTree: writer.writeTree,
+        agreement: space.agreement,
+      });
       const branching = [config.b1, ...Array.from({ length: config.depth - 1 }, () => config.b2)];
       return {
         ...createServer({
@@ -39,7 +42,7 @@ export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<Ru
           branching: branching.join(','),
         },
         dispose: async () => {
-          refiner.close();
+          writer.close();
           await space.close();
         },
       };

@@ -27,6 +27,12 @@ export interface RationaleTaskInput {
   n: number;
   /** Refine only: where the children go in a tree of thought (see refinementDirections). */
   treePosition?: { level: number; firstChild: number };
+  /**
+   * Refine in a tree only (the parents are a whole level): after the
+   * children, refine each again with furtherLevels[0] children, and so on;
+   * the rationales come level by level, as one call per level would give them.
+   */
+  furtherLevels?: number[];
   /** Provider name; empty = the service default. */
   provider: string;
   maxTokens?: number;
@@ -97,6 +103,7 @@ export function createRationaleService(options: {
           `history.interactions: ${task.history.length} interactions exceeds the limit of ${limits.maxHistory}`,
         );
       }
+      const further = checkFurtherLevels(task);
       const base: RationaleRequest = {
         kind: task.kind,
         history: task.history.map((h, i) => ({
@@ -112,29 +119,51 @@ export function createRationaleService(options: {
         maxTokens: task.maxTokens,
         seed: task.seed,
       };
-      const at = task.treePosition;
-      // Parent p's children: their own place in the tree, or the first level's directions.
-      const directionsOf = (p: number) =>
-        task.kind !== 'refine'
-          ? []
-          : at
-            ? refinementDirections(task.n, at.level, at.firstChild + p * task.n)
-            : refinementDirections(task.n, 1);
-      const requests = parentsOf(task).flatMap((parent, p) => {
-        const directions = directionsOf(p);
-        return Array.from({ length: task.n }, (_, i): RationaleRequest => ({
-          ...base,
-          parent,
-          ...(task.kind === 'refine' ? { direction: directions[i] } : {}),
-          ...(task.seed !== undefined ? { seed: task.seed + i } : {}),
-        }));
-      });
-      for (const r of requests) validateRequest(r, limits);
+      /** One tree level's requests: parent p's `n` children, each with its place's direction. */
+      const levelRequests = (
+        parents: (string | undefined)[],
+        n: number,
+        at: RationaleTaskInput['treePosition'],
+      ) =>
+        parents.flatMap((parent, p) => {
+          // Its own place in the tree, or the first level's directions.
+          const directions =
+            task.kind !== 'refine'
+              ? []
+              : at
+                ? refinementDirections(n, at.level, at.firstChild + p * n)
+                : refinementDirections(n, 1);
+          return Array.from({ length: n }, (_, i): RationaleRequest => ({
+            ...base,
+            parent,
+            ...(task.kind === 'refine' ? { direction: directions[i] } : {}),
+            ...(task.seed !== undefined ? { seed: task.seed + i } : {}),
+          }));
+        });
       const rationales: Rationale[] = [];
-      for (const r of requests) {
-        const rationale = await provider.generate(r, { signal: opts.signal });
-        rationales.push(rationale);
-        await opts.onRationale?.(rationales.length - 1, rationale);
+      const write = async (requests: RationaleRequest[]): Promise<Rationale[]> => {
+        for (const r of requests) validateRequest(r, limits);
+        const start = rationales.length;
+        for (const r of requests) {
+          const rationale = await provider.generate(r, { signal: opts.signal });
+          rationales.push(rationale);
+          await opts.onRationale?.(rationales.length - 1, rationale);
+        }
+        return rationales.slice(start);
+      };
+      let at = task.treePosition;
+      let level = await write(levelRequests(parentsOf(task), task.n, at));
+      // The rest of the tree: every child of a level is a parent of the next, which starts
+      // right after it in breadth-first order.
+      for (const n of further) {
+        at = { level: at!.level + 1, firstChild: at!.firstChild + level.length };
+        level = await write(
+          levelRequests(
+            level.map((r) => r.reason),
+            n,
+            at,
+          ),
+        );
       }
       return {
         rationales,
@@ -146,6 +175,32 @@ export function createRationaleService(options: {
       for (const p of Object.values(options.providers)) await p.dispose();
     },
   };
+}
+
+/**
+ * further_levels, checked: REFINE inside a tree only, and the whole tree at
+ * most MAX_BATCH rationales.
+ */
+function checkFurtherLevels(task: RationaleTaskInput): number[] {
+  const further = task.furtherLevels ?? [];
+  if (further.length === 0) return [];
+  if (task.kind !== 'refine' || !task.treePosition) {
+    throw new InvalidArgumentError(
+      'further_levels apply to REFINE inside a tree only (with tree_position)',
+    );
+  }
+  let count = parentsOf(task).length * task.n;
+  let total = count;
+  for (const n of further) {
+    count *= n;
+    total += count;
+  }
+  if (total > MAX_BATCH) {
+    throw new InvalidArgumentError(
+      `further_levels: the tree has ${total} rationales, more than the limit of ${MAX_BATCH} per call`,
+    );
+  }
+  return further;
 }
 
 /** The parents a task refines: parent_reasons (a batch), else the one parent_reason (or none). */

@@ -14,26 +14,25 @@ export interface CallBudget {
 }
 
 /**
- * Writes `n` refinements of each parent (rationale-gen REFINE: one per
- * refinement direction); `texts[p]` are those of `parents[p]`. The children
- * are tree level `level`, parent p's from breadth-first index
- * `firstChild + p * n` (root excluded): each gets the direction the tree
- * gives that place, as in the main job's trees.
+ * Writes the whole tree below `base` in one call (rationale-gen REFINE with
+ * tree_position and further_levels): `texts` holds every node but the root
+ * in breadth-first order, level by level, each level parent by parent; each
+ * gets the refinement direction the tree gives its place, as in the main
+ * job's trees.
  */
-export type Refiner = (
+export type TreeWriter = (
   req: {
     history: HistoryRef;
-    parents: string[];
-    n: number;
-    level: number;
-    firstChild: number;
+    base: string;
+    /** Children per node at each level, e.g. [2, 3]. */
+    branching: readonly number[];
     /** Items of similar users, the context the base reason had too. */
     similarItemIds: string[];
     seed?: number;
     provider?: string;
   },
   budget: CallBudget,
-) => Promise<{ texts: string[][]; provider: string; model: string }>;
+) => Promise<{ texts: string[]; provider: string; model: string }>;
 
 /** cos(E1(rationale), E2(history)) for each rationale (the encoder's Agreement). */
 export type ThoughtSpaceAgreement = (
@@ -79,16 +78,16 @@ export interface SelectorDomain {
 }
 
 /**
- * Tree expansion and leaf selection over two downstream services: refinements
- * from rationale-gen (one call per tree level, one alternative per direction
- * for each of its parents) and
- * Thought-Space agreement from the encoder. The generic-semantic ablation
+ * Tree expansion and leaf selection: the whole tree from rationale-gen in
+ * one call (one refinement per direction, every node's direction that of its
+ * place) and the Thought-Space agreement of the leaves (in this process or
+ * from the encoder). The generic-semantic ablation
  * needs word vectors in-process; log-likelihood needs a language model that
  * scores text (`likelihoodAgreement` over a provider with
  * `capabilities.logprobs`, e.g. llama-cpp in-process).
  */
 export function createSelectorDomain(o: {
-  refine: Refiner;
+  writeTree: TreeWriter;
   agreement: ThoughtSpaceAgreement;
   /** Averaged word vectors for generic-semantic (absent = that strategy is refused). */
   generic?: AgreementFn;
@@ -101,62 +100,33 @@ export function createSelectorDomain(o: {
     async expand(input, budget) {
       validateBranching(input.branching);
       if (!input.base.trim()) throw new InvalidArgumentError('base_reason must not be empty');
-      const writer = { provider: '', model: '' };
-      // expandTree asks for every refinement of a level in the same tick, parents in order: one
-      // refine call per level collects them, sent on the next microtask. A child's direction is
-      // its place in the tree (parent's first child index, child index), resolved by rationale-gen.
-      const levels = new Map<
-        number,
-        { firstChild: number; parents: string[]; texts: Promise<string[][]> }
-      >();
-      const levelOf = (level: number, count: number, firstChild: number) => {
-        let batch = levels.get(level);
-        if (!batch) {
-          const parents: string[] = [];
-          const texts = Promise.resolve().then(async () => {
-            const r = await o.refine(
-              {
-                history: input.history,
-                parents,
-                n: count,
-                level,
-                firstChild,
-                similarItemIds: input.similarItemIds ?? [],
-                seed: input.seed,
-                provider: input.provider,
-              },
-              budget,
-            );
-            writer.provider = r.provider;
-            writer.model = r.model;
-            return r.texts;
-          });
-          batch = { firstChild, parents, texts };
-          levels.set(level, batch);
-        }
-        return batch;
-      };
+      const written = await o.writeTree(
+        {
+          history: input.history,
+          base: input.base,
+          branching: input.branching,
+          similarItemIds: input.similarItemIds ?? [],
+          seed: input.seed,
+          provider: input.provider,
+        },
+        budget,
+      );
+      const size = treeSize(input.branching);
+      if (written.texts.length !== size) {
+        throw new InvalidArgumentError(
+          `rationale-gen returned ${written.texts.length} refinements, the tree has ${size}`,
+        );
+      }
+      // expandTree lays the tree out; a node's breadth-first index (root excluded) is its
+      // place in `texts`.
       const nodes = await expandTree({
         base: input.base,
         branching: input.branching,
         directions: (count, _level, first) =>
-          Array.from({ length: count }, (_, i) => `${count}:${first}:${i}`),
-        refine: async (parent, direction, level) => {
-          const [count, first, index] = direction.split(':').map(Number);
-          const batch = levelOf(level, count, first);
-          // Parents are refined in tree order, `count` children each.
-          const p = (first - batch.firstChild) / count;
-          batch.parents[p] = parent;
-          const texts = (await batch.texts)[p] ?? [];
-          if (texts.length <= index) {
-            throw new InvalidArgumentError(
-              `rationale-gen returned ${texts.length} refinements, ${count} were asked for`,
-            );
-          }
-          return texts[index];
-        },
+          Array.from({ length: count }, (_, i) => `${first + i}`),
+        refine: async (_parent, place) => written.texts[Number(place)],
       });
-      return { nodes, ...writer };
+      return { nodes, provider: written.provider, model: written.model };
     },
     async select(input, budget) {
       checkTree(input.nodes);
@@ -183,6 +153,17 @@ export function createSelectorDomain(o: {
       };
     },
   };
+}
+
+/** Nodes below the root of a full tree: b1 + b1*b2 + ... */
+function treeSize(branching: readonly number[]): number {
+  let level = 1;
+  let size = 0;
+  for (const b of branching) {
+    level *= b;
+    size += level;
+  }
+  return size;
 }
 
 /** A tree sent back by a client: root first, parents before children, ids 0..n-1. */

@@ -70,7 +70,18 @@ export interface RationaleTask {
    * direction the tree gives it (tot-selector's expansion, identical to the
    * main job's). Absent: a lone REFINE, directions of the first level.
    */
-  treePosition?: TreePosition | undefined;
+  treePosition?:
+    | TreePosition
+    | undefined;
+  /**
+   * REFINE inside a tree (with tree_position, whose parents are a whole
+   * level): after those children, refine every child again with
+   * further_levels[0] children each, those with further_levels[1], ... -- the
+   * rest of the tree in one call. Rationales come level by level, each level
+   * parent by parent, each child with the direction of its place (as separate
+   * calls per level would give them). At most 64 rationales in all.
+   */
+  furtherLevels: number[];
 }
 
 /** The place of a REFINE call's children in a tree of thought. */
@@ -128,6 +139,7 @@ function createBaseRationaleTask(): RationaleTask {
     seed: undefined,
     parentReasons: [],
     treePosition: undefined,
+    furtherLevels: [],
   };
 }
 
@@ -165,6 +177,13 @@ export const RationaleTask: MessageFns<RationaleTask> = {
     }
     if (message.treePosition !== undefined) {
       TreePosition.encode(message.treePosition, writer.uint32(90).fork()).join();
+    }
+    if (message.furtherLevels.length !== 0) {
+      writer.uint32(98).fork();
+      for (const v of message.furtherLevels) {
+        writer.uint32(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -270,6 +289,24 @@ export const RationaleTask: MessageFns<RationaleTask> = {
             message.treePosition = TreePosition.decode(reader, reader.uint32());
             continue;
           }
+          case 12: {
+            if (tag === 96) {
+              message.furtherLevels.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 98) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.furtherLevels.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -319,6 +356,11 @@ export const RationaleTask: MessageFns<RationaleTask> = {
         : isSet(object.tree_position)
         ? TreePosition.fromJSON(object.tree_position)
         : undefined,
+      furtherLevels: globalThis.Array.isArray(object?.furtherLevels)
+        ? object.furtherLevels.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.further_levels)
+        ? object.further_levels.map((e: any) => globalThis.Number(e))
+        : [],
     };
   },
 
@@ -357,6 +399,9 @@ export const RationaleTask: MessageFns<RationaleTask> = {
     if (message.treePosition !== undefined) {
       obj.treePosition = TreePosition.toJSON(message.treePosition);
     }
+    if (message.furtherLevels?.length) {
+      obj.furtherLevels = message.furtherLevels.map((e) => Math.round(e));
+    }
     return obj;
   },
 
@@ -380,6 +425,7 @@ export const RationaleTask: MessageFns<RationaleTask> = {
     message.treePosition = (object.treePosition !== undefined && object.treePosition !== null)
       ? TreePosition.fromPartial(object.treePosition)
       : undefined;
+    message.furtherLevels = object.furtherLevels?.map((e) => e) || [];
     return message;
   },
 };
