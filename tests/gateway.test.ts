@@ -28,8 +28,10 @@ import {
 import {
   ExpandRequest,
   GatewayClient,
+  RationaleKind,
   RecommendRequest,
   SelectionStrategy,
+  SelectRequest,
   TotSelectorClient,
   type RecommendResponse,
 } from '@thoughtspace/proto';
@@ -159,15 +161,14 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       trace.filter(
         (s) => parentOf(s) === p.spanContext().spanId && (kind === undefined || s.kind === kind),
       );
-    // Candidates and similar users come in one GenerateCandidates call; the tree is expanded
-    // and selected in one Select call.
+    // Candidates and similar users come in one GenerateCandidates call; the base reason is
+    // written, the tree grown and selected in one Select call.
     expect(
       children(root, SpanKind.CLIENT)
         .map((s) => s.name)
         .sort(),
     ).toEqual([
       'thoughtspace.v1.CandidateGen/GenerateCandidates',
-      'thoughtspace.v1.RationaleGen/GenerateRationale',
       'thoughtspace.v1.Scorer/Score',
       'thoughtspace.v1.TotSelector/Select',
     ]);
@@ -180,8 +181,8 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       children(root, SpanKind.CLIENT).find((s) => s.name.endsWith('/Select'))!,
       SpanKind.SERVER,
     )[0];
-    // One REFINE call writes the whole tree (further_levels); the Thought-Space agreement of
-    // the leaves runs in tot-selector's process.
+    // One BASE call writes the base reason and the whole tree (further_levels); the
+    // Thought-Space agreement of the leaves runs in tot-selector's process.
     expect(children(selectServer, SpanKind.CLIENT).map((s) => s.name)).toEqual([
       'thoughtspace.v1.RationaleGen/GenerateRationale',
     ]);
@@ -289,6 +290,49 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     }
   });
 
+  it('Select writes the base reason itself only when asked, and refuses ambiguous requests naming the fields', async () => {
+    const selector = new TotSelectorClient(
+      stack.addresses['tot-selector'],
+      credentials.createInsecure(),
+    );
+    const select = (over: Parameters<typeof SelectRequest.fromPartial>[0]) =>
+      unaryCall(
+        selector.select,
+        selector,
+        SelectRequest.fromPartial({
+          history: { interactions: bundle.users[3].history.map((itemId) => ({ itemId })) },
+          ...over,
+        }),
+        Date.now() + 20_000,
+      );
+    try {
+      const written = await select({ writeBaseReason: true, returnTree: true });
+      expect(written.base?.kind).toBe(RationaleKind.BASE);
+      expect(written.tree[0].rationale?.reason).toBe(written.base?.reason);
+      expect(written.tree).toHaveLength(9);
+      expect(written.baseMs).toBeGreaterThan(0);
+      // The same tree as a Select given that base reason.
+      const given = await select({ baseReason: written.base!.reason, returnTree: true });
+      expect(given.tree.map((n) => n.rationale?.reason)).toEqual(
+        written.tree.map((n) => n.rationale?.reason),
+      );
+      expect(given.base).toBeUndefined();
+      const refusals: [Parameters<typeof select>[0], string][] = [
+        [{ writeBaseReason: true, baseReason: 'b' }, 'base_reason and write_base_reason'],
+        [{ writeBaseReason: true, strategy: SelectionStrategy.BASE_ONLY }, 'not with BASE_ONLY'],
+        [{}, 'base_reason'],
+      ];
+      for (const [over, details] of refusals) {
+        await expect(select(over)).rejects.toMatchObject({
+          code: status.INVALID_ARGUMENT,
+          details: expect.stringContaining(details),
+        });
+      }
+    } finally {
+      selector.close();
+    }
+  });
+
   it('serves a known user by id and rejects bad fields naming them', async () => {
     const res = await recommend({
       subject: { $case: 'userId', value: bundle.users[2].userId },
@@ -370,7 +414,10 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     exporter.reset();
     const res = await recommend(forUser(4));
     expect(res.degraded).toBe(true);
-    expect(res.degradedReason).toMatch(/^base-reason: rationale-gen unavailable/);
+    // tot-selector's call to rationale-gen failed: both are named.
+    expect(res.degradedReason).toMatch(
+      /^base-reason: tot-selector unavailable \(Select\): rationale-gen unavailable/,
+    );
     expect(res.rationale).toBeUndefined();
     expect(res.items).toHaveLength(5);
     await telemetry.forceFlush();

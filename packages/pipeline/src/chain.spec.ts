@@ -124,32 +124,40 @@ describe('createPipeline with the in-process adapters', () => {
     expect(res.timings.expand).toBeUndefined();
   });
 
-  it('expands and selects in one call where the port offers it: same reason and ranking, both stages timed', async () => {
+  it('writes the base reason, expands and selects in one call where the port offers it: same reason and ranking, the three stages timed', async () => {
     const request = caseRequest();
-    const twoCalls = await createPipeline({ ports }).recommend(request);
+    const separate = await createPipeline({ ports }).recommend(request);
     const calls: string[] = [];
-    let expandMs = -1;
+    const parts = { baseMs: -1, expandMs: -1 };
     const oneCall: PipelinePorts = {
       ...ports,
+      reasons: {
+        ...ports.reasons,
+        baseReason: () => Promise.reject(new Error('baseReason must not be called')),
+      },
       selection: {
         expand: () => Promise.reject(new Error('expand must not be called')),
         select: () => Promise.reject(new Error('select must not be called')),
-        async expandAndSelect(req, opts) {
-          calls.push('expandAndSelect');
-          const started = performance.now();
-          const { nodes } = await ports.selection.expand(req, opts);
-          expandMs = performance.now() - started;
+        async reasonAndSelect(req, opts) {
+          calls.push('reasonAndSelect');
+          let started = performance.now();
+          const base = await ports.reasons.baseReason(req, opts);
+          parts.baseMs = performance.now() - started;
+          started = performance.now();
+          const { nodes } = await ports.selection.expand({ ...req, base: base.reason }, opts);
+          parts.expandMs = performance.now() - started;
           const { node } = await ports.selection.select({ ...req, nodes }, opts);
-          return { node, expandMs };
+          return { node, base, ...parts };
         },
       },
     };
     const res = await createPipeline({ ports: oneCall }).recommend(request);
-    expect(calls).toEqual(['expandAndSelect']);
+    expect(calls).toEqual(['reasonAndSelect']);
     expect(res.degraded).toBeUndefined();
-    expect(res.reason).toEqual(twoCalls.reason);
-    expect(res.items).toEqual(twoCalls.items);
-    expect(res.timings.expand).toBe(expandMs);
+    expect(res.reason).toEqual(separate.reason);
+    expect(res.items).toEqual(separate.items);
+    expect(res.timings['base-reason']).toBe(parts.baseMs);
+    expect(res.timings.expand).toBe(parts.expandMs);
     expect(res.timings.select).toBeGreaterThan(0);
   });
 

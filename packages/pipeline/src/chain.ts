@@ -215,22 +215,34 @@ async function reasonFor(
   const similarIds = [
     ...new Set(neighbours.flatMap((n) => n.recentItemIds).filter((i) => !own.has(i))),
   ];
+  const strategy = req.strategy ?? defaults.strategy;
+  const tree = {
+    history: req.history,
+    branching: req.branching ?? defaults.branching,
+    strategy,
+    seed: req.seed ?? req.userId ?? '',
+  };
+  const oneCall = ports.selection.reasonAndSelect;
+  if (strategy !== 'base-only' && oneCall) {
+    // Base reason, tree and selection in one call; the port says how long each part took.
+    const started = performance.now();
+    const res = await clock.stage('base-reason', async () => {
+      const similarItems = await ports.catalogue.items({ itemIds: similarIds }, opts);
+      return oneCall.call(ports.selection, { ...tree, similarItems }, opts);
+    });
+    clock.timings['base-reason'] = res.baseMs;
+    clock.timings.expand = res.expandMs;
+    clock.timings.select = Math.max(0, performance.now() - started - res.baseMs - res.expandMs);
+    return { node: res.node, score: res.score, strategy, base: res.base };
+  }
   let similarItems: Item[] = [];
   const base = await clock.stage('base-reason', async () => {
     similarItems = await ports.catalogue.items({ itemIds: similarIds }, opts);
     return ports.reasons.baseReason({ history: req.history, similarItems }, opts);
   });
-  const strategy = req.strategy ?? defaults.strategy;
   const selected = await selectInTree(
     ports.selection,
-    {
-      history: req.history,
-      base: base.reason,
-      branching: req.branching ?? defaults.branching,
-      similarItems,
-      strategy,
-      seed: req.seed ?? req.userId ?? '',
-    },
+    { ...tree, base: base.reason, similarItems },
     clock,
     opts,
   );
@@ -268,24 +280,14 @@ export function reasonForHistory(
   );
 }
 
-/**
- * The tree below the base reason and its selected node: the `expand` and
- * `select` stages, in one call where the port offers expandAndSelect.
- */
+/** The tree below the base reason and its selected node: the `expand` and `select` stages. */
 async function selectInTree(
   selection: SelectionPort,
-  req: Parameters<NonNullable<SelectionPort['expandAndSelect']>>[0],
+  req: Parameters<SelectionPort['expand']>[0] & { strategy: SelectionStrategy; seed: string },
   clock: StageClock,
   opts: CallOptions | undefined,
 ): Promise<{ node: TreeNode; score?: number }> {
   const { history, strategy, seed } = req;
-  if (strategy !== 'base-only' && selection.expandAndSelect) {
-    const started = performance.now();
-    const res = await clock.stage('expand', () => selection.expandAndSelect!(req, opts));
-    clock.timings.expand = res.expandMs;
-    clock.timings.select = Math.max(0, performance.now() - started - res.expandMs);
-    return { node: res.node, score: res.score };
-  }
   const nodes: TreeNode[] = await clock.stage('expand', async () =>
     strategy === 'base-only'
       ? [{ id: 0, depth: 0, parent: null, reason: req.base }]

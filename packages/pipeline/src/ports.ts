@@ -164,23 +164,24 @@ export interface SelectionPort {
     opts?: CallOptions,
   ): Promise<{ node: TreeNode; leafScores?: number[] }>;
   /**
-   * Optional: expand and select in one call, for adapters where a call costs
-   * a round trip (the gateway's gRPC port). Same tree and choice as expand
-   * then select; `expandMs` is the expansion's share of the time, so the
-   * chain still times the two stages apart; `score` is the strategy's score
-   * of the selected leaf.
+   * Optional: the base reason, the tree and the selection in one call, for
+   * adapters where a call costs a round trip (the gateway's gRPC port:
+   * tot-selector has rationale-gen write the base and the tree together).
+   * Same base, tree and choice as baseReason, expand, select; `base` is the
+   * base reason with its writer; `baseMs` and `expandMs` are those stages'
+   * shares of the time, so the chain still times the stages apart; `score`
+   * is the strategy's score of the selected leaf. Never for base-only.
    */
-  expandAndSelect?(
+  reasonAndSelect?(
     req: {
       history: HistoryEvent[];
-      base: string;
+      similarItems: Item[];
       branching: readonly number[];
-      similarItems?: Item[];
       strategy: SelectionStrategy;
       seed: string;
     },
     opts?: CallOptions,
-  ): Promise<{ node: TreeNode; expandMs: number; score?: number }>;
+  ): Promise<{ node: TreeNode; base: Reason; baseMs: number; expandMs: number; score?: number }>;
 }
 
 /** encoder: the Thought Space towers E1 (rationales) and E2 (behaviours); unit vectors. */

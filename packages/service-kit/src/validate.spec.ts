@@ -20,6 +20,7 @@ function request(overrides: Partial<SelectRequest> = {}): SelectRequest {
     returnTree: false,
     provider: '',
     nodes: [],
+    writeBaseReason: false,
     history: { userId: 'u1', interactions: [] },
     ...overrides,
   };

@@ -207,7 +207,7 @@ describe('rationale-gen over gRPC loopback (all-beauty-2018-reviews catalogue)',
       );
     expect(await refused({ n: 2, furtherLevels: [3] })).toEqual([
       status.INVALID_ARGUMENT,
-      'further_levels apply to REFINE inside a tree only (with tree_position)',
+      'further_levels apply to REFINE inside a tree (with tree_position) or to BASE with n 1',
     ]);
     const at = { level: 1, firstChild: 0 };
     expect(await refused({ n: 4, treePosition: at, furtherLevels: [4, 4] })).toEqual([
@@ -218,6 +218,35 @@ describe('rationale-gen over gRPC loopback (all-beauty-2018-reviews catalogue)',
       status.INVALID_ARGUMENT,
       'task.further_levels[1] must be in [1, 16], got 0',
     ]);
+  });
+
+  it('GenerateRationale BASE with further_levels: the base reason and its tree in one call, each level timed', async () => {
+    const tree = await generate({ task: task({ furtherLevels: [2, 3] }) });
+    const base = await generate({ task: task() });
+    const below = await generate({
+      task: task({
+        kind: RationaleKind.REFINE,
+        parentReasons: [base.rationales[0].reason],
+        n: 2,
+        treePosition: { level: 1, firstChild: 0 },
+        furtherLevels: [3],
+      }),
+    });
+    expect(tree.rationales.map((r) => [r.kind, r.reason])).toEqual(
+      [...base.rationales, ...below.rationales].map((r) => [r.kind, r.reason]),
+    );
+    expect(tree.rationales.map((r) => r.kind)).toEqual([
+      RationaleKind.BASE,
+      ...Array(8).fill(RationaleKind.REFINE),
+    ]);
+    expect(tree.levelMs).toHaveLength(3);
+    for (const ms of tree.levelMs) expect(ms).toBeGreaterThan(0);
+    expect(base.levelMs).toEqual([]);
+    await expect(generate({ task: task({ n: 2, furtherLevels: [2] }) })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details:
+        'further_levels apply to REFINE inside a tree (with tree_position) or to BASE with n 1',
+    });
   });
 
   it('INVALID_ARGUMENT for a base request with a target (leakage rule)', async () => {

@@ -58,6 +58,7 @@ export function createServer(deps: RationaleGenDeps): { server: Server; health: 
         rationales: result.rationales.map(toProto),
         promptTokens: result.promptTokens,
         completionTokens: result.completionTokens,
+        levelMs: result.levelMs ?? [],
       };
     }, rpc),
     // Providers answer whole rationales, so each alternative streams as one

@@ -13,7 +13,8 @@ import type { ThoughtSpaceAgreement, TreeWriter } from './domain/selector';
 /**
  * The tree below a base reason in one rationale-gen call: REFINE of the base
  * at tree level 1 (`tree_position` {1, 0}) with the deeper levels as
- * `further_levels`, so every child gets its place's direction.
+ * `further_levels`, so every child gets its place's direction; without a
+ * base, BASE with every level as `further_levels` (the base reason first).
  */
 export function grpcTreeWriter(o: { address: string; credentials: ChannelCredentials }): {
   writeTree: TreeWriter;
@@ -23,17 +24,23 @@ export function grpcTreeWriter(o: { address: string; credentials: ChannelCredent
   return {
     writeTree: async (req, budget) => {
       const [first, ...further] = req.branching;
+      const tree =
+        req.base === undefined
+          ? { kind: RationaleKind.BASE, n: 1, furtherLevels: [...req.branching] }
+          : {
+              kind: RationaleKind.REFINE,
+              parentReasons: [req.base],
+              n: first,
+              treePosition: { level: 1, firstChild: 0 },
+              furtherLevels: further,
+            };
       const res = await callDownstream(
         client,
         client.generateRationale,
         GenerateRationaleRequest.fromPartial({
           task: {
-            kind: RationaleKind.REFINE,
+            ...tree,
             history: req.history,
-            parentReasons: [req.base],
-            n: first,
-            treePosition: { level: 1, firstChild: 0 },
-            furtherLevels: further,
             similarUserItemIds: req.similarItemIds,
             seed: req.seed,
             provider: req.provider ?? '',
@@ -46,10 +53,16 @@ export function grpcTreeWriter(o: { address: string; credentials: ChannelCredent
           ...budget,
         },
       );
-      return {
-        texts: res.rationales.map((r) => r.reason),
+      const texts = res.rationales.map((r) => r.reason);
+      const writer = {
         provider: res.rationales[0]?.provider ?? '',
         model: res.rationales[0]?.model ?? '',
+      };
+      if (req.base !== undefined) return { texts, ...writer };
+      return {
+        texts: texts.slice(1),
+        ...writer,
+        base: { text: texts[0] ?? '', ms: res.levelMs[0] ?? 0 },
       };
     },
     close: () => client.close(),

@@ -80,7 +80,7 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
   const expandInput = (
     req: Pick<ExpandRequest, 'depth' | 'b1' | 'b2' | 'seed' | 'provider' | 'similarUserItemIds'>,
     history: HistoryRef,
-    base: string,
+    base: string | undefined,
   ): ExpandInput => ({
     history,
     base,
@@ -104,6 +104,8 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
       let nodes: ThoughtNode[];
       let writer = { provider: '', model: '' };
       let expandMs = 0;
+      let written: { text: string; ms: number } | undefined;
+      checkWriteBase(req, strategy);
       if (req.nodes.length > 0) {
         nodes = fromProtoNodes(req.nodes);
         writer = {
@@ -111,15 +113,17 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
           model: req.nodes[1]?.rationale?.model ?? '',
         };
       } else {
-        const base = baseReason(req);
+        const base = req.writeBaseReason ? undefined : baseReason(req);
         if (strategy === 'base-only') {
-          nodes = [{ id: 0, depth: 0, parent: null, reason: base }];
+          nodes = [{ id: 0, depth: 0, parent: null, reason: base! }];
         } else {
           const expandStarted = performance.now();
           const tree = await domain.expand(expandInput(req, history, base), budget(ctx));
           nodes = tree.nodes;
           writer = tree;
-          expandMs = performance.now() - expandStarted;
+          written = tree.base;
+          // The base reason's share of the call is its own stage.
+          expandMs = performance.now() - expandStarted - (written?.ms ?? 0);
         }
       }
       checkDeadline(ctx, 'select');
@@ -137,6 +141,8 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
         tree: req.returnTree ? toProtoNodes(nodes, writer, new Set([node.id]), scores) : [],
         leaves: selection.leaves,
         expandMs,
+        base: written && rationale(nodes[0], writer),
+        baseMs: written?.ms ?? 0,
       };
     }, rpc),
   };
@@ -174,6 +180,22 @@ function toHistory(history: UserHistory | undefined): HistoryRef {
       summary: i.summary,
     })),
   };
+}
+
+/** write_base_reason replaces base_reason in a Select that grows its own tree. */
+function checkWriteBase(
+  req: { writeBaseReason: boolean; baseReason: string; nodes: unknown[] },
+  strategy: Strategy,
+): void {
+  if (!req.writeBaseReason) return;
+  if (req.baseReason)
+    throw new InvalidArgumentError('base_reason and write_base_reason: set one, not both');
+  if (req.nodes.length > 0)
+    throw new InvalidArgumentError('write_base_reason: not with nodes (that tree has its root)');
+  if (strategy === 'base-only')
+    throw new InvalidArgumentError(
+      'write_base_reason: not with BASE_ONLY (there is no tree to write; ask RationaleGen for the base reason)',
+    );
 }
 
 /** depth, b1, b2 (0 = default) as the domain's branching list [b1, b2, b2, ...]. */

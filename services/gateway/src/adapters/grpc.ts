@@ -240,6 +240,7 @@ export function createGrpcPorts(o: {
       b1?: number;
       b2?: number;
       similarUserItemIds?: string[];
+      writeBaseReason?: boolean;
     },
     opts?: CallOptions,
   ) =>
@@ -295,15 +296,17 @@ export function createGrpcPorts(o: {
       };
       return { node };
     },
-    // One round trip: Select without nodes expands the tree itself and says how long that took.
-    async expandAndSelect(req, opts) {
+    // One round trip: tot-selector has rationale-gen write the base reason and the tree in one
+    // call, selects, and says how long each part took.
+    async reasonAndSelect(req, opts) {
       const res = await selectCall(
         {
           history: req.history,
           strategy: req.strategy,
-          baseReason: req.base,
+          baseReason: '',
+          writeBaseReason: true,
           ...levels(req.branching),
-          // The refinements see the neighbours' items, as the base reason did.
+          // The base reason and the refinements see the neighbours' items.
           similarUserItemIds: similarIds(req.similarItems),
         },
         opts,
@@ -312,7 +315,12 @@ export function createGrpcPorts(o: {
       // A refinement selected from a full tree is a leaf, on its last level.
       const depth = res.selected?.kind === RationaleKind.REFINE ? req.branching.length : 0;
       const node: TreeNode = { id: -1, depth, parent: null, reason: text };
-      return { node, expandMs: res.expandMs, score: res.score };
+      const base = {
+        reason: res.base?.reason ?? '',
+        provider: res.base?.provider ?? '',
+        model: res.base?.model ?? '',
+      };
+      return { node, base, baseMs: res.baseMs, expandMs: res.expandMs, score: res.score };
     },
   };
 

@@ -125,12 +125,12 @@ function withBudget(
   selection: SelectionPort,
   budget: (call: CallOptions | undefined) => CallOptions,
 ): SelectionPort {
-  const { expandAndSelect } = selection;
+  const { reasonAndSelect } = selection;
   return {
     expand: (req, c) => selection.expand(req, budget(c)),
     select: (req, c) => selection.select(req, budget(c)),
-    expandAndSelect: expandAndSelect
-      ? (req, c) => expandAndSelect.call(selection, req, budget(c))
+    reasonAndSelect: reasonAndSelect
+      ? (req, c) => reasonAndSelect.call(selection, req, budget(c))
       : undefined,
   };
 }

@@ -28,9 +28,10 @@ export interface RationaleTaskInput {
   /** Refine only: where the children go in a tree of thought (see refinementDirections). */
   treePosition?: { level: number; firstChild: number };
   /**
-   * Refine in a tree only (the parents are a whole level): after the
-   * children, refine each again with furtherLevels[0] children, and so on;
-   * the rationales come level by level, as one call per level would give them.
+   * The rest of a tree in this call: refine inside a tree (the parents are a
+   * whole level) refines each child again with furtherLevels[0] children,
+   * and so on; base (n 1) writes the tree below the base reason. The
+   * rationales come level by level, as one call per level would give them.
    */
   furtherLevels?: number[];
   /** Provider name; empty = the service default. */
@@ -43,6 +44,8 @@ export interface RationaleResult {
   rationales: Rationale[];
   promptTokens: number;
   completionTokens: number;
+  /** With furtherLevels: ms spent writing each level, the task's own first. */
+  levelMs?: number[];
 }
 
 export interface RationaleService {
@@ -121,6 +124,7 @@ export function createRationaleService(options: {
       };
       /** One tree level's requests: parent p's `n` children, each with its place's direction. */
       const levelRequests = (
+        kind: RationaleKind,
         parents: (string | undefined)[],
         n: number,
         at: RationaleTaskInput['treePosition'],
@@ -128,15 +132,16 @@ export function createRationaleService(options: {
         parents.flatMap((parent, p) => {
           // Its own place in the tree, or the first level's directions.
           const directions =
-            task.kind !== 'refine'
+            kind !== 'refine'
               ? []
               : at
                 ? refinementDirections(n, at.level, at.firstChild + p * n)
                 : refinementDirections(n, 1);
           return Array.from({ length: n }, (_, i): RationaleRequest => ({
             ...base,
+            kind,
             parent,
-            ...(task.kind === 'refine' ? { direction: directions[i] } : {}),
+            ...(kind === 'refine' ? { direction: directions[i] } : {}),
             ...(task.seed !== undefined ? { seed: task.seed + i } : {}),
           }));
         });
@@ -151,14 +156,24 @@ export function createRationaleService(options: {
         }
         return rationales.slice(start);
       };
+      const levelMs: number[] = [];
+      const timed = async (requests: RationaleRequest[]) => {
+        const started = performance.now();
+        const written = await write(requests);
+        levelMs.push(performance.now() - started);
+        return written;
+      };
       let at = task.treePosition;
-      let level = await write(levelRequests(parentsOf(task), task.n, at));
-      // The rest of the tree: every child of a level is a parent of the next, which starts
-      // right after it in breadth-first order.
+      let level = await timed(levelRequests(task.kind, parentsOf(task), task.n, at));
+      // The rest of the tree: every node of a level is a parent of the next, which starts
+      // right after it in breadth-first order (level 1 at 0 below a base reason).
       for (const n of further) {
-        at = { level: at!.level + 1, firstChild: at!.firstChild + level.length };
-        level = await write(
+        at = at
+          ? { level: at.level + 1, firstChild: at.firstChild + level.length }
+          : { level: 1, firstChild: 0 };
+        level = await timed(
           levelRequests(
+            'refine',
             level.map((r) => r.reason),
             n,
             at,
@@ -166,6 +181,7 @@ export function createRationaleService(options: {
         );
       }
       return {
+        ...(further.length > 0 ? { levelMs } : {}),
         rationales,
         promptTokens: rationales.reduce((s, r) => s + (r.usage?.promptTokens ?? 0), 0),
         completionTokens: rationales.reduce((s, r) => s + (r.usage?.completionTokens ?? 0), 0),
@@ -184,9 +200,10 @@ export function createRationaleService(options: {
 function checkFurtherLevels(task: RationaleTaskInput): number[] {
   const further = task.furtherLevels ?? [];
   if (further.length === 0) return [];
-  if (task.kind !== 'refine' || !task.treePosition) {
+  const inTree = task.kind === 'refine' && task.treePosition;
+  if (!inTree && !(task.kind === 'base' && task.n === 1)) {
     throw new InvalidArgumentError(
-      'further_levels apply to REFINE inside a tree only (with tree_position)',
+      'further_levels apply to REFINE inside a tree (with tree_position) or to BASE with n 1',
     );
   }
   let count = parentsOf(task).length * task.n;

@@ -5,7 +5,7 @@ describe('createSelectorDomain expand', () => {
   const agreement = async () => new Float64Array();
 
   it('asks rationale-gen once for the whole tree and lays it out breadth-first', async () => {
-    const calls: { base: string; branching: readonly number[] }[] = [];
+    const calls: { base?: string; branching: readonly number[] }[] = [];
     const writeTree: TreeWriter = async (req) => {
       calls.push({ base: req.base, branching: req.branching });
       // Level 1 parent by parent, then level 2 parent by parent.

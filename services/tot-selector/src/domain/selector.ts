@@ -15,15 +15,17 @@ export interface CallBudget {
 
 /**
  * Writes the whole tree below `base` in one call (rationale-gen REFINE with
- * tree_position and further_levels): `texts` holds every node but the root
- * in breadth-first order, level by level, each level parent by parent; each
- * gets the refinement direction the tree gives its place, as in the main
- * job's trees.
+ * tree_position and further_levels; without `base`, BASE with
+ * further_levels: the base reason too, returned as `base`): `texts` holds
+ * every node but the root in breadth-first order, level by level, each level
+ * parent by parent; each gets the refinement direction the tree gives its
+ * place, as in the main job's trees.
  */
 export type TreeWriter = (
   req: {
     history: HistoryRef;
-    base: string;
+    /** The root; absent = write it (from the history and the similar items) in the same call. */
+    base?: string;
     /** Children per node at each level, e.g. [2, 3]. */
     branching: readonly number[];
     /** Items of similar users, the context the base reason had too. */
@@ -32,7 +34,13 @@ export type TreeWriter = (
     provider?: string;
   },
   budget: CallBudget,
-) => Promise<{ texts: string[]; provider: string; model: string }>;
+) => Promise<{
+  texts: string[];
+  provider: string;
+  model: string;
+  /** The base reason, when this call wrote it, and the ms spent on it. */
+  base?: { text: string; ms: number };
+}>;
 
 /** cos(E1(rationale), E2(history)) for each rationale (the encoder's Agreement). */
 export type ThoughtSpaceAgreement = (
@@ -50,7 +58,8 @@ export const DEFAULT_SELECTOR: SelectorDefaults = { branching: [2, 3], strategy:
 
 export interface ExpandInput {
   history: HistoryRef;
-  base: string;
+  /** The root; absent = rationale-gen writes it in the tree's call. */
+  base?: string;
   /** Items of similar users, passed on to every refinement (as to the base reason). */
   similarItemIds?: string[];
   branching: readonly number[];
@@ -66,11 +75,19 @@ export interface SelectInput {
 }
 
 export interface SelectorDomain {
-  /** The tree and who wrote its refinements (empty when nothing was refined). */
+  /**
+   * The tree and who wrote its refinements (empty when nothing was refined);
+   * `base` when the call wrote the root too.
+   */
   expand(
     input: ExpandInput,
     budget: CallBudget,
-  ): Promise<{ nodes: ThoughtNode[]; provider: string; model: string }>;
+  ): Promise<{
+    nodes: ThoughtNode[];
+    provider: string;
+    model: string;
+    base?: { text: string; ms: number };
+  }>;
   select(
     input: SelectInput,
     budget: CallBudget,
@@ -99,7 +116,8 @@ export function createSelectorDomain(o: {
   return {
     async expand(input, budget) {
       validateBranching(input.branching);
-      if (!input.base.trim()) throw new InvalidArgumentError('base_reason must not be empty');
+      if (input.base !== undefined && !input.base.trim())
+        throw new InvalidArgumentError('base_reason must not be empty');
       const written = await o.writeTree(
         {
           history: input.history,
@@ -117,16 +135,18 @@ export function createSelectorDomain(o: {
           `rationale-gen returned ${written.texts.length} refinements, the tree has ${size}`,
         );
       }
+      const root = input.base ?? written.base?.text;
+      if (!root?.trim()) throw new InvalidArgumentError('rationale-gen wrote no base reason');
       // expandTree lays the tree out; a node's breadth-first index (root excluded) is its
       // place in `texts`.
       const nodes = await expandTree({
-        base: input.base,
+        base: root,
         branching: input.branching,
         directions: (count, _level, first) =>
           Array.from({ length: count }, (_, i) => `${first + i}`),
         refine: async (_parent, place) => written.texts[Number(place)],
       });
-      return { nodes, provider: written.provider, model: written.model };
+      return { nodes, provider: written.provider, model: written.model, base: written.base };
     },
     async select(input, budget) {
       checkTree(input.nodes);

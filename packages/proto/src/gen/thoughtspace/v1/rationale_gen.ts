@@ -74,12 +74,14 @@ export interface RationaleTask {
     | TreePosition
     | undefined;
   /**
-   * REFINE inside a tree (with tree_position, whose parents are a whole
-   * level): after those children, refine every child again with
-   * further_levels[0] children each, those with further_levels[1], ... -- the
-   * rest of the tree in one call. Rationales come level by level, each level
-   * parent by parent, each child with the direction of its place (as separate
-   * calls per level would give them). At most 64 rationales in all.
+   * The rest of a tree in the same call. REFINE inside a tree (with
+   * tree_position, whose parents are a whole level): after those children,
+   * refine every child again with further_levels[0] children each, those
+   * with further_levels[1], ... BASE (n 1): the tree below the base reason,
+   * further_levels[0] children of the base first. Rationales come level by
+   * level, each level parent by parent, each child with the direction of its
+   * place (as separate calls per level would give them). At most 64
+   * rationales in all.
    */
   furtherLevels: number[];
 }
@@ -106,6 +108,11 @@ export interface GenerateRationaleResponse {
   /** Token counts summed over the rationales (0 for the embedded composer). */
   promptTokens: number;
   completionTokens: number;
+  /**
+   * With further_levels: milliseconds spent writing each level, the task's
+   * own level first (the base reason for BASE).
+   */
+  levelMs: number[];
 }
 
 export interface StreamRationaleRequest {
@@ -609,7 +616,7 @@ export const GenerateRationaleRequest: MessageFns<GenerateRationaleRequest> = {
 };
 
 function createBaseGenerateRationaleResponse(): GenerateRationaleResponse {
-  return { rationales: [], promptTokens: 0, completionTokens: 0 };
+  return { rationales: [], promptTokens: 0, completionTokens: 0, levelMs: [] };
 }
 
 export const GenerateRationaleResponse: MessageFns<GenerateRationaleResponse> = {
@@ -622,6 +629,13 @@ export const GenerateRationaleResponse: MessageFns<GenerateRationaleResponse> = 
     }
     if (message.completionTokens !== 0) {
       writer.uint32(24).uint32(message.completionTokens);
+    }
+    if (message.levelMs.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.levelMs) {
+        writer.double(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -663,6 +677,24 @@ export const GenerateRationaleResponse: MessageFns<GenerateRationaleResponse> = 
             message.completionTokens = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag === 33) {
+              message.levelMs.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.levelMs.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -690,6 +722,11 @@ export const GenerateRationaleResponse: MessageFns<GenerateRationaleResponse> = 
         : isSet(object.completion_tokens)
         ? globalThis.Number(object.completion_tokens)
         : 0,
+      levelMs: globalThis.Array.isArray(object?.levelMs)
+        ? object.levelMs.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.level_ms)
+        ? object.level_ms.map((e: any) => globalThis.Number(e))
+        : [],
     };
   },
 
@@ -704,6 +741,9 @@ export const GenerateRationaleResponse: MessageFns<GenerateRationaleResponse> = 
     if (message.completionTokens !== 0) {
       obj.completionTokens = Math.round(message.completionTokens);
     }
+    if (message.levelMs?.length) {
+      obj.levelMs = message.levelMs.map((e) => floatToJson(e));
+    }
     return obj;
   },
 
@@ -715,6 +755,7 @@ export const GenerateRationaleResponse: MessageFns<GenerateRationaleResponse> = 
     message.rationales = object.rationales?.map((e) => Rationale.fromPartial(e)) || [];
     message.promptTokens = object.promptTokens ?? 0;
     message.completionTokens = object.completionTokens ?? 0;
+    message.levelMs = object.levelMs?.map((e) => e) || [];
     return message;
   },
 };
@@ -1012,6 +1053,10 @@ export const RationaleGenClient = makeGenericClientConstructor(
   service: typeof RationaleGenService;
   serviceName: string;
 };
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -88,7 +88,10 @@ export interface SelectRequest {
   history?:
     | UserHistory
     | undefined;
-  /** The root of the tree (from RationaleGen, kind BASE). Required. */
+  /**
+   * The root of the tree (from RationaleGen, kind BASE). Required unless
+   * write_base_reason.
+   */
   baseReason: string;
   /** Items of similar users, passed on to refinements as context. */
   similarUserItemIds: string[];
@@ -118,6 +121,12 @@ export interface SelectRequest {
    * without expanding again; base_reason, depth, b1 and b2 are then ignored.
    */
   nodes: ThoughtNode[];
+  /**
+   * Instead of base_reason: tot-selector has rationale-gen write the base
+   * reason (from the history and similar_user_item_ids) and the whole tree in
+   * one call. Not with BASE_ONLY or nodes.
+   */
+  writeBaseReason: boolean;
 }
 
 export interface ExpandRequest {
@@ -180,6 +189,13 @@ export interface SelectResponse {
    * the two stages apart.
    */
   expandMs: number;
+  /**
+   * With write_base_reason: the base reason written (its provider and model)
+   * and the milliseconds rationale-gen spent on it; expand_ms is then the
+   * rest of that call.
+   */
+  base?: Rationale | undefined;
+  baseMs: number;
 }
 
 function createBaseSelectRequest(): SelectRequest {
@@ -197,6 +213,7 @@ function createBaseSelectRequest(): SelectRequest {
     seed: undefined,
     provider: "",
     nodes: [],
+    writeBaseReason: false,
   };
 }
 
@@ -240,6 +257,9 @@ export const SelectRequest: MessageFns<SelectRequest> = {
     }
     for (const v of message.nodes) {
       ThoughtNode.encode(v!, writer.uint32(106).fork()).join();
+    }
+    if (message.writeBaseReason !== false) {
+      writer.uint32(112).bool(message.writeBaseReason);
     }
     return writer;
   },
@@ -361,6 +381,14 @@ export const SelectRequest: MessageFns<SelectRequest> = {
             message.nodes.push(ThoughtNode.decode(reader, reader.uint32()));
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.writeBaseReason = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -406,6 +434,11 @@ export const SelectRequest: MessageFns<SelectRequest> = {
       nodes: globalThis.Array.isArray(object?.nodes)
         ? object.nodes.map((e: any) => ThoughtNode.fromJSON(e))
         : [],
+      writeBaseReason: isSet(object.writeBaseReason)
+        ? globalThis.Boolean(object.writeBaseReason)
+        : isSet(object.write_base_reason)
+        ? globalThis.Boolean(object.write_base_reason)
+        : false,
     };
   },
 
@@ -450,6 +483,9 @@ export const SelectRequest: MessageFns<SelectRequest> = {
     if (message.nodes?.length) {
       obj.nodes = message.nodes.map((e) => ThoughtNode.toJSON(e));
     }
+    if (message.writeBaseReason !== false) {
+      obj.writeBaseReason = message.writeBaseReason;
+    }
     return obj;
   },
 
@@ -475,6 +511,7 @@ export const SelectRequest: MessageFns<SelectRequest> = {
     message.seed = object.seed ?? undefined;
     message.provider = object.provider ?? "";
     message.nodes = object.nodes?.map((e) => ThoughtNode.fromPartial(e)) || [];
+    message.writeBaseReason = object.writeBaseReason ?? false;
     return message;
   },
 };
@@ -923,7 +960,7 @@ export const ThoughtNode: MessageFns<ThoughtNode> = {
 };
 
 function createBaseSelectResponse(): SelectResponse {
-  return { selected: undefined, score: 0, strategy: 0, tree: [], leaves: 0, expandMs: 0 };
+  return { selected: undefined, score: 0, strategy: 0, tree: [], leaves: 0, expandMs: 0, base: undefined, baseMs: 0 };
 }
 
 export const SelectResponse: MessageFns<SelectResponse> = {
@@ -945,6 +982,12 @@ export const SelectResponse: MessageFns<SelectResponse> = {
     }
     if (message.expandMs !== 0) {
       writer.uint32(49).double(message.expandMs);
+    }
+    if (message.base !== undefined) {
+      Rationale.encode(message.base, writer.uint32(58).fork()).join();
+    }
+    if (message.baseMs !== 0) {
+      writer.uint32(65).double(message.baseMs);
     }
     return writer;
   },
@@ -1010,6 +1053,22 @@ export const SelectResponse: MessageFns<SelectResponse> = {
             message.expandMs = reader.double();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.base = Rationale.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.baseMs = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1034,6 +1093,12 @@ export const SelectResponse: MessageFns<SelectResponse> = {
         : isSet(object.expand_ms)
         ? globalThis.Number(object.expand_ms)
         : 0,
+      base: isSet(object.base) ? Rationale.fromJSON(object.base) : undefined,
+      baseMs: isSet(object.baseMs)
+        ? globalThis.Number(object.baseMs)
+        : isSet(object.base_ms)
+        ? globalThis.Number(object.base_ms)
+        : 0,
     };
   },
 
@@ -1057,6 +1122,12 @@ export const SelectResponse: MessageFns<SelectResponse> = {
     if (message.expandMs !== 0) {
       obj.expandMs = floatToJson(message.expandMs);
     }
+    if (message.base !== undefined) {
+      obj.base = Rationale.toJSON(message.base);
+    }
+    if (message.baseMs !== 0) {
+      obj.baseMs = floatToJson(message.baseMs);
+    }
     return obj;
   },
 
@@ -1073,6 +1144,8 @@ export const SelectResponse: MessageFns<SelectResponse> = {
     message.tree = object.tree?.map((e) => ThoughtNode.fromPartial(e)) || [];
     message.leaves = object.leaves ?? 0;
     message.expandMs = object.expandMs ?? 0;
+    message.base = (object.base !== undefined && object.base !== null) ? Rationale.fromPartial(object.base) : undefined;
+    message.baseMs = object.baseMs ?? 0;
     return message;
   },
 };
