@@ -128,16 +128,22 @@ describe('instrumentation-grpc in the service processes (OTLP from `up --no-kafk
     const trace = spans.filter((s) => s.traceId === root.traceId);
     const children = (p: OtlpSpan, kind?: number) =>
       trace.filter((s) => s.parentSpanId === p.spanId && (kind === undefined || s.kind === kind));
-    // One GenerateCandidates call brings the similar users too; Select expands the tree itself.
+    // One GenerateCandidates call brings the similar users too; Select has the base reason and
+    // the tree written in one call of its own and scores the leaves in its process.
     expect(
       children(root, CLIENT)
         .map((s) => s.name)
         .sort(),
     ).toEqual([
       'grpc.thoughtspace.v1.CandidateGen/GenerateCandidates',
-      'grpc.thoughtspace.v1.RationaleGen/GenerateRationale',
       'grpc.thoughtspace.v1.Scorer/Score',
       'grpc.thoughtspace.v1.TotSelector/Select',
+    ]);
+    const select = trace.find(
+      (s) => s.name === 'grpc.thoughtspace.v1.TotSelector/Select' && s.kind === SERVER,
+    )!;
+    expect(children(select, CLIENT).map((s) => s.name)).toEqual([
+      'grpc.thoughtspace.v1.RationaleGen/GenerateRationale',
     ]);
     for (const c of children(root, CLIENT)) {
       expect(c.scope).toBe(INSTRUMENTATION);
