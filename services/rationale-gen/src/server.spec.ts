@@ -172,23 +172,19 @@ describe('rationale-gen over gRPC loopback (all-beauty-2018-reviews catalogue)',
 
   it('GenerateRationale REFINE with further_levels: the whole tree in one call, as one call per level gives it', async () => {
     const base = 'They buy body wash.';
-    const tree = await generate({
-      task: task({
-        kind: RationaleKind.REFINE,
-        parentReasons: [base],
-        n: 2,
-        treePosition: { level: 1, firstChild: 0 },
-        furtherLevels: [3],
-      }),
-    });
-    const level1 = await generate({
-      task: task({
-        kind: RationaleKind.REFINE,
-        parentReasons: [base],
-        n: 2,
-        treePosition: { level: 1, firstChild: 0 },
-      }),
-    });
+    // The base's two children, and with further_levels the rest of the tree below them.
+    const belowBase = (furtherLevels: number[]) =>
+      generate({
+        task: task({
+          kind: RationaleKind.REFINE,
+          parentReasons: [base],
+          n: 2,
+          treePosition: { level: 1, firstChild: 0 },
+          furtherLevels,
+        }),
+      });
+    const tree = await belowBase([3]);
+    const level1 = await belowBase([]);
     const level2 = await generate({
       task: task({
         kind: RationaleKind.REFINE,
