@@ -134,6 +134,23 @@ test('the model folders the chart expects are the ones the agent writes', () => 
   expect(dagOut('data')).toBe('data');
 });
 
+test('the training chart writes a run as a version the serving chart reads', async () => {
+  const jobs = await template(join(REPO, 'charts', 'thoughtspace-training'), []);
+  const outs = new Map<string, string>();
+  for (const job of jobs.filter((o) => o.kind === 'Job')) {
+    const c = podSpecOf(job).containers[0];
+    const env = resolvedEnv(c);
+    const first = c.command![c.command!.indexOf(env.STAGE_NAME) + 3];
+    outs.set(first, env.STAGE_OUT.slice(env.RUN_DIR.length + 1));
+  }
+  // `data prepare` writes data/, `run` (the main job) run/: the folders every model path starts in.
+  expect([outs.get('data'), outs.get('run')]).toEqual([dagOut('data'), dagOut('run')]);
+  const folders = new Set(
+    Object.values(MODEL_PATHS).flatMap((paths) => Object.values(paths).map((p) => p.split('/')[0])),
+  );
+  expect([...folders].sort()).toEqual(['data', 'run']);
+});
+
 test('a config reader is seen reading what it reads, and only that', () => {
   const env = { GRPC_PORT: '1', MODEL_DIR: '/m', NOT_A_VARIABLE: 'x' };
   const read = variablesRead(candidateGen, env);

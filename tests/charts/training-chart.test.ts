@@ -64,7 +64,7 @@ test('stages without a CLI command stay disabled; the existing ones run their co
     'train',
     'sasrec',
     '--dataset',
-    '/workspace/runs/run-1/prepare',
+    '/workspace/runs/run-1/data',
     '--out',
     '/workspace/runs/run-1/sasrec',
     '--seed',
@@ -72,7 +72,7 @@ test('stages without a CLI command stay disabled; the existing ones run their co
     '--epochs',
     '20',
   ]);
-  expect(envOf(sasrec).get('STAGE_NEEDS')).toBe('prepare');
+  expect(envOf(sasrec).get('STAGE_NEEDS')).toBe('prepare=data');
   expect(objects.filter((o) => o.kind === 'PersistentVolumeClaim')).toHaveLength(1);
 });
 
@@ -140,7 +140,7 @@ describe('the rendered stage script, run here against the built CLI', () => {
     const first = await runJob(prepare);
     expect(first.output).toContain('stage prepare: done');
     expect(first.code).toBe(0);
-    const out = join(workspace, 'runs', 'run-1', 'prepare');
+    const out = join(workspace, 'runs', 'run-1', 'data');
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).name).toBe('ml-100k');
     expect(existsSync(join(out, '.done'))).toBe(true);
     const again = await runJob(prepare);

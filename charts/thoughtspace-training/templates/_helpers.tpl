@@ -92,7 +92,12 @@ Unlike sprig's mergeOverwrite, a `false` or 0 in .src does override .dst.
 
 {{/* Output folder of a stage: (dict "root" $ "stage" name). */}}
 {{- define "thoughtspace-training.stageDir" -}}
-{{- printf "%s/runs/%s/%s" .root.Values.workspace.mountPath .root.Values.runId .stage -}}
+{{- printf "%s/runs/%s/%s" .root.Values.workspace.mountPath .root.Values.runId (include "thoughtspace-training.outDir" .) -}}
+{{- end -}}
+
+{{/* A stage's folder under runs/<runId>: its outDir, else its name: (dict "root" $ "stage" name). */}}
+{{- define "thoughtspace-training.outDir" -}}
+{{- default .stage (get (get .root.Values.stages .stage) "outDir") -}}
 {{- end -}}
 
 {{- define "thoughtspace-training.claimName" -}}
