@@ -410,6 +410,8 @@ interface GatewayBench {
   machine: { cpus: number; loadAverage: number[] };
   processes?: string;
   secondsPerRate: number;
+  /** Unrecorded open-loop warm-up at the first rate (absent in files before it existed). */
+  warmupSeconds?: number;
   rates: {
     rate: number;
     recommend: GatewayQuantiles & {
@@ -443,7 +445,7 @@ const gateway: Generator = (attrs, root) => {
         `${row.rate}/s: ${row.echo.cpuMsPerCall!.server.toFixed(2)} + ${row.echo.cpuMsPerCall!.client.toFixed(2)}`,
     );
   return [
-    `\`${r.command}\` — ${r.bundle.dataset.name} bundle (manifest \`${shortHash(r.bundle.dataset.manifestHash)}\`, seed ${r.bundle.seed}, provider \`${r.bundle.provider}\`), ${r.processes ?? 'every service its own process'}, ${r.secondsPerRate} s per rate, load average at the end ${r.machine.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on ${r.machine.cpus} CPUs. Source: \`${file}\`.`,
+    `\`${r.command}\` — ${r.bundle.dataset.name} bundle (manifest \`${shortHash(r.bundle.dataset.manifestHash)}\`, seed ${r.bundle.seed}, provider \`${r.bundle.provider}\`), ${r.processes ?? 'every service its own process'}, ${r.secondsPerRate} s per rate${r.warmupSeconds ? ` after ${r.warmupSeconds} s of unrecorded warm-up` : ''}, load average at the end ${r.machine.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on ${r.machine.cpus} CPUs. Source: \`${file}\`.`,
     '',
     table(
       [
