@@ -44,8 +44,11 @@ describe('log-likelihood selection with stories260K.gguf', () => {
       modelPath: GGUF,
       threads: 1,
       loadModule,
-      // Small reasons and prompts keep generation to seconds on a busy 2-core machine.
-      maxTokens: 96,
+      // Small reasons and prompts keep generation to seconds on a busy 2-core machine. The token
+      // limit covers the grammar's longest answer in this model's tiny vocabulary (a 120-char
+      // reason, one 20-char evidence line and the JSON around them at under 1.5 characters per
+      // token): with 96 a sampled answer was sometimes cut before the JSON closed (a red CI run).
+      maxTokens: 192,
       maxReasonChars: 120,
       maxEvidence: 1,
       maxEvidenceChars: 20,
