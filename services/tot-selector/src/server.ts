@@ -198,11 +198,12 @@ function checkWriteBase(
     );
 }
 
-/** depth, b1, b2 (0 = default) as the domain's branching list [b1, b2, b2, ...]. */
+/** The request's base reason: required, at most 20,000 characters. */
 function baseReason(req: { baseReason: string }): string {
   return requireString(req, 'baseReason', { label: 'base_reason', maxLength: 20_000 });
 }
 
+/** depth, b1, b2 (0 = default) as the domain's branching list [b1, b2, b2, ...]. */
 function toBranching(
   req: { depth: number; b1: number; b2: number },
   defaults: readonly number[],

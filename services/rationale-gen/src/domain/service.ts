@@ -146,32 +146,29 @@ export function createRationaleService(options: {
           }));
         });
       const rationales: Rationale[] = [];
+      const levelMs: number[] = [];
+      /** Writes one level's rationales in order (streamed as they come) and times the level. */
       const write = async (requests: RationaleRequest[]): Promise<Rationale[]> => {
         for (const r of requests) validateRequest(r, limits);
+        const started = performance.now();
         const start = rationales.length;
         for (const r of requests) {
           const rationale = await provider.generate(r, { signal: opts.signal });
           rationales.push(rationale);
           await opts.onRationale?.(rationales.length - 1, rationale);
         }
+        levelMs.push(performance.now() - started);
         return rationales.slice(start);
       };
-      const levelMs: number[] = [];
-      const timed = async (requests: RationaleRequest[]) => {
-        const started = performance.now();
-        const written = await write(requests);
-        levelMs.push(performance.now() - started);
-        return written;
-      };
       let at = task.treePosition;
-      let level = await timed(levelRequests(task.kind, parentsOf(task), task.n, at));
+      let level = await write(levelRequests(task.kind, parentsOf(task), task.n, at));
       // The rest of the tree: every node of a level is a parent of the next, which starts
       // right after it in breadth-first order (level 1 at 0 below a base reason).
       for (const n of further) {
         at = at
           ? { level: at.level + 1, firstChild: at.firstChild + level.length }
           : { level: 1, firstChild: 0 };
-        level = await timed(
+        level = await write(
           levelRequests(
             'refine',
             level.map((r) => r.reason),
@@ -194,8 +191,8 @@ export function createRationaleService(options: {
 }
 
 /**
- * further_levels, checked: REFINE inside a tree only, and the whole tree at
- * most MAX_BATCH rationales.
+ * further_levels, checked: REFINE inside a tree or BASE with n 1 only, and
+ * the whole tree at most MAX_BATCH rationales.
  */
 function checkFurtherLevels(task: RationaleTaskInput): number[] {
   const further = task.furtherLevels ?? [];
