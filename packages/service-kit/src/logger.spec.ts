@@ -1,3 +1,4 @@
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createLogger } from './logger';
 import { setupTelemetry, type Telemetry } from './sdk';
 
@@ -60,7 +61,8 @@ describe('createLogger', () => {
 describe('createLogger inside an OpenTelemetry span', () => {
   let telemetry: Telemetry;
   beforeAll(() => {
-    telemetry = setupTelemetry({ serviceName: 'logger-spec' });
+    // Spans are recorded only where something exports them (sdk.ts).
+    telemetry = setupTelemetry({ serviceName: 'logger-spec', exporter: new InMemorySpanExporter() });
   });
   afterAll(() => telemetry.shutdown());
 

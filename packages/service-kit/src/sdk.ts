@@ -3,6 +3,12 @@
  * imports just @opentelemetry/api and stays a no-op until this runs.
  */
 import { propagation, trace, context, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -44,15 +50,20 @@ export interface Telemetry {
  * Register a global tracer provider (AsyncLocalStorage context, W3C trace
  * context + baggage propagation) that exports spans as configured, and hand
  * it to the gRPC instrumentation when the process enabled one (instrument.ts).
+ *
+ * With no exporter (`none`, the default) no span is recorded: only the
+ * context manager and the propagators are registered, so the API's spans are
+ * non-recording ones that carry the caller's trace context. A trace passes
+ * through such a service unbroken (its downstream calls carry the caller's
+ * traceparent) and the service spends nothing on spans nobody exports
+ * (docs/decisions/0032).
  */
 export function setupTelemetry(options: TelemetryOptions): Telemetry {
   const exporter = createExporter(options);
-  const spanProcessors: SpanProcessor[] = [];
-  if (exporter) {
-    spanProcessors.push(
-      options.simple ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter),
-    );
-  }
+  if (!exporter) return propagateOnly(options.serviceName);
+  const spanProcessors: SpanProcessor[] = [
+    options.simple ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter),
+  ];
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: options.serviceName,
@@ -69,6 +80,24 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     async shutdown() {
       await provider.shutdown();
       trace.disable();
+      context.disable();
+      propagation.disable();
+    },
+  };
+}
+
+/** Context and propagation as NodeTracerProvider.register() sets them, without a provider. */
+function propagateOnly(serviceName: string): Telemetry {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(
+    new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    }),
+  );
+  return {
+    tracer: trace.getTracer(serviceName),
+    forceFlush: async () => {},
+    async shutdown() {
       context.disable();
       propagation.disable();
     },
