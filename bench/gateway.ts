@@ -8,8 +8,13 @@
  * Writes bench/results/gateway.json.
  *
  *   npm run bench -- gateway --run runs/main [--rates 25,50,100,200] [--seconds 10]
- *                            [--score-rate 1000] [--kafka] [--ort-threads 1]
+ *                            [--rounds 3] [--score-rate 1000] [--kafka] [--ort-threads 1]
  *                            [--out bench/results/gateway.json]
+ *
+ * Each rate runs `--rounds` rounds of (Recommend for `--seconds`, then the
+ * echo for `--seconds`), so both see the same spells of a shared machine;
+ * the ratio is the median of the rounds' p99 ratios, and the quantiles
+ * over all rounds are kept beside it (as bench/kafka.ts does).
  *
  * Per process it also records CPU milliseconds per Recommend at each rate
  * (where the work goes) and idle CPU per second before the load. `--kafka`
@@ -32,27 +37,10 @@ import {
   type RecommendResponse,
 } from '@thoughtspace/proto';
 import { arg } from './lib/args';
+import { median, quantiles } from './lib/stats';
 
 const REPO = resolve(__dirname, '..', '..');
 const BIN = join(REPO, 'packages', 'cli', 'bin', 'thoughtspace.js');
-
-interface Quantiles {
-  count: number;
-  p50Ms: number;
-  p99Ms: number;
-  meanMs: number;
-}
-
-function quantiles(values: number[]): Quantiles {
-  const s = [...values].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-  return {
-    count: s.length,
-    p50Ms: q(0.5),
-    p99Ms: q(0.99),
-    meanMs: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length),
-  };
-}
 
 /**
  * Open loop: request i is due at t0 + i / rate whether or not earlier ones
@@ -140,6 +128,9 @@ async function main(): Promise<void> {
   const runDir = arg('run', 'runs/main');
   const rates = arg('rates', '25,50,100,200').split(',').map(Number);
   const seconds = Number(arg('seconds', '10'));
+  const rounds = Number(arg('rounds', '3'));
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`--rounds must be >= 1, got ${rounds}`);
   const warmupSeconds = Number(arg('warmup-seconds', '3'));
   const scoreRate = Number(arg('score-rate', '1000'));
   const out = arg('out', join(REPO, 'bench', 'results', 'gateway.json'));
@@ -235,33 +226,64 @@ async function main(): Promise<void> {
     );
     const rows = [];
     for (const rate of rates) {
-      process.stderr.write(`Recommend at ${rate}/s for ${seconds}s ...\n`);
+      const rec = { latencies: [] as number[], errors: [] as string[], lateStartMs: 0 };
+      const ech = { latencies: [] as number[], errors: [] as string[] };
       const stages: Record<string, number[]> = {};
+      const cpuMs: Record<string, number> = {};
+      const echoCpu = { server: 0, client: 0 };
+      const perRound = [];
       let degraded = 0;
-      const cpuBefore = sampleCpu();
-      const rec = await openLoop(rate, seconds, async (i) => {
-        const res = await unary<RecommendResponse>((cb) =>
-          gateway.recommend(recommendReq(i), new Metadata(), { deadline: Date.now() + 5_000 }, cb),
+      for (let round = 1; round <= rounds; round++) {
+        process.stderr.write(
+          `Recommend at ${rate}/s for ${seconds}s (round ${round}/${rounds}) ...\n`,
         );
-        if (res.degraded) degraded++;
-        for (const t of res.timings) (stages[t.stage] ??= []).push(t.durationMs);
-      });
-      const cpuMs = cpuPerRequest(cpuBefore, rec.latencies.length);
-      sampleRss();
-      process.stderr.write(`echo at ${rate}/s for ${seconds}s ...\n`);
-      const echoCpuBefore = { server: cpuSeconds(echo.child.pid!), client: process.cpuUsage() };
-      const ech = await openLoop(rate, seconds, async (i) => {
-        await echoCall(Buffer.from(RecommendRequest.encode(recommendReq(i)).finish()));
-      });
-      // One bare grpc-js call's CPU, both sides: the transport's share of a Recommend's calls.
-      const clientCpu = process.cpuUsage(echoCpuBefore.client);
-      const echoCpuMsPerCall = {
-        server:
-          ((cpuSeconds(echo.child.pid!) - echoCpuBefore.server) * 1000) / ech.latencies.length,
-        client: (clientCpu.user + clientCpu.system) / 1000 / ech.latencies.length,
-      };
+        const cpuBefore = sampleCpu();
+        const r = await openLoop(rate, seconds, async (i) => {
+          const res = await unary<RecommendResponse>((cb) =>
+            gateway.recommend(
+              recommendReq(i),
+              new Metadata(),
+              { deadline: Date.now() + 5_000 },
+              cb,
+            ),
+          );
+          if (res.degraded) degraded++;
+          for (const t of res.timings) (stages[t.stage] ??= []).push(t.durationMs);
+        });
+        for (const [k, v] of Object.entries(cpuPerRequest(cpuBefore, r.latencies.length)))
+          cpuMs[k] = (cpuMs[k] ?? 0) + v / rounds;
+        sampleRss();
+        process.stderr.write(`echo at ${rate}/s for ${seconds}s (round ${round}/${rounds}) ...\n`);
+        const echoCpuBefore = { server: cpuSeconds(echo.child.pid!), client: process.cpuUsage() };
+        const e = await openLoop(rate, seconds, async (i) => {
+          await echoCall(Buffer.from(RecommendRequest.encode(recommendReq(i)).finish()));
+        });
+        // One bare grpc-js call's CPU, both sides: the transport's share of a Recommend's calls.
+        const clientCpu = process.cpuUsage(echoCpuBefore.client);
+        echoCpu.server +=
+          ((cpuSeconds(echo.child.pid!) - echoCpuBefore.server) * 1000) /
+          e.latencies.length /
+          rounds;
+        echoCpu.client += (clientCpu.user + clientCpu.system) / 1000 / e.latencies.length / rounds;
+        rec.latencies.push(...r.latencies);
+        rec.errors.push(...r.errors);
+        rec.lateStartMs = Math.max(rec.lateStartMs, r.lateStartMs);
+        ech.latencies.push(...e.latencies);
+        ech.errors.push(...e.errors);
+        const [rq, eq] = [quantiles(r.latencies), quantiles(e.latencies)];
+        perRound.push({
+          recommendP50Ms: rq.p50Ms,
+          recommendP99Ms: rq.p99Ms,
+          echoP99Ms: eq.p99Ms,
+          p99RatioToEcho: rq.p99Ms / eq.p99Ms,
+        });
+        process.stderr.write(
+          `  Recommend p50 ${rq.p50Ms.toFixed(1)} ms, p99 ${rq.p99Ms.toFixed(1)} ms; echo p99 ${eq.p99Ms.toFixed(2)} ms: ${(rq.p99Ms / eq.p99Ms).toFixed(1)}x\n`,
+        );
+      }
       const recommend = quantiles(rec.latencies);
       const floor = quantiles(ech.latencies);
+      const ratio = median(perRound.map((r) => r.p99RatioToEcho));
       rows.push({
         rate,
         recommend: {
@@ -277,18 +299,23 @@ async function main(): Promise<void> {
           ...floor,
           errors: ech.errors.length,
           firstErrors: [...new Set(ech.errors)].slice(0, 3),
-          cpuMsPerCall: echoCpuMsPerCall,
+          cpuMsPerCall: echoCpu,
         },
-        p99RatioToEcho: recommend.p99Ms / floor.p99Ms,
+        rounds: perRound,
+        // The median of the rounds' ratios; the pooled quantiles' ratio beside it.
+        p99RatioToEcho: ratio,
+        pooledP99RatioToEcho: recommend.p99Ms / floor.p99Ms,
       });
       process.stderr.write(
-        `  Recommend p50 ${recommend.p50Ms.toFixed(1)} ms, p99 ${recommend.p99Ms.toFixed(1)} ms (${rec.errors.length} errors, ${degraded} degraded); echo p99 ${floor.p99Ms.toFixed(2)} ms\n` +
+        `  ${rate}/s over ${rounds} rounds: Recommend p50 ${recommend.p50Ms.toFixed(1)} ms, p99 ${recommend.p99Ms.toFixed(1)} ms (${rec.errors.length} errors, ${degraded} degraded); echo p99 ${floor.p99Ms.toFixed(2)} ms; median ratio ${ratio.toFixed(1)}x\n` +
           `  CPU ms per Recommend: ${Object.entries(cpuMs)
             .map(([k, v]) => `${k} ${v.toFixed(1)}`)
             .join(', ')}\n`,
       );
     }
-    process.stderr.write(`ScoreCandidates (10 candidates) at ${scoreRate}/s for ${seconds}s ...\n`);
+    process.stderr.write(
+      `ScoreCandidates (10 candidates) at ${scoreRate}/s, ${rounds} rounds of ${seconds}s and the echo ...\n`,
+    );
     const scoreReq = (i: number) => {
       const h = histories[i % histories.length];
       const cands = Array.from(
@@ -300,20 +327,39 @@ async function main(): Promise<void> {
         candidateItemIds: cands,
       });
     };
-    const sc = await openLoop(scoreRate, seconds, async (i) => {
-      await unary((cb) =>
-        candidateGen.scoreCandidates(
-          scoreReq(i),
-          new Metadata(),
-          { deadline: Date.now() + 5_000 },
-          cb,
-        ),
+    const sc = { latencies: [] as number[], errors: [] as string[] };
+    const scEcho = { latencies: [] as number[], errors: [] as string[] };
+    const scoreRounds = [];
+    for (let round = 1; round <= rounds; round++) {
+      process.stderr.write(`  round ${round}/${rounds} ...\n`);
+      const r = await openLoop(scoreRate, seconds, async (i) => {
+        await unary((cb) =>
+          candidateGen.scoreCandidates(
+            scoreReq(i),
+            new Metadata(),
+            { deadline: Date.now() + 5_000 },
+            cb,
+          ),
+        );
+      });
+      sampleRss();
+      const e = await openLoop(scoreRate, seconds, async (i) => {
+        await echoCall(Buffer.from(ScoreCandidatesRequest.encode(scoreReq(i)).finish()));
+      });
+      sc.latencies.push(...r.latencies);
+      sc.errors.push(...r.errors);
+      scEcho.latencies.push(...e.latencies);
+      scEcho.errors.push(...e.errors);
+      const [rq, eq] = [quantiles(r.latencies), quantiles(e.latencies)];
+      scoreRounds.push({
+        p99Ms: rq.p99Ms,
+        echoP99Ms: eq.p99Ms,
+        p99RatioToEcho: rq.p99Ms / eq.p99Ms,
+      });
+      process.stderr.write(
+        `  ScoreCandidates p99 ${rq.p99Ms.toFixed(1)} ms; echo p99 ${eq.p99Ms.toFixed(2)} ms: ${(rq.p99Ms / eq.p99Ms).toFixed(1)}x\n`,
       );
-    });
-    sampleRss();
-    const scEcho = await openLoop(scoreRate, seconds, async (i) => {
-      await echoCall(Buffer.from(ScoreCandidatesRequest.encode(scoreReq(i)).finish()));
-    });
+    }
     const score = quantiles(sc.latencies);
     const scoreFloor = quantiles(scEcho.latencies);
     const passing = rows.filter((r) => r.recommend.errors === 0 && r.recommend.p99Ms < 100);
@@ -343,6 +389,8 @@ async function main(): Promise<void> {
       },
       note: 'latency quantiles include failed calls at the time they failed (deadline 5 s for Recommend and ScoreCandidates, 10 s for echo)',
       secondsPerRate: seconds,
+      // Each rate: this many rounds of Recommend then echo, `secondsPerRate` each.
+      rounds,
       warmupSeconds,
       request: { k: 10, candidates: 'gateway default', tree: 'default (depth 2, b1 2, b2 3)' },
       ortThreads: Number(ortThreads),
@@ -364,7 +412,9 @@ async function main(): Promise<void> {
           errors: scEcho.errors.length,
           firstErrors: [...new Set(scEcho.errors)].slice(0, 3),
         },
-        p99RatioToEcho: score.p99Ms / scoreFloor.p99Ms,
+        rounds: scoreRounds,
+        p99RatioToEcho: median(scoreRounds.map((r) => r.p99RatioToEcho)),
+        pooledP99RatioToEcho: score.p99Ms / scoreFloor.p99Ms,
       },
     };
     await mkdir(dirname(out), { recursive: true });

@@ -38,6 +38,7 @@ import {
 import type { Kafka, Message } from 'kafkajs';
 import type { StreamCounts } from '@thoughtspace/evaluator';
 import { arg } from './lib/args';
+import { median } from './lib/stats';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -284,10 +285,6 @@ async function main(): Promise<void> {
           `load ${loadavg()[0].toFixed(1)}`,
       );
     }
-    const median = (xs: number[]): number => {
-      const s = [...xs].sort((a, b) => a - b);
-      return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    };
     const bareRate = median(rounds.map((x) => x.bare.rate));
     const evRate = median(rounds.map((x) => x.evaluator.rate));
     const ratio = median(rounds.map((x) => x.ratio));

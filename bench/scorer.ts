@@ -23,19 +23,9 @@ import { ThoughtSpaceModel } from '@thoughtspace/encoder';
 import { createRng } from '@thoughtspace/runtime';
 import { agreementText, loadServedScorer, type ServedScorer } from '@thoughtspace/scorer';
 import { arg } from './lib/args';
+import { quantiles } from './lib/stats';
 
 const REPO = resolve(__dirname, '..', '..');
-
-function quantiles(values: number[]) {
-  const s = [...values].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-  return {
-    count: s.length,
-    p50Ms: q(0.5),
-    p99Ms: q(0.99),
-    meanMs: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length),
-  };
-}
 
 async function main(): Promise<void> {
   const runs = arg('runs').split(',');

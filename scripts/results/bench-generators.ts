@@ -412,6 +412,8 @@ interface GatewayBench {
   secondsPerRate: number;
   /** Unrecorded open-loop warm-up at the first rate (absent in files before it existed). */
   warmupSeconds?: number;
+  /** Rounds of (Recommend, echo) per rate; absent: one round (files before rounds existed). */
+  rounds?: number;
   rates: {
     rate: number;
     recommend: GatewayQuantiles & {
@@ -421,10 +423,17 @@ interface GatewayBench {
       cpuMsPerRequest?: Record<string, number>;
     };
     echo: GatewayQuantiles & { cpuMsPerCall?: { server: number; client: number } };
+    /** With rounds: the median of the rounds' ratios. */
     p99RatioToEcho: number;
+    rounds?: { p99RatioToEcho: number }[];
   }[];
   highestRateWithP99Under100Ms: number | null;
-  scoreCandidates: GatewayQuantiles & { rate: number; echo: GatewayQuantiles; p99RatioToEcho: number };
+  scoreCandidates: GatewayQuantiles & {
+    rate: number;
+    echo: GatewayQuantiles;
+    p99RatioToEcho: number;
+    rounds?: { p99RatioToEcho: number }[];
+  };
 }
 
 /** Recommend over the seven processes against the echo floor, per rate, with where the CPU goes. */
@@ -438,6 +447,12 @@ const gateway: Generator = (attrs, root) => {
     return c ? ms(c.total) : '-';
   };
   const sc = r.scoreCandidates;
+  const rounds = r.rounds ?? 1;
+  const ratio = (row: { p99RatioToEcho: number; rounds?: { p99RatioToEcho: number }[] }) =>
+    `${row.p99RatioToEcho.toFixed(1)}x` +
+    (row.rounds && row.rounds.length > 1
+      ? ` (${row.rounds.map((x) => x.p99RatioToEcho.toFixed(1)).join(', ')})`
+      : '');
   const echoCpu = r.rates
     .filter((row) => row.echo.cpuMsPerCall)
     .map(
@@ -445,7 +460,7 @@ const gateway: Generator = (attrs, root) => {
         `${row.rate}/s: ${row.echo.cpuMsPerCall!.server.toFixed(2)} + ${row.echo.cpuMsPerCall!.client.toFixed(2)}`,
     );
   return [
-    `\`${r.command}\` — ${r.bundle.dataset.name} bundle (manifest \`${shortHash(r.bundle.dataset.manifestHash)}\`, seed ${r.bundle.seed}, provider \`${r.bundle.provider}\`), ${r.processes ?? 'every service its own process'}, ${r.secondsPerRate} s per rate${r.warmupSeconds ? ` after ${r.warmupSeconds} s of unrecorded warm-up` : ''}, load average at the end ${r.machine.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on ${r.machine.cpus} CPUs. Source: \`${file}\`.`,
+    `\`${r.command}\` — ${r.bundle.dataset.name} bundle (manifest \`${shortHash(r.bundle.dataset.manifestHash)}\`, seed ${r.bundle.seed}, provider \`${r.bundle.provider}\`), ${r.processes ?? 'every service its own process'}, ${rounds > 1 ? `${rounds} rounds per rate of ${r.secondsPerRate} s of Recommend then ${r.secondsPerRate} s of echo (quantiles over all rounds; the ratio is the median of the rounds' ratios, each round's in brackets)` : `${r.secondsPerRate} s per rate`}${r.warmupSeconds ? ` after ${r.warmupSeconds} s of unrecorded warm-up` : ''}, load average at the end ${r.machine.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on ${r.machine.cpus} CPUs. Source: \`${file}\`.`,
     '',
     table(
       [
@@ -461,7 +476,7 @@ const gateway: Generator = (attrs, root) => {
         String(row.rate),
         `${ms(row.recommend.p50Ms)} / ${ms(row.recommend.p99Ms)}`,
         ms(row.echo.p99Ms),
-        `${row.p99RatioToEcho.toFixed(1)}x`,
+        ratio(row),
         `${row.recommend.errors} / ${row.recommend.degraded}`,
         ...stages.map((s) => ms(row.recommend.stages[s]?.p50Ms ?? NaN)),
         cpu(row),
@@ -472,7 +487,7 @@ const gateway: Generator = (attrs, root) => {
       (echoCpu.length
         ? ` CPU ms of one echo call, server + client (the client side includes encoding the payload): ${echoCpu.join('; ')}.`
         : '') +
-      ` ScoreCandidates (10 candidates) at ${thousands(sc.rate)}/s: p50 ${ms(sc.p50Ms)} ms, p99 ${ms(sc.p99Ms)} ms against echo p99 ${ms(sc.echo.p99Ms)} ms (${sc.p99RatioToEcho.toFixed(1)}x).`,
+      ` ScoreCandidates (10 candidates) at ${thousands(sc.rate)}/s: p50 ${ms(sc.p50Ms)} ms, p99 ${ms(sc.p99Ms)} ms against echo p99 ${ms(sc.echo.p99Ms)} ms (${ratio(sc)}).`,
   ].join('\n');
 };
 
