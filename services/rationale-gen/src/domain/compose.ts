@@ -3,7 +3,15 @@ import { createRecentCache } from '@thoughtspace/runtime';
 import { formatPrice, sanitizeUntrusted, tokenize, truncateWords } from '@thoughtspace/text';
 import type { RationaleRequest } from '../types';
 import { DIRECTIONS, parseDirection, type Direction } from './directions';
-import { cite, contentTokens, mineProfile, name, type Profile, type Signal } from './evidence';
+import {
+  cite,
+  contentTokens,
+  mineProfile,
+  name,
+  perItem,
+  type Profile,
+  type Signal,
+} from './evidence';
 
 /** A composed reason and the facts it cites. */
 export interface Composition {
@@ -80,13 +88,17 @@ function examples(items: Item[], limit = 2): string {
   return joinList(items.slice(0, limit).map((i) => `"${name(i)}"`));
 }
 
-function itemWords(item: Item): Set<string> {
-  return new Set(
-    contentTokens([item.title, item.brand, item.categories?.join(' '), item.description].join(' ')),
-  );
-}
+/** An item's content words (neighbours' items recur across requests: read once). */
+const itemWords = perItem(
+  (item): ReadonlySet<string> =>
+    new Set(
+      contentTokens(
+        [item.title, item.brand, item.categories?.join(' '), item.description].join(' '),
+      ),
+    ),
+);
 
-function matches(s: Signal, words: Set<string>, item: Item): boolean {
+function matches(s: Signal, words: ReadonlySet<string>, item: Item): boolean {
   if (s.source.startsWith('brand')) {
     const brand = s.label.toLowerCase();
     return (

@@ -74,9 +74,15 @@ export function mineProfile(history: HistoryEntry[]): Profile {
   const titleTokens = new Map(unique.map((it) => [it, contentTokens(it.title ?? '')]));
   const brands = mineBrands(unique);
   const brandWords = new Set(brands.flatMap((b) => tokenize(b.label)));
-  const allText = (it: Item, e?: HistoryEntry) =>
-    [it.title, it.description, it.categories?.join(' '), e?.review].filter(Boolean).join(' ');
   const entryOf = new Map(entries.map((e) => [e.item, e]));
+  // The item's text and its entry's review, as content tokens: features and uses both read them.
+  const textTokens = new Map(
+    unique.map((it) => {
+      const review = entryOf.get(it)?.review;
+      const own = itemTextTokens(it);
+      return [it, review ? [...own, ...contentTokens(review)] : own];
+    }),
+  );
 
   const types = mineCategories(unique);
   if (types.length === 0) {
@@ -91,13 +97,13 @@ export function mineProfile(history: HistoryEntry[]): Profile {
   }
   const features = countSignals(
     unique,
-    (it) => lexiconHits(contentTokens(allText(it, entryOf.get(it))), FEATURES),
+    (it) => lexiconHits(textTokens.get(it)!, FEATURES),
     'feature',
     1,
   );
   const uses = countSignals(
     unique,
-    (it) => lexiconHits(contentTokens(allText(it, entryOf.get(it))), USES),
+    (it) => lexiconHits(textTokens.get(it)!, USES),
     'use',
     1,
   );
@@ -129,22 +135,43 @@ export function contentTokens(text: string): string[] {
   );
 }
 
-/** `item <id>: <title>` — how evidence names an item. */
-export function cite(item: Item): string {
-  return item.title ? `item ${item.id}: ${itemLabel(item, 70)}` : `item ${item.id}`;
+/**
+ * `fn` remembered per catalogue item, by identity: items are never changed
+ * once loaded, and the same items recur in every history and neighbour list
+ * that holds them, so their text is read once per process, not per reason.
+ */
+export function perItem<T>(fn: (item: Item) => T): (item: Item) => T {
+  const memo = new WeakMap<Item, T>();
+  return (item) => {
+    if (memo.has(item)) return memo.get(item)!;
+    const value = fn(item);
+    memo.set(item, value);
+    return value;
+  };
 }
 
+/** Content tokens of an item's title, description and categories. */
+export const itemTextTokens = perItem(
+  (item): readonly string[] =>
+    contentTokens(
+      [item.title, item.description, item.categories?.join(' ')].filter(Boolean).join(' '),
+    ),
+);
+
+/** `item <id>: <title>` — how evidence names an item. */
+export const cite = perItem((item) =>
+  item.title ? `item ${item.id}: ${itemLabel(item, 70)}` : `item ${item.id}`,
+);
+
 /** Short name of an item inside a sentence. */
-export function name(item: Item): string {
-  return itemLabel(item, 50);
-}
+export const name = perItem((item) => itemLabel(item, 50));
 
 function dedupeItems(items: Item[]): Item[] {
   const seen = new Set<string>();
   return items.filter((it) => !seen.has(it.id) && seen.add(it.id));
 }
 
-function lexiconHits(tokens: string[], lexicon: ReadonlySet<string>): string[] {
+function lexiconHits(tokens: readonly string[], lexicon: ReadonlySet<string>): string[] {
   const hits: string[] = [];
   for (const t of tokens) {
     const s = lexicon.has(t) ? t : singular(t);

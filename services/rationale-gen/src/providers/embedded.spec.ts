@@ -133,6 +133,32 @@ describe('embedded provider on luxury-beauty-2018 (titles and descriptions, no r
     );
   });
 
+  it("reads each item's text once, with the reasons fresh copies of the items give", async () => {
+    const c = cases.filter((t) => t.history.length >= 6)[7];
+    const neighbours = similarItems(ds, cases, c, 12);
+    const tree = async (history: ReturnType<typeof historyOf>, similar: Item[]) => {
+      const base = await provider.generate({ kind: 'base', history, similarItems: similar });
+      const refined = await Promise.all(
+        refinementDirections(8, 1).map((direction) =>
+          provider.generate({
+            kind: 'refine',
+            history,
+            similarItems: similar,
+            parent: base.reason,
+            direction,
+          }),
+        ),
+      );
+      return [base, ...refined].map((r) => [r.reason, r.evidence]);
+    };
+    // Twice with the catalogue's items (the second reads the remembered text), then with
+    // copies no memo has seen: the same reasons and evidence every time.
+    const first = await tree(historyOf(ds, c), neighbours);
+    expect(await tree(historyOf(ds, c), neighbours)).toEqual(first);
+    const copies = historyOf(ds, c).map((e) => ({ ...e, item: structuredClone(e.item) }));
+    expect(await tree(copies, neighbours.map((i) => structuredClone(i)))).toEqual(first);
+  });
+
   it('gives every refinement of a 2 x 3 tree its own kind of evidence, neighbours included', async () => {
     // This dataset has titles only (no price, brand field or reviews): price band and review
     // aspects fall back to other kinds, at their second-strongest signal.
