@@ -309,6 +309,7 @@ export async function startStack(
       domain: createSelectorDomain({
         writeTree: writer.writeTree,
         agreement: agreement.agreement,
+        prefetchAgreement: agreement.prefetch,
       }),
     }),
   );

@@ -169,4 +169,48 @@ describe('encoder over gRPC loopback (luxury-beauty-2018 model)', () => {
       }),
     ).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
   });
+
+  it('a prefetched behaviour is encoded once, with the agreement computed without it', async () => {
+    const domain = createEncoderDomain({ model });
+    const reference = await model.agreements([rationale], model.renderBehaviour(history));
+    const e2 = jest.spyOn(model, 'encodeBehaviours');
+    try {
+      domain.prefetchBehaviour({ history });
+      expect(await domain.agreement({ rationales: [rationale], behaviour: { history } })).toEqual(
+        reference,
+      );
+      expect(e2).toHaveBeenCalledTimes(1);
+      // The same history again (a second Select for the user) runs no E2 either.
+      const pair = await model.agreements([rationale, rationale], model.renderBehaviour(history));
+      e2.mockClear();
+      expect(
+        await domain.agreement({ rationales: [rationale, rationale], behaviour: { history } }),
+      ).toEqual(pair);
+      expect(e2).toHaveBeenCalledTimes(0);
+      // A behaviour that cannot be rendered: the prefetch is silent, the agreement names the field.
+      expect(() => domain.prefetchBehaviour({ history: ['no-such-item'] })).not.toThrow();
+      await expect(
+        domain.agreement({ rationales: [rationale], behaviour: { history: ['no-such-item'] } }),
+      ).rejects.toThrow('behaviour.history.interactions[0].item_id');
+    } finally {
+      e2.mockRestore();
+    }
+  });
+
+  it('a failed E2 run is not kept: the next agreement runs it again', async () => {
+    const domain = createEncoderDomain({ model });
+    const e2 = jest.spyOn(model, 'encodeBehaviours');
+    try {
+      e2.mockRejectedValueOnce(new Error('onnxruntime failed'));
+      domain.prefetchBehaviour({ history });
+      await expect(
+        domain.agreement({ rationales: [rationale], behaviour: { history } }),
+      ).rejects.toThrow('onnxruntime failed');
+      const again = await domain.agreement({ rationales: [rationale], behaviour: { history } });
+      expect(again).toEqual(await model.agreements([rationale], model.renderBehaviour(history)));
+      expect(e2).toHaveBeenCalledTimes(3);
+    } finally {
+      e2.mockRestore();
+    }
+  });
 });

@@ -4,7 +4,11 @@ import { credentials } from '@grpc/grpc-js';
 import { runMain, runService, type RunningService } from '@thoughtspace/service-kit';
 import { grpcAgreement, grpcTreeWriter } from './clients';
 import { loadConfig, type TotSelectorConfig } from './config';
-import { createSelectorDomain, type ThoughtSpaceAgreement } from './domain/selector';
+import {
+  createSelectorDomain,
+  type HistoryRef,
+  type ThoughtSpaceAgreement,
+} from './domain/selector';
 import { createServer } from './server';
 import { loadAgreement } from './thought-space';
 
@@ -26,6 +30,7 @@ export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<Ru
       const domain = createSelectorDomain({
         writeTree: writer.writeTree,
         agreement: space.agreement,
+        prefetchAgreement: space.prefetch,
       });
       const branching = [config.b1, ...Array.from({ length: config.depth - 1 }, () => config.b2)];
       return {
@@ -51,9 +56,13 @@ export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<Ru
 }
 
 /** The agreement tot-selector selects with: in this process, or the encoder service's. */
-async function thoughtSpace(
-  config: TotSelectorConfig,
-): Promise<{ agreement: ThoughtSpaceAgreement; where: string; close(): Promise<void> | void }> {
+async function thoughtSpace(config: TotSelectorConfig): Promise<{
+  agreement: ThoughtSpaceAgreement;
+  /** In process only: the history's E2 started while the tree is written. */
+  prefetch?: (history: HistoryRef) => void;
+  where: string;
+  close(): Promise<void> | void;
+}> {
   if (config.thoughtSpaceDir) {
     const local = await loadAgreement({
       dir: config.thoughtSpaceDir,

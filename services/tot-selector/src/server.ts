@@ -118,7 +118,10 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
           nodes = [{ id: 0, depth: 0, parent: null, reason: base! }];
         } else {
           const expandStarted = performance.now();
-          const tree = await domain.expand(expandInput(req, history, base), budget(ctx));
+          const expanding = domain.expand(expandInput(req, history, base), budget(ctx));
+          // rationale-gen's call is on its way: the history's part of the selection meanwhile.
+          domain.prepare({ history, strategy });
+          const tree = await expanding;
           nodes = tree.nodes;
           writer = tree;
           written = tree.base;

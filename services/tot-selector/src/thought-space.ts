@@ -1,5 +1,5 @@
 import { createEncoderDomain, ThoughtSpaceModel } from '@thoughtspace/encoder';
-import type { ThoughtSpaceAgreement } from './domain/selector';
+import type { HistoryRef, ThoughtSpaceAgreement } from './domain/selector';
 
 /**
  * The Thought-Space agreement in this process: the encoder's own domain over
@@ -11,7 +11,13 @@ export async function loadAgreement(o: {
   dir: string;
   /** onnxruntime threads and execution provider, as every model service takes them. */
   runner?: Parameters<typeof ThoughtSpaceModel.load>[1];
-}): Promise<{ agreement: ThoughtSpaceAgreement; modelName: string; close(): Promise<void> }> {
+}): Promise<{
+  agreement: ThoughtSpaceAgreement;
+  /** Starts the history's E2 ahead of the agreement that will need it (see createSelectorDomain). */
+  prefetch: (history: HistoryRef) => void;
+  modelName: string;
+  close(): Promise<void>;
+}> {
   const model = await ThoughtSpaceModel.load(o.dir, o.runner);
   const domain = createEncoderDomain({ model });
   return {
@@ -22,6 +28,8 @@ export async function loadAgreement(o: {
           behaviour: { history: req.history.interactions.map((i) => i.itemId) },
         }),
       ),
+    prefetch: (history) =>
+      domain.prefetchBehaviour({ history: history.interactions.map((i) => i.itemId) }),
     modelName: domain.modelName,
     close: () => model.dispose(),
   };

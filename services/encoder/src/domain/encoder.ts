@@ -1,4 +1,8 @@
-import { FailedPreconditionError, InvalidArgumentError } from '@thoughtspace/runtime';
+import {
+  createRecentCache,
+  FailedPreconditionError,
+  InvalidArgumentError,
+} from '@thoughtspace/runtime';
 import type { ThoughtSpaceModel } from '../serving/thought-space-model';
 
 /** Request size limits; every one is configurable (see config.ts). */
@@ -31,7 +35,17 @@ export interface EncoderDomain {
   encodeRationales(texts: string[]): Promise<Float32Array[]>;
   encodeBehaviours(behaviours: BehaviourIds[]): Promise<Float32Array[]>;
   agreement(req: { rationales: string[]; behaviour: BehaviourIds }): Promise<number[]>;
+  /**
+   * Start E2 of `behaviour` now, so that an agreement() with the same
+   * behaviour soon after finds it computed (tot-selector calls it while
+   * rationale-gen writes the tree). Never throws: a bad behaviour is
+   * reported by the agreement() that follows.
+   */
+  prefetchBehaviour(behaviour: BehaviourIds): void;
 }
+
+/** E2 embeddings of the most recent behaviour texts kept (pending or done). */
+const BEHAVIOURS_KEPT = 64;
 
 export function createEncoderDomain(options: {
   model: ThoughtSpaceModel;
@@ -75,6 +89,15 @@ export function createEncoderDomain(options: {
     return text;
   };
 
+  // E2 of a behaviour text, computed once while it is recent: a prefetch and the agreement that
+  // follows share one run, and the same history asked again runs none. A failed run is dropped.
+  const behaviours = createRecentCache<Promise<Float32Array>>(BEHAVIOURS_KEPT);
+  const behaviourVector = (text: string): Promise<Float32Array> => {
+    const vector = behaviours.get(text, () => model.encodeBehaviours([text]).then(([v]) => v));
+    vector.catch(() => behaviours.delete(text));
+    return vector;
+  };
+
   return {
     modelName: model.name,
     datasetHash: hash,
@@ -91,11 +114,19 @@ export function createEncoderDomain(options: {
       count(list.length, 'behaviours');
       return model.encodeBehaviours(list.map((b, i) => render(b, `behaviours[${i}]`)));
     },
-    agreement(req) {
-      return model.agreements(
-        texts(req.rationales, 'rationales'),
-        render(req.behaviour, 'behaviour'),
-      );
+    async agreement(req) {
+      const rationales = texts(req.rationales, 'rationales');
+      const behaviour = await behaviourVector(render(req.behaviour, 'behaviour'));
+      return model.agreementsWith(rationales, behaviour);
+    },
+    prefetchBehaviour(b) {
+      let text: string;
+      try {
+        text = render(b, 'behaviour');
+      } catch {
+        return;
+      }
+      behaviourVector(text).catch(() => {});
     },
   };
 }

@@ -73,6 +73,11 @@ export class ThoughtSpaceModel implements TextEncoders {
   /** cos(E1(rationales[i]), E2(behaviour)) for each rationale (one E2 pass). */
   async agreements(rationales: readonly string[], behaviour: string): Promise<number[]> {
     const [b] = await this.encodeBehaviours([behaviour]);
+    return this.agreementsWith(rationales, b);
+  }
+
+  /** cos(E1(rationales[i]), b) for each rationale, `b` an E2 embedding already computed. */
+  async agreementsWith(rationales: readonly string[], b: Float32Array): Promise<number[]> {
     const r = await this.encodeRationales(rationales);
     return r.map((e) => cosine(e, b));
   }

@@ -38,3 +38,20 @@ describe('createSelectorDomain expand', () => {
     );
   });
 });
+
+describe('createSelectorDomain prepare', () => {
+  it("starts the agreement's history part for the thought-space strategy only", () => {
+    const history = { interactions: [{ itemId: 'a' }, { itemId: 'b' }] };
+    const started: string[] = [];
+    const domain = createSelectorDomain({
+      writeTree: async () => ({ texts: [], provider: 'fake', model: 'm' }),
+      agreement: async () => new Float64Array(),
+      prefetchAgreement: (h) => started.push(h.interactions.map((i) => i.itemId).join(',')),
+    });
+    domain.prepare({ history, strategy: 'random-leaf' });
+    domain.prepare({ history, strategy: 'base-only' });
+    expect(started).toEqual([]);
+    domain.prepare({ history, strategy: 'thought-space' });
+    expect(started).toEqual(['a,b']);
+  });
+});

@@ -92,6 +92,13 @@ export interface SelectorDomain {
     input: SelectInput,
     budget: CallBudget,
   ): Promise<{ node: ThoughtNode; leafScores?: Float64Array; leaves: number }>;
+  /**
+   * Start what a selection with `strategy` needs from the history alone (the
+   * Thought Space's E2 of the behaviour), so it runs while the tree is being
+   * written rather than after: call it once the tree's request is on its
+   * way. Never throws; select() reports any error.
+   */
+  prepare(input: { history: HistoryRef; strategy: Strategy }): void;
 }
 
 /**
@@ -106,6 +113,8 @@ export interface SelectorDomain {
 export function createSelectorDomain(o: {
   writeTree: TreeWriter;
   agreement: ThoughtSpaceAgreement;
+  /** Starts the history's part of `agreement` early (absent: nothing to start, e.g. a remote encoder). */
+  prefetchAgreement?: (history: HistoryRef) => void;
   /** Averaged word vectors for generic-semantic (absent = that strategy is refused). */
   generic?: AgreementFn;
   /** Mean token log-likelihood of the behaviour given a leaf (absent = log-likelihood is refused). */
@@ -147,6 +156,9 @@ export function createSelectorDomain(o: {
         refine: async (_parent, place) => written.texts[Number(place)],
       });
       return { nodes, provider: written.provider, model: written.model, base: written.base };
+    },
+    prepare(input) {
+      if (input.strategy === 'thought-space') o.prefetchAgreement?.(input.history);
     },
     async select(input, budget) {
       checkTree(input.nodes);
