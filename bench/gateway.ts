@@ -37,7 +37,7 @@ import {
   type RecommendResponse,
 } from '@thoughtspace/proto';
 import { arg } from './lib/args';
-import { median, quantiles } from './lib/stats';
+import { median, quantiles, type Quantiles } from './lib/stats';
 
 const REPO = resolve(__dirname, '..', '..');
 const BIN = join(REPO, 'packages', 'cli', 'bin', 'thoughtspace.js');
@@ -76,6 +76,25 @@ async function openLoop(
   }
   await Promise.all(pending);
   return { latencies, errors, lateStartMs };
+}
+
+interface Calls {
+  latencies: number[];
+  errors: string[];
+}
+
+/** Adds one round of a measured RPC and its echo to the pooled calls; the round's own quantiles. */
+function poolRound(
+  pooled: Calls,
+  round: Calls,
+  pooledEcho: Calls,
+  roundEcho: Calls,
+): { rq: Quantiles; eq: Quantiles } {
+  pooled.latencies.push(...round.latencies);
+  pooled.errors.push(...round.errors);
+  pooledEcho.latencies.push(...roundEcho.latencies);
+  pooledEcho.errors.push(...roundEcho.errors);
+  return { rq: quantiles(round.latencies), eq: quantiles(roundEcho.latencies) };
 }
 
 const ECHO_SERVER = `
@@ -265,12 +284,8 @@ async function main(): Promise<void> {
           e.latencies.length /
           rounds;
         echoCpu.client += (clientCpu.user + clientCpu.system) / 1000 / e.latencies.length / rounds;
-        rec.latencies.push(...r.latencies);
-        rec.errors.push(...r.errors);
         rec.lateStartMs = Math.max(rec.lateStartMs, r.lateStartMs);
-        ech.latencies.push(...e.latencies);
-        ech.errors.push(...e.errors);
-        const [rq, eq] = [quantiles(r.latencies), quantiles(e.latencies)];
+        const { rq, eq } = poolRound(rec, r, ech, e);
         perRound.push({
           recommendP50Ms: rq.p50Ms,
           recommendP99Ms: rq.p99Ms,
@@ -346,11 +361,7 @@ async function main(): Promise<void> {
       const e = await openLoop(scoreRate, seconds, async (i) => {
         await echoCall(Buffer.from(ScoreCandidatesRequest.encode(scoreReq(i)).finish()));
       });
-      sc.latencies.push(...r.latencies);
-      sc.errors.push(...r.errors);
-      scEcho.latencies.push(...e.latencies);
-      scEcho.errors.push(...e.errors);
-      const [rq, eq] = [quantiles(r.latencies), quantiles(e.latencies)];
+      const { rq, eq } = poolRound(sc, r, scEcho, e);
       scoreRounds.push({
         p99Ms: rq.p99Ms,
         echoP99Ms: eq.p99Ms,
