@@ -62,7 +62,10 @@ describe('createLogger inside an OpenTelemetry span', () => {
   let telemetry: Telemetry;
   beforeAll(() => {
     // Spans are recorded only where something exports them (sdk.ts).
-    telemetry = setupTelemetry({ serviceName: 'logger-spec', exporter: new InMemorySpanExporter() });
+    telemetry = setupTelemetry({
+      serviceName: 'logger-spec',
+      exporter: new InMemorySpanExporter(),
+    });
   });
   afterAll(() => telemetry.shutdown());
 

@@ -101,12 +101,7 @@ export function mineProfile(history: HistoryEntry[]): Profile {
     'feature',
     1,
   );
-  const uses = countSignals(
-    unique,
-    (it) => lexiconHits(textTokens.get(it)!, USES),
-    'use',
-    1,
-  );
+  const uses = countSignals(unique, (it) => lexiconHits(textTokens.get(it)!, USES), 'use', 1);
   const terms = countSignals(
     unique,
     (it) => titleTokens.get(it)!.filter((t) => !brandWords.has(t)),
@@ -151,11 +146,10 @@ export function perItem<T>(fn: (item: Item) => T): (item: Item) => T {
 }
 
 /** Content tokens of an item's title, description and categories. */
-export const itemTextTokens = perItem(
-  (item): readonly string[] =>
-    contentTokens(
-      [item.title, item.description, item.categories?.join(' ')].filter(Boolean).join(' '),
-    ),
+export const itemTextTokens = perItem((item): readonly string[] =>
+  contentTokens(
+    [item.title, item.description, item.categories?.join(' ')].filter(Boolean).join(' '),
+  ),
 );
 
 /** `item <id>: <title>` — how evidence names an item. */

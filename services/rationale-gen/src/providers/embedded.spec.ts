@@ -156,7 +156,12 @@ describe('embedded provider on luxury-beauty-2018 (titles and descriptions, no r
     const first = await tree(historyOf(ds, c), neighbours);
     expect(await tree(historyOf(ds, c), neighbours)).toEqual(first);
     const copies = historyOf(ds, c).map((e) => ({ ...e, item: structuredClone(e.item) }));
-    expect(await tree(copies, neighbours.map((i) => structuredClone(i)))).toEqual(first);
+    expect(
+      await tree(
+        copies,
+        neighbours.map((i) => structuredClone(i)),
+      ),
+    ).toEqual(first);
   });
 
   it('gives every refinement of a 2 x 3 tree its own kind of evidence, neighbours included', async () => {
