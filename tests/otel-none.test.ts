@@ -3,10 +3,12 @@
  * @opentelemetry/instrumentation-grpc: the process records no span, yet a
  * trace passes through it unbroken. A child process (instrument.ts first,
  * then setupTelemetry with no exporter, as a service's main.ts does) serves
- * a Scorer whose handler calls a second server that records the traceparent
- * it receives. The caller's traceparent must arrive unchanged (same trace,
- * same parent: nothing in between was recorded), and a call without one
- * must arrive without one (no trace is started where nothing exports).
+ * a Scorer whose handler calls a second server twice; that server records
+ * the traceparents it receives. The caller's traceparent must arrive
+ * unchanged (same trace, same parent: nothing in between was recorded); a
+ * call without one must start a trace (a sampled traceparent, the same trace
+ * id on both downstream calls, a new one per call), so one request's calls
+ * and log lines still share a trace id.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { credentials, Metadata } from '@grpc/grpc-js';
@@ -36,9 +38,12 @@ const bind = (server) => new Promise((ok, fail) =>
   outer.addService(ScorerService, {
     score: kit.unary(async () => {
       const recording = trace.getActiveSpan()?.isRecording() ?? false;
-      await kit.callDownstream(client, client.score, { candidateItemIds: ['a'] },
+      const inner = () => kit.callDownstream(client, client.score, { candidateItemIds: ['a'] },
         { peer: 'inner', service: 'thoughtspace.v1.Scorer', method: 'Score' });
-      return { candidates: { candidates: [], model: JSON.stringify({ received: seen.shift(), recording }) } };
+      await inner();
+      await inner();
+      const received = seen.splice(0);
+      return { candidates: { candidates: [], model: JSON.stringify({ received, recording }) } };
     }),
   });
   const port = await bind(outer);
@@ -74,7 +79,7 @@ describe('OTEL_TRACES_EXPORTER=none with the gRPC instrumentation in a real proc
   });
 
   const score = (metadata: Metadata) =>
-    new Promise<{ received: string | null; recording: boolean }>((ok, fail) =>
+    new Promise<{ received: (string | null)[]; recording: boolean }>((ok, fail) =>
       client.score(
         ScoreRequest.fromPartial({ candidateItemIds: ['a'] }),
         metadata,
@@ -83,14 +88,28 @@ describe('OTEL_TRACES_EXPORTER=none with the gRPC instrumentation in a real proc
       ),
     );
 
-  it("passes the caller's traceparent to its downstream call unchanged and records nothing", async () => {
+  it("passes the caller's traceparent to its downstream calls unchanged and records nothing", async () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const metadata = new Metadata();
     metadata.set('traceparent', traceparent);
-    expect(await score(metadata)).toEqual({ received: traceparent, recording: false });
+    expect(await score(metadata)).toEqual({
+      received: [traceparent, traceparent],
+      recording: false,
+    });
   });
 
-  it('starts no trace for a call that brings none', async () => {
-    expect(await score(new Metadata())).toEqual({ received: null, recording: false });
+  it('starts a trace for a call that brings none: one trace id per call, nothing recorded', async () => {
+    const first = await score(new Metadata());
+    const second = await score(new Metadata());
+    const sampled = /^00-([0-9a-f]{32})-[0-9a-f]{16}-01$/;
+    for (const r of [first, second]) {
+      expect(r.recording).toBe(false);
+      expect(r.received).toEqual([expect.stringMatching(sampled), expect.stringMatching(sampled)]);
+      // Both downstream calls of one request carry its trace.
+      expect(r.received[0]).toBe(r.received[1]);
+    }
+    const traceOf = (r: { received: (string | null)[] }) => sampled.exec(r.received[0]!)![1];
+    expect(traceOf(first)).not.toBe(traceOf(second));
+    expect(traceOf(first)).not.toBe('0'.repeat(32));
   });
 });

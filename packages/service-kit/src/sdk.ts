@@ -21,6 +21,7 @@ import {
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { useTracerProvider } from './internal/instrumentation-registry';
+import { propagatingTracerProvider } from './internal/propagating-tracer';
 
 /** `none`: no export (default); `console`: spans as JSON on stdout; `otlp`: OTLP/HTTP to `otlpEndpoint`. */
 export type ExporterKind = (typeof EXPORTER_KINDS)[number];
@@ -51,11 +52,12 @@ export interface Telemetry {
  * context + baggage propagation) that exports spans as configured, and hand
  * it to the gRPC instrumentation when the process enabled one (instrument.ts).
  *
- * With no exporter (`none`, the default) no span is recorded: only the
- * context manager and the propagators are registered, so the API's spans are
- * non-recording ones that carry the caller's trace context. A trace passes
- * through such a service unbroken (its downstream calls carry the caller's
- * traceparent) and the service spends nothing on spans nobody exports
+ * With no exporter (`none`, the default) no span is recorded: the context
+ * manager and propagators are registered with a tracer whose spans are
+ * non-recording. Below a caller's span a span is the caller's context, so a
+ * trace passes through the service unbroken; at a root it starts a trace
+ * (ids only), so one request's calls, messages and log lines still share a
+ * trace id. The service spends nothing on spans nobody exports
  * (docs/decisions/0032).
  */
 export function setupTelemetry(options: TelemetryOptions): Telemetry {
@@ -86,7 +88,10 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
   };
 }
 
-/** Context and propagation as NodeTracerProvider.register() sets them, without a provider. */
+/**
+ * Context and propagation as NodeTracerProvider.register() sets them, with a
+ * tracer that records nothing (internal/propagating-tracer.ts).
+ */
 function propagateOnly(serviceName: string): Telemetry {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(
@@ -94,10 +99,14 @@ function propagateOnly(serviceName: string): Telemetry {
       propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
     }),
   );
+  const provider = propagatingTracerProvider();
+  trace.setGlobalTracerProvider(provider);
+  useTracerProvider(provider);
   return {
     tracer: trace.getTracer(serviceName),
     forceFlush: async () => {},
     async shutdown() {
+      trace.disable();
       context.disable();
       propagation.disable();
     },
