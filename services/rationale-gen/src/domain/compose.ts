@@ -6,6 +6,7 @@ import { DIRECTIONS, parseDirection, type Direction } from './directions';
 import {
   cite,
   contentTokens,
+  itemTextTokens,
   mineProfile,
   name,
   perItem,
@@ -88,14 +89,10 @@ function examples(items: Item[], limit = 2): string {
   return joinList(items.slice(0, limit).map((i) => `"${name(i)}"`));
 }
 
-/** An item's content words (neighbours' items recur across requests: read once). */
+/** An item's content words: its remembered text tokens and its brand's (read once per item). */
 const itemWords = perItem(
   (item): ReadonlySet<string> =>
-    new Set(
-      contentTokens(
-        [item.title, item.brand, item.categories?.join(' '), item.description].join(' '),
-      ),
-    ),
+    new Set([...itemTextTokens(item), ...contentTokens(item.brand ?? '')]),
 );
 
 function matches(s: Signal, words: ReadonlySet<string>, item: Item): boolean {
