@@ -1,6 +1,6 @@
 // First: instrumentation-grpc must hook require before anything loads @grpc/grpc-js.
 import '@thoughtspace/service-kit/dist/instrument';
-import { credentials } from '@grpc/grpc-js';
+import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { runMain, runService, type RunningService } from '@thoughtspace/service-kit';
 import { grpcAgreement, grpcTreeWriter } from './clients';
 import { loadConfig, type TotSelectorConfig } from './config';
@@ -26,7 +26,7 @@ export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<Ru
     build: async (logger, rpc) => {
       const insecure = credentials.createInsecure();
       const writer = grpcTreeWriter({ address: config.rationaleGenAddress, credentials: insecure });
-      const space = await thoughtSpace(config);
+      const space = await thoughtSpace(config, insecure);
       const domain = createSelectorDomain({
         writeTree: writer.writeTree,
         agreement: space.agreement,
@@ -56,7 +56,10 @@ export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<Ru
 }
 
 /** The agreement tot-selector selects with: in this process, or the encoder service's. */
-async function thoughtSpace(config: TotSelectorConfig): Promise<{
+async function thoughtSpace(
+  config: TotSelectorConfig,
+  insecure: ChannelCredentials,
+): Promise<{
   agreement: ThoughtSpaceAgreement;
   /** In process only: the history's E2 started while the tree is written. */
   prefetch?: (history: HistoryRef) => void;
@@ -70,10 +73,7 @@ async function thoughtSpace(config: TotSelectorConfig): Promise<{
     });
     return { ...local, where: `in process (${local.modelName})` };
   }
-  const remote = grpcAgreement({
-    address: config.encoderAddress!,
-    credentials: credentials.createInsecure(),
-  });
+  const remote = grpcAgreement({ address: config.encoderAddress!, credentials: insecure });
   return { ...remote, where: `encoder ${config.encoderAddress}` };
 }
 

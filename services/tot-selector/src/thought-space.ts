@@ -20,16 +20,15 @@ export async function loadAgreement(o: {
 }> {
   const model = await ThoughtSpaceModel.load(o.dir, o.runner);
   const domain = createEncoderDomain({ model });
+  const behaviour = (history: HistoryRef) => ({
+    history: history.interactions.map((i) => i.itemId),
+  });
   return {
     agreement: async (req) =>
       Float64Array.from(
-        await domain.agreement({
-          rationales: req.rationales,
-          behaviour: { history: req.history.interactions.map((i) => i.itemId) },
-        }),
+        await domain.agreement({ rationales: req.rationales, behaviour: behaviour(req.history) }),
       ),
-    prefetch: (history) =>
-      domain.prefetchBehaviour({ history: history.interactions.map((i) => i.itemId) }),
+    prefetch: (history) => domain.prefetchBehaviour(behaviour(history)),
     modelName: domain.modelName,
     close: () => model.dispose(),
   };
