@@ -157,6 +157,7 @@ async function main(): Promise<void> {
             history: asHistory(history(i)),
             k: 100,
             excludeItemIds: [],
+            returnUserState: false,
             model: '',
           }),
         ),

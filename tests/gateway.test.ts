@@ -193,8 +193,13 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
         .filter((s) => s.name === 'onnxruntime.run')
         .map((s) => [s.attributes['thoughtspace.model'], s.attributes['thoughtspace.batch_size']]);
     };
-    expect(modelRuns('thoughtspace.v1.Scorer/Score')).toContainEqual(['scorer', 2]);
-    expect(modelRuns('thoughtspace.v1.Scorer/Score')).toContainEqual(['thought-space-e1', 1]);
+    // The scorer runs no SASRec and no E1: the user state comes from candidate-gen and E1 of
+    // the selected reason from tot-selector (both name the files the scorer loaded). It runs
+    // its own model, and E2 of history + candidate (this bundle's history-candidate agreement).
+    expect(modelRuns('thoughtspace.v1.Scorer/Score').sort()).toEqual([
+      ['scorer', 2],
+      ['thought-space-e2', 20],
+    ]);
     // The six leaves through E1 and the history through E2, under the Select that ran them.
     expect(modelRuns('thoughtspace.v1.TotSelector/Select').sort()).toEqual([
       ['thought-space-e1', 6],
@@ -330,6 +335,43 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       }
     } finally {
       selector.close();
+    }
+  });
+
+  it('Select hands out E1 of the selected reason when asked, named by the E1 file', async () => {
+    const selector = new TotSelectorClient(
+      stack.addresses['tot-selector'],
+      credentials.createInsecure(),
+    );
+    const space = await ThoughtSpaceModel.load(
+      (await readServingBundle(bundle.dir)).modelDirs.encoder,
+      {
+        threads: 1,
+      },
+    );
+    const select = (returnSelectedEmbedding: boolean) =>
+      unaryCall(
+        selector.select,
+        selector,
+        SelectRequest.fromPartial({
+          history: { interactions: bundle.users[4].history.map((itemId) => ({ itemId })) },
+          writeBaseReason: true,
+          returnSelectedEmbedding,
+        }),
+        Date.now() + 20_000,
+      );
+    try {
+      const asked = await select(true);
+      const [own] = await space.encodeRationales([asked.selected!.reason]);
+      expect(asked.selectedEmbedding?.model).toBe(space.rationaleModel);
+      // From the batch of leaves the selection scored: equal to E1 alone up to the last bits.
+      const values = asked.selectedEmbedding?.values ?? [];
+      expect(values).toHaveLength(own.length);
+      values.forEach((v, i) => expect(v).toBeCloseTo(own[i], 6));
+      expect((await select(false)).selectedEmbedding).toBeUndefined();
+    } finally {
+      selector.close();
+      await space.dispose();
     }
   });
 

@@ -306,11 +306,7 @@ export async function startStack(
     'tot-selector',
     totSelectorServer({
       logger: logger('tot-selector'),
-      domain: createSelectorDomain({
-        writeTree: writer.writeTree,
-        agreement: agreement.agreement,
-        prefetchAgreement: agreement.prefetch,
-      }),
+      domain: createSelectorDomain({ writeTree: writer.writeTree, ...agreement }),
     }),
   );
   const scorer = await loadServedScorer({

@@ -88,7 +88,13 @@ function candidateGenScenario(
               unary(
                 (opts, cb) =>
                   client.generateCandidates(
-                    { history: data.history(i), k: 100, excludeItemIds: [], model: '' },
+                    {
+                      history: data.history(i),
+                      k: 100,
+                      excludeItemIds: [],
+                      model: '',
+                      returnUserState: false,
+                    },
                     new Metadata(),
                     opts,
                     cb,

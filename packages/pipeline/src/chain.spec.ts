@@ -196,6 +196,46 @@ describe('createPipeline with the in-process adapters', () => {
     );
   });
 
+  it("hands the candidate stage's user state and the selection's E1 to the scorer, no E1 when degraded", async () => {
+    const request = caseRequest();
+    const userState = { model: 'sasrec-user@test', values: Float32Array.of(1, 2) };
+    const embedding = { model: 'thought-space-e1@test', values: Float32Array.of(3, 4) };
+    const seen: Parameters<PipelinePorts['scorer']['score']>[0][] = [];
+    const handing = (failSelect: boolean): PipelinePorts => ({
+      ...ports,
+      candidates: {
+        ...ports.candidates,
+        async generateCandidates(req, opts) {
+          return { ...(await ports.candidates.generateCandidates(req, opts)), userState };
+        },
+      },
+      selection: {
+        ...ports.selection,
+        async select(req, opts) {
+          if (failSelect) throw new Error('tot-selector: deadline exceeded');
+          return { ...(await ports.selection.select(req, opts)), embedding };
+        },
+      },
+      scorer: {
+        score(req, opts) {
+          seen.push(req);
+          return ports.scorer.score(req, opts);
+        },
+      },
+    });
+    const res = await createPipeline({ ports: handing(false) }).recommend(request);
+    expect(res.reason).toBeDefined();
+    expect(seen[0]).toMatchObject({
+      reason: res.reason?.text,
+      userState,
+      reasonEmbedding: embedding,
+    });
+    const degraded = await createPipeline({ ports: handing(true) }).recommend(request);
+    expect(degraded.degraded?.stage).toBe('select');
+    expect(seen[1]).toMatchObject({ reason: null, userState });
+    expect(seen[1].reasonEmbedding).toBeUndefined();
+  });
+
   it('generates candidates while the reasoning runs, and still degrades when the reasoning fails', async () => {
     // Candidate generation finishes only after the base reason was asked for: a chain that
     // waited for its candidates before reasoning would never get there.

@@ -5,6 +5,7 @@ import type {
   CallOptions,
   CandidatePort,
   HistoryEvent,
+  ModelVector,
   NeighbourQuery,
   PipelinePorts,
   Reason,
@@ -110,22 +111,33 @@ export function createPipeline(options: {
       const reasoned = reasonFor(ports, req, neighbours, defaults, clock, opts).then(
         (r) => ({
           reason: { text: r.node.reason, strategy: r.strategy, ...writer(r.base) },
+          embedding: r.embedding,
           degraded: undefined,
         }),
         (err: unknown) => {
           if (!REASONING_STAGES.has(clock.current) || opts?.signal?.aborted) throw err;
           const error = err instanceof Error ? err.message : String(err);
-          return { reason: undefined, degraded: { stage: clock.current, error } };
+          return {
+            reason: undefined,
+            embedding: undefined,
+            degraded: { stage: clock.current, error },
+          };
         },
       );
       // A candidate-generation failure fails the request at once (the reasoning is left to finish).
-      const [{ items: pooled }, { reason, degraded }] = await Promise.all([generated, reasoned]);
+      const [{ items: pooled, userState }, { reason, embedding, degraded }] = await Promise.all([
+        generated,
+        reasoned,
+      ]);
       const scored = await clock.stage('score', () =>
         ports.scorer.score(
           {
             history: req.history,
             candidates: pooled.map((c) => c.itemId),
             reason: reason?.text ?? null,
+            // What the earlier stages computed that the scorer would compute again.
+            userState,
+            reasonEmbedding: reason && embedding,
           },
           opts,
         ),
@@ -180,7 +192,10 @@ function candidatesAndNeighbours(
   pool: number,
   clock: StageClock,
   opts: CallOptions | undefined,
-): { generated: Promise<{ items: ScoredItem[] }>; neighbours: () => Promise<SimilarUser[]> } {
+): {
+  generated: Promise<{ items: ScoredItem[]; userState?: ModelVector }>;
+  neighbours: () => Promise<SimilarUser[]>;
+} {
   const history = historyIds(req);
   const query = neighbourQuery(req, defaults);
   const both = port.candidatesAndNeighbours;
@@ -233,7 +248,13 @@ async function reasonFor(
     clock.timings['base-reason'] = res.baseMs;
     clock.timings.expand = res.expandMs;
     clock.timings.select = Math.max(0, performance.now() - started - res.baseMs - res.expandMs);
-    return { node: res.node, score: res.score, strategy, base: res.base };
+    return {
+      node: res.node,
+      score: res.score,
+      strategy,
+      base: res.base,
+      embedding: res.embedding,
+    };
   }
   let similarItems: Item[] = [];
   const base = await clock.stage('base-reason', async () => {
@@ -256,6 +277,8 @@ export interface Reasoned {
   score?: number;
   strategy: SelectionStrategy;
   base: Reason;
+  /** E1 of the selected reason, where the selection port returned it. */
+  embedding?: ModelVector;
 }
 
 /**
@@ -286,7 +309,7 @@ async function selectInTree(
   req: Parameters<SelectionPort['expand']>[0] & { strategy: SelectionStrategy; seed: string },
   clock: StageClock,
   opts: CallOptions | undefined,
-): Promise<{ node: TreeNode; score?: number }> {
+): Promise<{ node: TreeNode; score?: number; embedding?: ModelVector }> {
   const { history, strategy, seed } = req;
   const nodes: TreeNode[] = await clock.stage('expand', async () =>
     strategy === 'base-only'
@@ -299,7 +322,7 @@ async function selectInTree(
   // leafScores are in the order of the tree's leaves.
   const leaf = leavesOf(nodes).findIndex((n) => n.id === selected.node.id);
   const score = selected.leafScores?.[leaf];
-  return { node: selected.node, score };
+  return { node: selected.node, score, embedding: selected.embedding };
 }
 
 function validateRequest(req: RecommendRequest): void {

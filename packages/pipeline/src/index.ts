@@ -2,6 +2,7 @@ export type {
   HistoryEvent,
   CallOptions,
   ScoredItem,
+  ModelVector,
   SimilarUser,
   NeighbourQuery,
   CandidatePort,

@@ -34,6 +34,17 @@ export interface CallOptions {
   deadline?: number;
 }
 
+/**
+ * A vector one stage computed, named by the model that computed it, which a
+ * later stage may use instead of running the same model again (proto
+ * ModelVector): the scorer takes candidate-gen's user state and
+ * tot-selector's E1 of the selected reason when they name its own models.
+ */
+export interface ModelVector {
+  model: string;
+  values: Float32Array;
+}
+
 /** An item id with a model score (higher = better). */
 export interface ScoredItem {
   itemId: string;
@@ -55,7 +66,7 @@ export interface CandidatePort {
   generateCandidates(
     req: { history: readonly string[]; k: number; exclude?: readonly string[] },
     opts?: CallOptions,
-  ): Promise<{ items: ScoredItem[]; model: string }>;
+  ): Promise<{ items: ScoredItem[]; model: string; userState?: ModelVector }>;
   /** SASRec logits of the given candidates, in request order. */
   scoreCandidates(
     req: { history: readonly string[]; candidates: readonly string[] },
@@ -79,7 +90,13 @@ export interface CandidatePort {
       neighbours: Omit<NeighbourQuery, 'history'>;
     },
     opts?: CallOptions,
-  ): Promise<{ items: ScoredItem[]; model: string; neighbours: SimilarUser[] }>;
+  ): Promise<{
+    items: ScoredItem[];
+    model: string;
+    neighbours: SimilarUser[];
+    /** The history's user state the candidates came from, where the adapter returns it. */
+    userState?: ModelVector;
+  }>;
 }
 
 /** Whose neighbours similarUsers finds, and how many of each one's recent items. */
@@ -162,7 +179,12 @@ export interface SelectionPort {
       seed: string;
     },
     opts?: CallOptions,
-  ): Promise<{ node: TreeNode; leafScores?: number[] }>;
+  ): Promise<{
+    node: TreeNode;
+    leafScores?: number[];
+    /** E1 of the selected reason, where the adapter returns it. */
+    embedding?: ModelVector;
+  }>;
   /**
    * Optional: the base reason, the tree and the selection in one call, for
    * adapters where a call costs a round trip (the gateway's gRPC port:
@@ -181,7 +203,15 @@ export interface SelectionPort {
       seed: string;
     },
     opts?: CallOptions,
-  ): Promise<{ node: TreeNode; base: Reason; baseMs: number; expandMs: number; score?: number }>;
+  ): Promise<{
+    node: TreeNode;
+    base: Reason;
+    baseMs: number;
+    expandMs: number;
+    score?: number;
+    /** E1 of the selected reason, where the adapter returns it. */
+    embedding?: ModelVector;
+  }>;
 }
 
 /** encoder: the Thought Space towers E1 (rationales) and E2 (behaviours); unit vectors. */
@@ -197,7 +227,15 @@ export interface ScorerPort {
    * (the degraded answer). Results in request order.
    */
   score(
-    req: { history: HistoryEvent[]; candidates: readonly string[]; reason: string | null },
+    req: {
+      history: HistoryEvent[];
+      candidates: readonly string[];
+      reason: string | null;
+      /** The history's user state from candidate generation (the scorer may reuse it). */
+      userState?: ModelVector;
+      /** E1 of `reason` from the selection (the scorer may reuse it). */
+      reasonEmbedding?: ModelVector;
+    },
     opts?: CallOptions,
   ): Promise<ScoredItem[]>;
 }

@@ -18,6 +18,7 @@ function request(overrides: Partial<SelectRequest> = {}): SelectRequest {
     b2: 3,
     strategy: SelectionStrategy.THOUGHT_SPACE,
     returnTree: false,
+    returnSelectedEmbedding: false,
     provider: '',
     nodes: [],
     writeBaseReason: false,

@@ -94,6 +94,7 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
       history: history(),
       k: 20,
       excludeItemIds: [],
+      returnUserState: false,
       model: '',
     });
     const list = res.candidates?.candidates ?? [];
@@ -201,12 +202,14 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
       ...query,
       k: 7,
       excludeItemIds: [],
+      returnUserState: false,
       similarUsers: { k: 4, itemsPerUser: 2 },
     });
     const generated = await call(client.generateCandidates, client, {
       ...query,
       k: 7,
       excludeItemIds: [],
+      returnUserState: false,
     });
     const similar = await call(client.similarUsers, client, { ...query, k: 4, itemsPerUser: 2 });
     expect(both.candidates).toEqual(generated.candidates);
@@ -220,12 +223,32 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
         ...query,
         k: 7,
         excludeItemIds: [],
+        returnUserState: false,
         similarUsers: { k: 0, itemsPerUser: 2 },
       }),
     ).rejects.toMatchObject({
       code: status.INVALID_ARGUMENT,
       details: expect.stringMatching(/similar_users\.k: must be between 1 and 100, got 0/),
     });
+  });
+
+  it('GenerateCandidates with return_user_state returns the state it ranked with, named by its user encoder', async () => {
+    const req = { history: history(), k: 5, excludeItemIds: [], returnUserState: false, model: '' };
+    const res = await call(client.generateCandidates, client, { ...req, returnUserState: true });
+    const sha = model.manifest.sha256[model.manifest.files.userEncoder];
+    expect(res.userState?.model).toBe(`sasrec-user@${sha.slice(0, 16)}`);
+    // The same floats GetUserEmbedding and the in-process model give for this history.
+    const own = await call(client.getUserEmbedding, client, { history: history() });
+    expect(res.userState?.values).toEqual(own.embedding?.values);
+    const index = new Map(model.manifest.itemIds.map((id, i) => [id, i]));
+    const direct = await model.userEmbeddings([
+      Int32Array.from(user0History, (id) => index.get(id)!),
+    ]);
+    expect(res.userState?.values).toEqual(Array.from(direct));
+    // The candidates are those of a call without it; without the flag, no state.
+    const plain = await call(client.generateCandidates, client, req);
+    expect(res.candidates).toEqual(plain.candidates);
+    expect(plain.userState).toBeUndefined();
   });
 
   it('an unknown model is INVALID_ARGUMENT, a known one not served here NOT_FOUND, both naming model', async () => {
@@ -245,6 +268,7 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
         history: history(),
         k: 5,
         excludeItemIds: [],
+        returnUserState: false,
         model: 'coderrec',
       }),
     ).rejects.toMatchObject({
@@ -287,6 +311,7 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
           history: { userId: 'u', interactions: [{ itemId: 'no-such-item' }] },
           k: 5,
           excludeItemIds: [],
+          returnUserState: false,
           model: '',
         }),
         /history\[0\]: unknown item id "no-such-item"/,
@@ -296,6 +321,7 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
           history: { userId: 'u', interactions: [] },
           k: 5,
           excludeItemIds: [],
+          returnUserState: false,
           model: '',
         }),
         /history: must contain at least one/,
@@ -305,6 +331,7 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
           history: history(),
           k: 0,
           excludeItemIds: [],
+          returnUserState: false,
           model: '',
         }),
         /k: must be between 1 and 100/,
@@ -314,12 +341,18 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
           history: history(),
           k: 101,
           excludeItemIds: [],
+          returnUserState: false,
           model: '',
         }),
         /k: must be between 1 and 100/,
       ],
       [
-        call(client.generateCandidates, client, { k: 5, excludeItemIds: [], model: '' } as never),
+        call(client.generateCandidates, client, {
+          k: 5,
+          excludeItemIds: [],
+          returnUserState: false,
+          model: '',
+        } as never),
         /history is required/,
       ],
       [
@@ -357,6 +390,7 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
         history: history(),
         k: 5,
         excludeItemIds: [],
+        returnUserState: false,
         model: '',
       }),
     ).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
@@ -365,6 +399,7 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
       history: history(),
       k: 5,
       excludeItemIds: [],
+      returnUserState: false,
       model: '',
     });
     expect(ok.candidates?.candidates).toHaveLength(5);
@@ -375,7 +410,7 @@ describe('candidate-gen over gRPC loopback (all-beauty-2018 model)', () => {
       call(
         client.generateCandidates,
         client,
-        { history: history(), k: 5, excludeItemIds: [], model: '' },
+        { history: history(), k: 5, excludeItemIds: [], returnUserState: false, model: '' },
         Date.now() - 1,
       ),
     ).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });

@@ -46,8 +46,8 @@ export function createServer(deps: CandidateGenDeps): { server: Server; health: 
     generateCandidates: unary(async (req) => {
       const history = prelude(req.meta, req.history);
       const query = req.similarUsers;
-      // Both answers come from one user state (the domain memoizes it per history).
-      const [list, similarUsers] = await Promise.all([
+      // Every answer comes from one user state (the domain memoizes it per history).
+      const [list, similarUsers, userState] = await Promise.all([
         domain.generate({ history, k: req.k, exclude: req.excludeItemIds, model: req.model }),
         query
           ? domain.similarUsers({
@@ -59,8 +59,13 @@ export function createServer(deps: CandidateGenDeps): { server: Server; health: 
               field: 'similar_users.',
             })
           : [],
+        req.returnUserState
+          ? domain
+              .userEmbedding(history)
+              .then((state) => ({ model: domain.userStateModel, values: Array.from(state) }))
+          : undefined,
       ]);
-      return { ...candidates(list), similarUsers };
+      return { ...candidates(list), similarUsers, userState };
     }, rpc),
     scoreCandidates: unary(
       async (req) =>

@@ -213,4 +213,28 @@ describe('encoder over gRPC loopback (luxury-beauty-2018 model)', () => {
       e2.mockRestore();
     }
   });
+
+  it('E1 of a rationale an agreement scored is handed out without a second run', async () => {
+    const domain = createEncoderDomain({ model });
+    const other = `${rationale} and more`;
+    const batch = await model.encodeRationales([rationale, other]);
+    await domain.agreement({ rationales: [rationale, other], behaviour: { history } });
+    const e1 = jest.spyOn(model, 'encodeRationales');
+    try {
+      // The vector the agreement computed, from its batch: no run.
+      expect(Array.from(await domain.rationaleVector(other))).toEqual(Array.from(batch[1]));
+      expect(e1).toHaveBeenCalledTimes(0);
+      // A text no agreement saw is encoded now; a failed run is not kept.
+      const fresh = `${rationale} unseen`;
+      e1.mockRejectedValueOnce(new Error('onnxruntime failed'));
+      await expect(domain.rationaleVector(fresh)).rejects.toThrow('onnxruntime failed');
+      const [alone] = await model.encodeRationales([fresh]);
+      expect(Array.from(await domain.rationaleVector(fresh))).toEqual(Array.from(alone));
+      await expect(domain.rationaleVector(' ')).rejects.toThrow('rationale[0]: is empty');
+    } finally {
+      e1.mockRestore();
+    }
+    const sha = model.manifest.sha256[model.manifest.files.rationaleEncoder];
+    expect(domain.rationaleModel).toBe(`thought-space-e1@${sha.slice(0, 16)}`);
+  });
 });

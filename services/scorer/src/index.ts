@@ -20,6 +20,9 @@ export type {
   ScorerInputs,
   FeatureLayout,
   FeatureBuilder,
+  HandedInput,
+  HandedVector,
+  ScoreInput,
 } from './domain/scoring';
 export { loadServedScorer } from './serving/load';
 export type { ServedScorer } from './serving/load';

@@ -46,6 +46,8 @@ export function createServer(deps: ScorerDeps): { server: Server; health: Health
         })),
         candidates: req.candidateItemIds,
         reason: req.reason === '' ? null : req.reason,
+        userState: req.userState,
+        reasonEmbedding: req.reasonEmbedding,
       });
       return {
         candidates: {

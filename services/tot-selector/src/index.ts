@@ -18,6 +18,7 @@ export type {
   TreeWriter,
   ThoughtSpaceAgreement,
   HistoryRef,
+  ReasonEmbedding,
   CallBudget,
 } from './domain/selector';
 export { grpcTreeWriter, grpcAgreement } from './clients';

@@ -7,6 +7,7 @@ import { loadConfig, type TotSelectorConfig } from './config';
 import {
   createSelectorDomain,
   type HistoryRef,
+  type ReasonEmbedding,
   type ThoughtSpaceAgreement,
 } from './domain/selector';
 import { createServer } from './server';
@@ -27,11 +28,8 @@ export function runTotSelector(env: NodeJS.ProcessEnv = process.env): Promise<Ru
       const insecure = credentials.createInsecure();
       const writer = grpcTreeWriter({ address: config.rationaleGenAddress, credentials: insecure });
       const space = await thoughtSpace(config, insecure);
-      const domain = createSelectorDomain({
-        writeTree: writer.writeTree,
-        agreement: space.agreement,
-        prefetchAgreement: space.prefetch,
-      });
+      // The agreement, and in process its E2 prefetch and E1 hand-over.
+      const domain = createSelectorDomain({ writeTree: writer.writeTree, ...space });
       const branching = [config.b1, ...Array.from({ length: config.depth - 1 }, () => config.b2)];
       return {
         ...createServer({
@@ -62,7 +60,9 @@ async function thoughtSpace(
 ): Promise<{
   agreement: ThoughtSpaceAgreement;
   /** In process only: the history's E2 started while the tree is written. */
-  prefetch?: (history: HistoryRef) => void;
+  prefetchAgreement?: (history: HistoryRef) => void;
+  /** In process only: E1 of the selected reason, handed on to the scorer. */
+  reasonEmbedding?: ReasonEmbedding;
   where: string;
   close(): Promise<void> | void;
 }> {

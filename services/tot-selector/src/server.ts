@@ -137,6 +137,10 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
         leavesOf(nodes).forEach((l, i) => scores.set(l.id, selection.leafScores![i]));
       }
       const node = selection.node;
+      const embedding =
+        req.returnSelectedEmbedding && domain.reasonEmbedding
+          ? await domain.reasonEmbedding(node.reason)
+          : undefined;
       return {
         selected: rationale(node, writer),
         score: scores.get(node.id) ?? 0,
@@ -146,6 +150,10 @@ export function createServer(deps: TotSelectorDeps): { server: Server; health: H
         expandMs,
         base: written && rationale(nodes[0], writer),
         baseMs: written?.ms ?? 0,
+        selectedEmbedding: embedding && {
+          model: embedding.model,
+          values: Array.from(embedding.values),
+        },
       };
     }, rpc),
   };

@@ -1,5 +1,5 @@
 import { createEncoderDomain, ThoughtSpaceModel } from '@thoughtspace/encoder';
-import type { HistoryRef, ThoughtSpaceAgreement } from './domain/selector';
+import type { HistoryRef, ReasonEmbedding, ThoughtSpaceAgreement } from './domain/selector';
 
 /**
  * The Thought-Space agreement in this process: the encoder's own domain over
@@ -14,7 +14,9 @@ export async function loadAgreement(o: {
 }): Promise<{
   agreement: ThoughtSpaceAgreement;
   /** Starts the history's E2 ahead of the agreement that will need it (see createSelectorDomain). */
-  prefetch: (history: HistoryRef) => void;
+  prefetchAgreement: (history: HistoryRef) => void;
+  /** E1 of a reason (remembered from the agreement that scored it), named by its model. */
+  reasonEmbedding: ReasonEmbedding;
   modelName: string;
   close(): Promise<void>;
 }> {
@@ -28,7 +30,11 @@ export async function loadAgreement(o: {
       Float64Array.from(
         await domain.agreement({ rationales: req.rationales, behaviour: behaviour(req.history) }),
       ),
-    prefetch: (history) => domain.prefetchBehaviour(behaviour(history)),
+    prefetchAgreement: (history) => domain.prefetchBehaviour(behaviour(history)),
+    reasonEmbedding: async (text) => ({
+      model: domain.rationaleModel,
+      values: await domain.rationaleVector(text),
+    }),
     modelName: domain.modelName,
     close: () => model.dispose(),
   };

@@ -138,6 +138,7 @@ describe('CoderRec on all-beauty-2018', () => {
         history,
         k: 10,
         excludeItemIds: [],
+        returnUserState: false,
         model: '',
       });
       expect(gen.candidates?.model).toMatch(/^coderrec-phase2@/);

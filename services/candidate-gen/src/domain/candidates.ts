@@ -68,7 +68,10 @@ export interface CandidateDomain {
     field?: string;
   }): Promise<{ userId: string; similarity: number; recentItemIds: string[] }[]>;
   itemEmbeddings(itemIds: string[]): Float32Array[];
+  /** The history's user state (remembered for recent histories, like generate's). */
   userEmbedding(history: string[]): Promise<Float32Array>;
+  /** The model userEmbedding() runs, by name (SasrecModel.userStateModel). */
+  readonly userStateModel: string;
 }
 
 export function createCandidateDomain(options: {
@@ -190,8 +193,10 @@ export function createCandidateDomain(options: {
       return Array.from(idx, (i) => model.itemEmbedding.slice((i + 1) * d, (i + 2) * d));
     },
     async userEmbedding(h) {
-      return model.userEmbeddings([history(h)]);
+      // A copy: the remembered state is shared with generate and similarUsers.
+      return (await stateOf(history(h))).slice();
     },
+    userStateModel: model.userStateModel,
   };
 }
 

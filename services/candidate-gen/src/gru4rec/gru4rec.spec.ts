@@ -250,6 +250,7 @@ describe('GRU4Rec on all-beauty-2018', () => {
         history,
         k: 10,
         excludeItemIds: [],
+        returnUserState: false,
         model: '',
       });
       expect(gen.candidates?.model).toMatch(/^gru4rec@/);

@@ -69,6 +69,17 @@ export class SasrecModel {
     return this.manifest.config.hidden;
   }
 
+  /**
+   * The name of the model behind userEmbeddings(), e.g. `sasrec-user@<16 hex>`
+   * (the user encoder file's SHA-256 prefix): two processes that loaded the
+   * same file compute the same user state for a history, so one may use the
+   * other's (the scorer uses candidate-gen's).
+   */
+  get userStateModel(): string {
+    const variant = this.manifest.variant ?? 'sasrec';
+    return `${variant}-user@${(this.manifest.sha256[this.manifest.files.userEncoder] ?? '').slice(0, 16)}`;
+  }
+
   /** Row i = state after histories[i] ([n, hidden] flattened). */
   async userEmbeddings(histories: ArrayLike<number>[], batch = 512): Promise<Float32Array> {
     for (const h of histories) this.checkItems(h, 'history');

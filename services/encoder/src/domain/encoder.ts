@@ -1,4 +1,5 @@
 import {
+  cosine,
   createRecentCache,
   FailedPreconditionError,
   InvalidArgumentError,
@@ -42,10 +43,20 @@ export interface EncoderDomain {
    * reported by the agreement() that follows.
    */
   prefetchBehaviour(behaviour: BehaviourIds): void;
+  /** The name of the model rationaleVector() runs (ThoughtSpaceModel.rationaleModel). */
+  readonly rationaleModel: string;
+  /**
+   * E1 of one rationale: remembered from a recent agreement() (tot-selector
+   * asks for the leaf it just selected, to hand on to the scorer), else
+   * encoded now.
+   */
+  rationaleVector(text: string): Promise<Float32Array>;
 }
 
 /** E2 embeddings of the most recent behaviour texts kept (pending or done). */
 const BEHAVIOURS_KEPT = 64;
+/** E1 embeddings of the most recent rationales kept (a few agreements' worth of leaves). */
+const RATIONALES_KEPT = 256;
 
 export function createEncoderDomain(options: {
   model: ThoughtSpaceModel;
@@ -97,6 +108,8 @@ export function createEncoderDomain(options: {
     vector.catch(() => behaviours.delete(text));
     return vector;
   };
+  // E1 of the rationales of recent agreements, so the selected one is not encoded twice.
+  const rationales = createRecentCache<Promise<Float32Array>>(RATIONALES_KEPT);
 
   return {
     modelName: model.name,
@@ -115,9 +128,11 @@ export function createEncoderDomain(options: {
       return model.encodeBehaviours(list.map((b, i) => render(b, `behaviours[${i}]`)));
     },
     async agreement(req) {
-      const rationales = texts(req.rationales, 'rationales');
+      const list = texts(req.rationales, 'rationales');
       const behaviour = await behaviourVector(render(req.behaviour, 'behaviour'));
-      return model.agreementsWith(rationales, behaviour);
+      const vectors = await model.encodeRationales(list);
+      list.forEach((text, i) => rationales.get(text, () => Promise.resolve(vectors[i])));
+      return vectors.map((v) => cosine(v, behaviour));
     },
     prefetchBehaviour(b) {
       let text: string;
@@ -127,6 +142,13 @@ export function createEncoderDomain(options: {
         return;
       }
       behaviourVector(text).catch(() => {});
+    },
+    rationaleModel: model.rationaleModel,
+    async rationaleVector(text) {
+      const [t] = texts([text], 'rationale');
+      const vector = rationales.get(t, () => model.encodeRationales([t]).then(([v]) => v));
+      vector.catch(() => rationales.delete(t));
+      return vector;
     },
   };
 }

@@ -53,6 +53,17 @@ export class ThoughtSpaceModel implements TextEncoders {
     return `thought-space@${(this.manifest.sha256[this.manifest.files.checkpoint] ?? '').slice(0, 12)}`;
   }
 
+  /**
+   * The name of E1 alone, e.g. `thought-space-e1@<16 hex>` (the rationale
+   * encoder file's SHA-256 prefix; the file holds the word embeddings, so it
+   * fixes the vocabulary too): processes that loaded the same file compute
+   * the same E1 of a text, so one may use the other's (the scorer uses
+   * tot-selector's vector of the reason it selected).
+   */
+  get rationaleModel(): string {
+    return `thought-space-e1@${(this.manifest.sha256[this.manifest.files.rationaleEncoder] ?? '').slice(0, 16)}`;
+  }
+
   get dim(): number {
     return this.manifest.config.outputDim;
   }
@@ -73,11 +84,6 @@ export class ThoughtSpaceModel implements TextEncoders {
   /** cos(E1(rationales[i]), E2(behaviour)) for each rationale (one E2 pass). */
   async agreements(rationales: readonly string[], behaviour: string): Promise<number[]> {
     const [b] = await this.encodeBehaviours([behaviour]);
-    return this.agreementsWith(rationales, b);
-  }
-
-  /** cos(E1(rationales[i]), b) for each rationale, `b` an E2 embedding already computed. */
-  async agreementsWith(rationales: readonly string[], b: Float32Array): Promise<number[]> {
     const r = await this.encodeRationales(rationales);
     return r.map((e) => cosine(e, b));
   }

@@ -11,6 +11,7 @@ import {
   type CallOptions,
   type CandidatePort,
   type HistoryEvent,
+  type ModelVector,
   type NeighbourQuery,
   type ReasonPort,
   type ScorerPort,
@@ -33,6 +34,7 @@ import {
   SimilarUsersRequest,
   TotSelectorClient,
   type CandidateList,
+  type ModelVector as ProtoVector,
   type SimilarUser as ProtoSimilarUser,
   type ThoughtNode as ProtoNode,
   type UserHistory,
@@ -123,6 +125,8 @@ export function createGrpcPorts(o: {
           k: req.neighbours.k,
           itemsPerUser: req.neighbours.itemsPerUser,
         },
+        // For the scorer, which then runs no SASRec of its own.
+        returnUserState: true,
       }),
       opts,
     );
@@ -138,13 +142,15 @@ export function createGrpcPorts(o: {
 
   const candidates: CandidatePort = {
     async generateCandidates(req, opts) {
-      return scoredItems((await generate(req, opts)).candidates);
+      const res = await generate(req, opts);
+      return { ...scoredItems(res.candidates), userState: fromProtoVector(res.userState) };
     },
     async candidatesAndNeighbours(req, opts) {
       const res = await generate(req, opts);
       return {
         ...scoredItems(res.candidates),
         neighbours: similarUsers(res.similarUsers, req.neighbours.userId),
+        userState: fromProtoVector(res.userState),
       };
     },
     async scoreCandidates(req, opts) {
@@ -255,6 +261,8 @@ export function createGrpcPorts(o: {
         history: toUserHistory(req.history),
         strategy: STRATEGY_TO_PROTO[req.strategy],
         returnTree: false,
+        // For the scorer, which then does not encode the reason again.
+        returnSelectedEmbedding: true,
       }),
       opts,
     );
@@ -294,7 +302,7 @@ export function createGrpcPorts(o: {
         parent: null,
         reason: text,
       };
-      return { node };
+      return { node, embedding: fromProtoVector(res.selectedEmbedding) };
     },
     // One round trip: tot-selector has rationale-gen write the base reason and the tree in one
     // call, selects, and says how long each part took.
@@ -320,7 +328,14 @@ export function createGrpcPorts(o: {
         provider: res.base?.provider ?? '',
         model: res.base?.model ?? '',
       };
-      return { node, base, baseMs: res.baseMs, expandMs: res.expandMs, score: res.score };
+      return {
+        node,
+        base,
+        baseMs: res.baseMs,
+        expandMs: res.expandMs,
+        score: res.score,
+        embedding: fromProtoVector(res.selectedEmbedding),
+      };
     },
   };
 
@@ -336,6 +351,8 @@ export function createGrpcPorts(o: {
           history: toUserHistory(req.history),
           candidateItemIds: [...req.candidates],
           reason: req.reason ?? '',
+          userState: toProtoVector(req.userState),
+          reasonEmbedding: req.reason ? toProtoVector(req.reasonEmbedding) : undefined,
         }),
         opts,
       );
@@ -356,6 +373,11 @@ export function createGrpcPorts(o: {
     },
   };
 }
+
+const fromProtoVector = (v: ProtoVector | undefined): ModelVector | undefined =>
+  v && { model: v.model, values: Float32Array.from(v.values) };
+const toProtoVector = (v: ModelVector | undefined): ProtoVector | undefined =>
+  v && { model: v.model, values: Array.from(v.values) };
 
 const similarIds = (items: readonly { id: string }[] | undefined) => (items ?? []).map((i) => i.id);
 

@@ -19,6 +19,8 @@ import type { ScorerManifest } from '../serving/artifact';
 /** What scoring needs from candidate-gen's SASRec (its public SasrecModel satisfies it). */
 export interface SasrecFeatures {
   readonly hidden: number;
+  /** The name of the model behind userEmbeddings() (a handed-over state must name it). */
+  readonly userStateModel: string;
   /** [numItems + 1, hidden]; row 0 is padding. */
   readonly itemEmbedding: Float32Array;
   userEmbeddings(histories: ArrayLike<number>[]): Promise<Float32Array>;
@@ -32,9 +34,20 @@ export interface SasrecFeatures {
 /** What scoring needs from the encoder's Thought Space (its public ThoughtSpaceModel satisfies it). */
 export interface ThoughtSpaceFeatures {
   readonly dim: number;
+  /** The name of E1 (a handed-over reason embedding must name it). */
+  readonly rationaleModel: string;
   encodeRationales(texts: readonly string[]): Promise<Float32Array[]>;
   encodeBehaviours(texts: readonly string[]): Promise<Float32Array[]>;
 }
+
+/** A vector another service computed, named by its model (proto ModelVector). */
+export interface HandedVector {
+  model: string;
+  values: ArrayLike<number>;
+}
+
+/** The inputs a caller may hand over instead of the scorer computing them (ScoreRequest fields). */
+export type HandedInput = 'user_state' | 'reason_embedding';
 
 /** One interaction of the scored history, by source id. */
 export interface HistoryInput {
@@ -72,11 +85,18 @@ export interface FeatureLayout {
 /** Feature names in order, as model.json records them (the training layout). */
 export const FEATURE_NAMES = SCORER_FEATURES;
 
-export type FeatureBuilder = (req: {
+/** What the scorer is asked to rank: by source ids, optionally with vectors computed upstream. */
+export interface ScoreInput {
   history: HistoryInput[];
   candidates: string[];
   reason: string | null;
-}) => Promise<ScorerInputs>;
+  /** The history's SASRec user state from candidate-gen; used when it names this scorer's model. */
+  userState?: HandedVector;
+  /** E1(reason) from tot-selector; used when it names this scorer's E1. */
+  reasonEmbedding?: HandedVector;
+}
+
+export type FeatureBuilder = (req: ScoreInput) => Promise<ScorerInputs>;
 
 /**
  * The scorer's inputs from a request, by source ids: SASRec logit (centred
@@ -101,6 +121,11 @@ export function createFeatureBuilder(o: {
    * Absent: encoded per request (the reference path).
    */
   itemBehaviours?: readonly Float32Array[];
+  /**
+   * Called when a handed-over vector names another model, so the scorer ran
+   * its own (a version skew between services worth seeing; never an error).
+   */
+  onRecompute?: (input: HandedInput) => void;
 }): FeatureBuilder {
   const { layout, sasrec, encoder } = o;
   const agreement = layout.agreement ?? 'history-candidate';
@@ -124,6 +149,28 @@ export function createFeatureBuilder(o: {
     if (i === undefined) throw new NotFoundError(`${field}: unknown item ${JSON.stringify(id)}`);
     return i;
   };
+  /** A handed-over vector to use, or undefined to compute it here (absent, or another model's). */
+  const handed = (
+    v: HandedVector | undefined,
+    field: HandedInput,
+    model: string,
+    dim: number,
+  ): Float32Array | undefined => {
+    if (!v) return undefined;
+    if (v.model !== model) {
+      o.onRecompute?.(field);
+      return undefined;
+    }
+    if (v.values.length !== dim)
+      throw new InvalidArgumentError(
+        `${field}.values: ${v.values.length} values, ${model} has ${dim}`,
+      );
+    const out = Float32Array.from(v.values);
+    const bad = out.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0)
+      throw new InvalidArgumentError(`${field}.values[${bad}]: ${out[bad]} is not a finite number`);
+    return out;
+  };
   return async (req) => {
     if (req.history.length === 0) {
       throw new InvalidArgumentError('history.interactions must not be empty');
@@ -145,7 +192,9 @@ export function createFeatureBuilder(o: {
       lookup(e.itemId, `history.interactions[${i}].item_id`),
     );
     const c = Int32Array.from(req.candidates, (id, i) => lookup(id, `candidate_item_ids[${i}]`));
-    const state = await sasrec.userEmbeddings([h]);
+    const state =
+      handed(req.userState, 'user_state', sasrec.userStateModel, D) ??
+      (await sasrec.userEmbeddings([h]));
     const sasrecScores = [sasrec.scoreWithEmbedding(state, 0, c)];
     // The layout is the training one (features.ts); user -1 = not a dataset user
     // (no feature reads it) and target -1 = unknown (serving never sees one).
@@ -162,7 +211,9 @@ export function createFeatureBuilder(o: {
     let reason: Float32Array | undefined;
     let withCandidate: Float32Array[] = [];
     if (req.reason !== null && req.reason.trim() !== '') {
-      [reason] = await encoder.encodeRationales([req.reason]);
+      reason =
+        handed(req.reasonEmbedding, 'reason_embedding', encoder.rationaleModel, P) ??
+        (await encoder.encodeRationales([req.reason]))[0];
       const table = o.itemBehaviours;
       if (table) withCandidate = Array.from(c, (k) => table[k]);
       else {
@@ -224,11 +275,7 @@ export interface ScoringDomain {
   readonly manifestHash: string;
   checkDataset(hash: string): void;
   /** One logit per candidate, request order; reason null scores without a reason. */
-  score(req: {
-    history: HistoryInput[];
-    candidates: string[];
-    reason: string | null;
-  }): Promise<Float32Array>;
+  score(req: ScoreInput): Promise<Float32Array>;
 }
 
 /**

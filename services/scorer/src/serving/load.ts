@@ -1,3 +1,4 @@
+import { metrics, type Counter } from '@opentelemetry/api';
 import { SasrecModel } from '@thoughtspace/candidate-gen';
 import type { Dataset } from '@thoughtspace/data';
 import { ModelRunner, type ExecutionProvider } from '@thoughtspace/engine';
@@ -33,8 +34,19 @@ export async function loadServedScorer(o: {
   threads?: number;
   executionProvider?: ExecutionProvider;
   limits?: Partial<ScoringLimits>;
+  /**
+   * Counts requests whose handed-over vector named another model (default:
+   * the global meter's `thoughtspace.scorer.recomputed`, attribute `input`).
+   */
+  recomputed?: Counter;
 }): Promise<ServedScorer> {
   const loaded = await loadScorer(o.modelDir);
+  const recomputed =
+    o.recomputed ??
+    metrics.getMeter('@thoughtspace/scorer').createCounter('thoughtspace.scorer.recomputed', {
+      description:
+        'Score requests that handed over a user state or reason embedding of another model, so the scorer ran its own',
+    });
   const runnerOptions = { threads: o.threads, executionProvider: o.executionProvider };
   const [runner, sasrec, encoder] = await Promise.all([
     ModelRunner.create({ model: loaded.onnx, name: 'scorer', ...runnerOptions }),
@@ -81,6 +93,7 @@ export async function loadServedScorer(o: {
       sasrec,
       encoder,
       limits: o.limits,
+      onRecompute: (input) => recomputed.add(1, { input }),
       // The candidate agreement depends on the item only: encode the catalogue once, here.
       itemBehaviours:
         agreement === 'candidate'

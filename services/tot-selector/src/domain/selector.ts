@@ -48,6 +48,9 @@ export type ThoughtSpaceAgreement = (
   budget: CallBudget,
 ) => Promise<Float64Array>;
 
+/** E1 of a reason and the name of the model that computed it (SelectResponse.selected_embedding). */
+export type ReasonEmbedding = (text: string) => Promise<{ model: string; values: Float32Array }>;
+
 export interface SelectorDefaults {
   /** [b1, b2, b2, ...]: children of the root, then of every deeper node. */
   branching: readonly number[];
@@ -99,6 +102,12 @@ export interface SelectorDomain {
    * way. Never throws; select() reports any error.
    */
   prepare(input: { history: HistoryRef; strategy: Strategy }): void;
+  /**
+   * E1 of a reason, for the scorer (free right after a thought-space
+   * selection scored it); absent when the Thought Space is not in this
+   * process.
+   */
+  reasonEmbedding?: ReasonEmbedding;
 }
 
 /**
@@ -115,6 +124,8 @@ export function createSelectorDomain(o: {
   agreement: ThoughtSpaceAgreement;
   /** Starts the history's part of `agreement` early (absent: nothing to start, e.g. a remote encoder). */
   prefetchAgreement?: (history: HistoryRef) => void;
+  /** E1 of a reason (absent: not offered, e.g. a remote encoder). */
+  reasonEmbedding?: ReasonEmbedding;
   /** Averaged word vectors for generic-semantic (absent = that strategy is refused). */
   generic?: AgreementFn;
   /** Mean token log-likelihood of the behaviour given a leaf (absent = log-likelihood is refused). */
@@ -157,6 +168,7 @@ export function createSelectorDomain(o: {
       });
       return { nodes, provider: written.provider, model: written.model, base: written.base };
     },
+    reasonEmbedding: o.reasonEmbedding,
     prepare(input) {
       if (input.strategy === 'thought-space') o.prefetchAgreement?.(input.history);
     },

@@ -18,7 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { CandidateList, Embedding, RequestMeta, UserHistory } from "./common";
+import { CandidateList, Embedding, ModelVector, RequestMeta, UserHistory } from "./common";
 
 export interface GenerateCandidatesRequest {
   meta?: RequestMeta | undefined;
@@ -36,7 +36,14 @@ export interface GenerateCandidatesRequest {
    * SimilarUsers answers for the same history (history.user_id is never its
    * own neighbour): one call instead of two for a caller that needs both.
    */
-  similarUsers?: SimilarUsersQuery | undefined;
+  similarUsers?:
+    | SimilarUsersQuery
+    | undefined;
+  /**
+   * Also return the history's user state (GenerateCandidatesResponse.user_state),
+   * e.g. for the scorer, which would otherwise run SASRec on it again.
+   */
+  returnUserState: boolean;
 }
 
 /** The neighbours a GenerateCandidatesRequest asks for besides its candidates. */
@@ -54,6 +61,11 @@ export interface GenerateCandidatesResponse {
     | undefined;
   /** Most similar first; only when the request set similar_users. */
   similarUsers: SimilarUser[];
+  /**
+   * With return_user_state: the SASRec user state the candidates were ranked
+   * with (ScoreRequest.user_state), named by the user encoder that computed it.
+   */
+  userState?: ModelVector | undefined;
 }
 
 export interface ScoreCandidatesRequest {
@@ -136,7 +148,15 @@ export interface GetUserEmbeddingResponse {
 }
 
 function createBaseGenerateCandidatesRequest(): GenerateCandidatesRequest {
-  return { meta: undefined, history: undefined, k: 0, excludeItemIds: [], model: "", similarUsers: undefined };
+  return {
+    meta: undefined,
+    history: undefined,
+    k: 0,
+    excludeItemIds: [],
+    model: "",
+    similarUsers: undefined,
+    returnUserState: false,
+  };
 }
 
 export const GenerateCandidatesRequest: MessageFns<GenerateCandidatesRequest> = {
@@ -158,6 +178,9 @@ export const GenerateCandidatesRequest: MessageFns<GenerateCandidatesRequest> = 
     }
     if (message.similarUsers !== undefined) {
       SimilarUsersQuery.encode(message.similarUsers, writer.uint32(50).fork()).join();
+    }
+    if (message.returnUserState !== false) {
+      writer.uint32(56).bool(message.returnUserState);
     }
     return writer;
   },
@@ -223,6 +246,14 @@ export const GenerateCandidatesRequest: MessageFns<GenerateCandidatesRequest> = 
             message.similarUsers = SimilarUsersQuery.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.returnUserState = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -251,6 +282,11 @@ export const GenerateCandidatesRequest: MessageFns<GenerateCandidatesRequest> = 
         : isSet(object.similar_users)
         ? SimilarUsersQuery.fromJSON(object.similar_users)
         : undefined,
+      returnUserState: isSet(object.returnUserState)
+        ? globalThis.Boolean(object.returnUserState)
+        : isSet(object.return_user_state)
+        ? globalThis.Boolean(object.return_user_state)
+        : false,
     };
   },
 
@@ -274,6 +310,9 @@ export const GenerateCandidatesRequest: MessageFns<GenerateCandidatesRequest> = 
     if (message.similarUsers !== undefined) {
       obj.similarUsers = SimilarUsersQuery.toJSON(message.similarUsers);
     }
+    if (message.returnUserState !== false) {
+      obj.returnUserState = message.returnUserState;
+    }
     return obj;
   },
 
@@ -294,6 +333,7 @@ export const GenerateCandidatesRequest: MessageFns<GenerateCandidatesRequest> = 
     message.similarUsers = (object.similarUsers !== undefined && object.similarUsers !== null)
       ? SimilarUsersQuery.fromPartial(object.similarUsers)
       : undefined;
+    message.returnUserState = object.returnUserState ?? false;
     return message;
   },
 };
@@ -388,7 +428,7 @@ export const SimilarUsersQuery: MessageFns<SimilarUsersQuery> = {
 };
 
 function createBaseGenerateCandidatesResponse(): GenerateCandidatesResponse {
-  return { candidates: undefined, similarUsers: [] };
+  return { candidates: undefined, similarUsers: [], userState: undefined };
 }
 
 export const GenerateCandidatesResponse: MessageFns<GenerateCandidatesResponse> = {
@@ -398,6 +438,9 @@ export const GenerateCandidatesResponse: MessageFns<GenerateCandidatesResponse> 
     }
     for (const v of message.similarUsers) {
       SimilarUser.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.userState !== undefined) {
+      ModelVector.encode(message.userState, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -431,6 +474,14 @@ export const GenerateCandidatesResponse: MessageFns<GenerateCandidatesResponse> 
             message.similarUsers.push(SimilarUser.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userState = ModelVector.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -451,6 +502,11 @@ export const GenerateCandidatesResponse: MessageFns<GenerateCandidatesResponse> 
         : globalThis.Array.isArray(object?.similar_users)
         ? object.similar_users.map((e: any) => SimilarUser.fromJSON(e))
         : [],
+      userState: isSet(object.userState)
+        ? ModelVector.fromJSON(object.userState)
+        : isSet(object.user_state)
+        ? ModelVector.fromJSON(object.user_state)
+        : undefined,
     };
   },
 
@@ -461,6 +517,9 @@ export const GenerateCandidatesResponse: MessageFns<GenerateCandidatesResponse> 
     }
     if (message.similarUsers?.length) {
       obj.similarUsers = message.similarUsers.map((e) => SimilarUser.toJSON(e));
+    }
+    if (message.userState !== undefined) {
+      obj.userState = ModelVector.toJSON(message.userState);
     }
     return obj;
   },
@@ -474,6 +533,9 @@ export const GenerateCandidatesResponse: MessageFns<GenerateCandidatesResponse> 
       ? CandidateList.fromPartial(object.candidates)
       : undefined;
     message.similarUsers = object.similarUsers?.map((e) => SimilarUser.fromPartial(e)) || [];
+    message.userState = (object.userState !== undefined && object.userState !== null)
+      ? ModelVector.fromPartial(object.userState)
+      : undefined;
     return message;
   },
 };

@@ -145,6 +145,18 @@ export interface Embedding {
 }
 
 /**
+ * A vector one service computed with a model, named by that model, so a
+ * service further down the chain can use it instead of running the same
+ * model on the same input again. A receiver uses it only when `model` is
+ * exactly the name of the model it would run; otherwise it runs its own.
+ */
+export interface ModelVector {
+  /** e.g. "sasrec-user@<first 16 hex of the ONNX file's SHA-256>". */
+  model: string;
+  values: number[];
+}
+
+/**
  * One ranked test case, the protobuf form of a predictions-file line
  * (docs/evaluation.md): scores[i] belongs to candidate_item_ids[i].
  */
@@ -1064,6 +1076,105 @@ export const Embedding: MessageFns<Embedding> = {
   },
   fromPartial(object: DeepPartial<Embedding>): Embedding {
     const message = createBaseEmbedding();
+    message.values = object.values?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseModelVector(): ModelVector {
+  return { model: "", values: [] };
+}
+
+export const ModelVector: MessageFns<ModelVector> = {
+  encode(message: ModelVector, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== "") {
+      writer.uint32(10).string(message.model);
+    }
+    if (message.values.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.values) {
+        writer.float(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModelVector {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModelVector();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag === 21) {
+              message.values.push(reader.float());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.values.push(reader.float());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModelVector {
+    return {
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.Number(e)) : [],
+    };
+  },
+
+  toJSON(message: ModelVector): unknown {
+    const obj: any = {};
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.values?.length) {
+      obj.values = message.values.map((e) => floatToJson(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ModelVector>): ModelVector {
+    return ModelVector.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ModelVector>): ModelVector {
+    const message = createBaseModelVector();
+    message.model = object.model ?? "";
     message.values = object.values?.map((e) => e) || [];
     return message;
   },

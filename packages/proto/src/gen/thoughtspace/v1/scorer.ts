@@ -18,7 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { CandidateList, RequestMeta, UserHistory } from "./common";
+import { CandidateList, ModelVector, RequestMeta, UserHistory } from "./common";
 
 export interface ScoreRequest {
   meta?: RequestMeta | undefined;
@@ -29,6 +29,22 @@ export interface ScoreRequest {
   candidateItemIds: string[];
   /** The selected reason's text (TotSelector.Select); empty ranks without one. */
   reason: string;
+  /**
+   * Optional: the history's SASRec user state as candidate-gen computed it
+   * (GenerateCandidatesResponse.user_state). Used instead of running SASRec
+   * when its model is the scorer's own; otherwise the scorer runs SASRec
+   * (counted in thoughtspace.scorer.recomputed). `values` must have the
+   * model's hidden size and be finite.
+   */
+  userState?:
+    | ModelVector
+    | undefined;
+  /**
+   * Optional: E1 of `reason` as tot-selector computed it
+   * (SelectResponse.selected_embedding); used likewise instead of encoding
+   * `reason` again. Ignored without a reason.
+   */
+  reasonEmbedding?: ModelVector | undefined;
 }
 
 export interface ScoreResponse {
@@ -40,7 +56,14 @@ export interface ScoreResponse {
 }
 
 function createBaseScoreRequest(): ScoreRequest {
-  return { meta: undefined, history: undefined, candidateItemIds: [], reason: "" };
+  return {
+    meta: undefined,
+    history: undefined,
+    candidateItemIds: [],
+    reason: "",
+    userState: undefined,
+    reasonEmbedding: undefined,
+  };
 }
 
 export const ScoreRequest: MessageFns<ScoreRequest> = {
@@ -56,6 +79,12 @@ export const ScoreRequest: MessageFns<ScoreRequest> = {
     }
     if (message.reason !== "") {
       writer.uint32(34).string(message.reason);
+    }
+    if (message.userState !== undefined) {
+      ModelVector.encode(message.userState, writer.uint32(42).fork()).join();
+    }
+    if (message.reasonEmbedding !== undefined) {
+      ModelVector.encode(message.reasonEmbedding, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -105,6 +134,22 @@ export const ScoreRequest: MessageFns<ScoreRequest> = {
             message.reason = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.userState = ModelVector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reasonEmbedding = ModelVector.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -127,6 +172,16 @@ export const ScoreRequest: MessageFns<ScoreRequest> = {
         ? object.candidate_item_ids.map((e: any) => globalThis.String(e))
         : [],
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      userState: isSet(object.userState)
+        ? ModelVector.fromJSON(object.userState)
+        : isSet(object.user_state)
+        ? ModelVector.fromJSON(object.user_state)
+        : undefined,
+      reasonEmbedding: isSet(object.reasonEmbedding)
+        ? ModelVector.fromJSON(object.reasonEmbedding)
+        : isSet(object.reason_embedding)
+        ? ModelVector.fromJSON(object.reason_embedding)
+        : undefined,
     };
   },
 
@@ -144,6 +199,12 @@ export const ScoreRequest: MessageFns<ScoreRequest> = {
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.userState !== undefined) {
+      obj.userState = ModelVector.toJSON(message.userState);
+    }
+    if (message.reasonEmbedding !== undefined) {
+      obj.reasonEmbedding = ModelVector.toJSON(message.reasonEmbedding);
+    }
     return obj;
   },
 
@@ -160,6 +221,12 @@ export const ScoreRequest: MessageFns<ScoreRequest> = {
       : undefined;
     message.candidateItemIds = object.candidateItemIds?.map((e) => e) || [];
     message.reason = object.reason ?? "";
+    message.userState = (object.userState !== undefined && object.userState !== null)
+      ? ModelVector.fromPartial(object.userState)
+      : undefined;
+    message.reasonEmbedding = (object.reasonEmbedding !== undefined && object.reasonEmbedding !== null)
+      ? ModelVector.fromPartial(object.reasonEmbedding)
+      : undefined;
     return message;
   },
 };

@@ -18,7 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Rationale, RequestMeta, UserHistory } from "./common";
+import { ModelVector, Rationale, RequestMeta, UserHistory } from "./common";
 
 /** How the leaf is chosen. All but THOUGHT_SPACE are ablations. */
 export enum SelectionStrategy {
@@ -127,6 +127,11 @@ export interface SelectRequest {
    * one call. Not with BASE_ONLY or nodes.
    */
   writeBaseReason: boolean;
+  /**
+   * Also return E1 of the selected reason (SelectResponse.selected_embedding),
+   * e.g. for the scorer, which would otherwise encode it again.
+   */
+  returnSelectedEmbedding: boolean;
 }
 
 export interface ExpandRequest {
@@ -196,6 +201,12 @@ export interface SelectResponse {
    */
   base?: Rationale | undefined;
   baseMs: number;
+  /**
+   * With return_selected_embedding: E1 of `selected` (ScoreRequest.reason_embedding),
+   * named by the Thought-Space rationale encoder that computed it. Absent
+   * when this tot-selector has no encoder in its process (ENCODER_ADDR).
+   */
+  selectedEmbedding?: ModelVector | undefined;
 }
 
 function createBaseSelectRequest(): SelectRequest {
@@ -214,6 +225,7 @@ function createBaseSelectRequest(): SelectRequest {
     provider: "",
     nodes: [],
     writeBaseReason: false,
+    returnSelectedEmbedding: false,
   };
 }
 
@@ -260,6 +272,9 @@ export const SelectRequest: MessageFns<SelectRequest> = {
     }
     if (message.writeBaseReason !== false) {
       writer.uint32(112).bool(message.writeBaseReason);
+    }
+    if (message.returnSelectedEmbedding !== false) {
+      writer.uint32(120).bool(message.returnSelectedEmbedding);
     }
     return writer;
   },
@@ -389,6 +404,14 @@ export const SelectRequest: MessageFns<SelectRequest> = {
             message.writeBaseReason = reader.bool();
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.returnSelectedEmbedding = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -439,6 +462,11 @@ export const SelectRequest: MessageFns<SelectRequest> = {
         : isSet(object.write_base_reason)
         ? globalThis.Boolean(object.write_base_reason)
         : false,
+      returnSelectedEmbedding: isSet(object.returnSelectedEmbedding)
+        ? globalThis.Boolean(object.returnSelectedEmbedding)
+        : isSet(object.return_selected_embedding)
+        ? globalThis.Boolean(object.return_selected_embedding)
+        : false,
     };
   },
 
@@ -486,6 +514,9 @@ export const SelectRequest: MessageFns<SelectRequest> = {
     if (message.writeBaseReason !== false) {
       obj.writeBaseReason = message.writeBaseReason;
     }
+    if (message.returnSelectedEmbedding !== false) {
+      obj.returnSelectedEmbedding = message.returnSelectedEmbedding;
+    }
     return obj;
   },
 
@@ -512,6 +543,7 @@ export const SelectRequest: MessageFns<SelectRequest> = {
     message.provider = object.provider ?? "";
     message.nodes = object.nodes?.map((e) => ThoughtNode.fromPartial(e)) || [];
     message.writeBaseReason = object.writeBaseReason ?? false;
+    message.returnSelectedEmbedding = object.returnSelectedEmbedding ?? false;
     return message;
   },
 };
@@ -960,7 +992,17 @@ export const ThoughtNode: MessageFns<ThoughtNode> = {
 };
 
 function createBaseSelectResponse(): SelectResponse {
-  return { selected: undefined, score: 0, strategy: 0, tree: [], leaves: 0, expandMs: 0, base: undefined, baseMs: 0 };
+  return {
+    selected: undefined,
+    score: 0,
+    strategy: 0,
+    tree: [],
+    leaves: 0,
+    expandMs: 0,
+    base: undefined,
+    baseMs: 0,
+    selectedEmbedding: undefined,
+  };
 }
 
 export const SelectResponse: MessageFns<SelectResponse> = {
@@ -988,6 +1030,9 @@ export const SelectResponse: MessageFns<SelectResponse> = {
     }
     if (message.baseMs !== 0) {
       writer.uint32(65).double(message.baseMs);
+    }
+    if (message.selectedEmbedding !== undefined) {
+      ModelVector.encode(message.selectedEmbedding, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -1069,6 +1114,14 @@ export const SelectResponse: MessageFns<SelectResponse> = {
             message.baseMs = reader.double();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.selectedEmbedding = ModelVector.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1099,6 +1152,11 @@ export const SelectResponse: MessageFns<SelectResponse> = {
         : isSet(object.base_ms)
         ? globalThis.Number(object.base_ms)
         : 0,
+      selectedEmbedding: isSet(object.selectedEmbedding)
+        ? ModelVector.fromJSON(object.selectedEmbedding)
+        : isSet(object.selected_embedding)
+        ? ModelVector.fromJSON(object.selected_embedding)
+        : undefined,
     };
   },
 
@@ -1128,6 +1186,9 @@ export const SelectResponse: MessageFns<SelectResponse> = {
     if (message.baseMs !== 0) {
       obj.baseMs = floatToJson(message.baseMs);
     }
+    if (message.selectedEmbedding !== undefined) {
+      obj.selectedEmbedding = ModelVector.toJSON(message.selectedEmbedding);
+    }
     return obj;
   },
 
@@ -1146,6 +1207,9 @@ export const SelectResponse: MessageFns<SelectResponse> = {
     message.expandMs = object.expandMs ?? 0;
     message.base = (object.base !== undefined && object.base !== null) ? Rationale.fromPartial(object.base) : undefined;
     message.baseMs = object.baseMs ?? 0;
+    message.selectedEmbedding = (object.selectedEmbedding !== undefined && object.selectedEmbedding !== null)
+      ? ModelVector.fromPartial(object.selectedEmbedding)
+      : undefined;
     return message;
   },
 };
