@@ -11,6 +11,21 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 
+/** Random bytes for 128 roots at a time: one trace id and span id (24 bytes) per root. */
+const POOL_BYTES = 24 * 128;
+let pool = Buffer.alloc(0);
+let taken = 0;
+
+/** A trace id (32 hex) followed by a span id (16 hex), from the pool. */
+function freshIds(): string {
+  if (taken + 24 > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    taken = 0;
+  }
+  taken += 24;
+  return pool.toString('hex', taken - 24, taken);
+}
+
 /**
  * The tracer of a process that exports no spans (OTEL_TRACES_EXPORTER=none):
  * a span records nothing. Below a valid parent it is the parent's context
@@ -22,7 +37,7 @@ class PropagatingTracer implements Tracer {
   startSpan(_name: string, options?: SpanOptions, ctx: Context = context.active()): Span {
     const parent = options?.root ? undefined : trace.getSpanContext(ctx);
     if (parent && isSpanContextValid(parent)) return trace.wrapSpanContext(parent);
-    const ids = randomBytes(24).toString('hex');
+    const ids = freshIds();
     return trace.wrapSpanContext({
       traceId: ids.slice(0, 32),
       spanId: ids.slice(32),
