@@ -218,7 +218,19 @@ async function main(): Promise<void> {
     const per = Object.fromEntries(
       state.services.map((s) => [s.name, ((after[s.name] - before[s.name]) * 1000) / requests]),
     );
-    return { ...per, total: Object.values(per).reduce((a, b) => a + b, 0) };
+    const total = Object.values(per).reduce((a, b) => a + b, 0);
+    return { ...per, total } as Record<string, number>;
+  };
+  /** Starts measuring: then CPU ms per call of the echo server and of this process (the client). */
+  const echoCpuMeter = () => {
+    const before = { server: cpuSeconds(echo.child.pid!), client: process.cpuUsage() };
+    return (calls: number) => {
+      const client = process.cpuUsage(before.client);
+      return {
+        server: ((cpuSeconds(echo.child.pid!) - before.server) * 1000) / calls,
+        client: (client.user + client.system) / 1000 / calls,
+      };
+    };
   };
   try {
     // Warm-up: model sessions, connections, JIT.
@@ -273,17 +285,14 @@ async function main(): Promise<void> {
           cpuMs[k] = (cpuMs[k] ?? 0) + v / rounds;
         sampleRss();
         process.stderr.write(`echo at ${rate}/s for ${seconds}s (round ${round}/${rounds}) ...\n`);
-        const echoCpuBefore = { server: cpuSeconds(echo.child.pid!), client: process.cpuUsage() };
+        const echoCpuOf = echoCpuMeter();
         const e = await openLoop(rate, seconds, async (i) => {
           await echoCall(Buffer.from(RecommendRequest.encode(recommendReq(i)).finish()));
         });
         // One bare grpc-js call's CPU, both sides: the transport's share of a Recommend's calls.
-        const clientCpu = process.cpuUsage(echoCpuBefore.client);
-        echoCpu.server +=
-          ((cpuSeconds(echo.child.pid!) - echoCpuBefore.server) * 1000) /
-          e.latencies.length /
-          rounds;
-        echoCpu.client += (clientCpu.user + clientCpu.system) / 1000 / e.latencies.length / rounds;
+        const perCall = echoCpuOf(e.latencies.length);
+        echoCpu.server += perCall.server / rounds;
+        echoCpu.client += perCall.client / rounds;
         rec.lateStartMs = Math.max(rec.lateStartMs, r.lateStartMs);
         const { rq, eq } = poolRound(rec, r, ech, e);
         perRound.push({
@@ -345,8 +354,12 @@ async function main(): Promise<void> {
     const sc = { latencies: [] as number[], errors: [] as string[] };
     const scEcho = { latencies: [] as number[], errors: [] as string[] };
     const scoreRounds = [];
+    // CPU ms per call: candidate-gen's and this process's for ScoreCandidates, both sides' for the echo.
+    const scoreCpu = { candidateGen: 0, client: 0, echoServer: 0, echoClient: 0 };
     for (let round = 1; round <= rounds; round++) {
       process.stderr.write(`  round ${round}/${rounds} ...\n`);
+      const cpuBefore = sampleCpu();
+      const clientBefore = process.cpuUsage();
       const r = await openLoop(scoreRate, seconds, async (i) => {
         await unary((cb) =>
           candidateGen.scoreCandidates(
@@ -357,10 +370,18 @@ async function main(): Promise<void> {
           ),
         );
       });
+      const client = process.cpuUsage(clientBefore);
+      scoreCpu.candidateGen +=
+        cpuPerRequest(cpuBefore, r.latencies.length)['candidate-gen'] / rounds;
+      scoreCpu.client += (client.user + client.system) / 1000 / r.latencies.length / rounds;
       sampleRss();
+      const echoCpuOf = echoCpuMeter();
       const e = await openLoop(scoreRate, seconds, async (i) => {
         await echoCall(Buffer.from(ScoreCandidatesRequest.encode(scoreReq(i)).finish()));
       });
+      const echoPerCall = echoCpuOf(e.latencies.length);
+      scoreCpu.echoServer += echoPerCall.server / rounds;
+      scoreCpu.echoClient += echoPerCall.client / rounds;
       const { rq, eq } = poolRound(sc, r, scEcho, e);
       scoreRounds.push({
         p99Ms: rq.p99Ms,
@@ -373,6 +394,9 @@ async function main(): Promise<void> {
     }
     const score = quantiles(sc.latencies);
     const scoreFloor = quantiles(scEcho.latencies);
+    process.stderr.write(
+      `  CPU ms per call: ScoreCandidates candidate-gen ${scoreCpu.candidateGen.toFixed(3)}, client ${scoreCpu.client.toFixed(3)}; echo server ${scoreCpu.echoServer.toFixed(3)}, client ${scoreCpu.echoClient.toFixed(3)}\n`,
+    );
     const passing = rows.filter((r) => r.recommend.errors === 0 && r.recommend.p99Ms < 100);
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
     const result = {
@@ -424,6 +448,7 @@ async function main(): Promise<void> {
           firstErrors: [...new Set(scEcho.errors)].slice(0, 3),
         },
         rounds: scoreRounds,
+        cpuMsPerCall: scoreCpu,
         p99RatioToEcho: median(scoreRounds.map((r) => r.p99RatioToEcho)),
         pooledP99RatioToEcho: score.p99Ms / scoreFloor.p99Ms,
       },

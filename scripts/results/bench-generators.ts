@@ -433,6 +433,7 @@ interface GatewayBench {
     echo: GatewayQuantiles;
     p99RatioToEcho: number;
     rounds?: { p99RatioToEcho: number }[];
+    cpuMsPerCall?: { candidateGen: number; client: number; echoServer: number; echoClient: number };
   };
 }
 
@@ -487,7 +488,10 @@ const gateway: Generator = (attrs, root) => {
       (echoCpu.length
         ? ` CPU ms of one echo call, server + client (the client side includes encoding the payload): ${echoCpu.join('; ')}.`
         : '') +
-      ` ScoreCandidates (10 candidates) at ${thousands(sc.rate)}/s: p50 ${ms(sc.p50Ms)} ms, p99 ${ms(sc.p99Ms)} ms against echo p99 ${ms(sc.echo.p99Ms)} ms (${ratio(sc)}).`,
+      ` ScoreCandidates (10 candidates) at ${thousands(sc.rate)}/s: p50 ${ms(sc.p50Ms)} ms, p99 ${ms(sc.p99Ms)} ms against echo p99 ${ms(sc.echo.p99Ms)} ms (${ratio(sc)})` +
+      (sc.cpuMsPerCall
+        ? `; CPU ms per call, server + client: ScoreCandidates ${sc.cpuMsPerCall.candidateGen.toFixed(2)} + ${sc.cpuMsPerCall.client.toFixed(2)}, echo ${sc.cpuMsPerCall.echoServer.toFixed(2)} + ${sc.cpuMsPerCall.echoClient.toFixed(2)}.`
+        : '.'),
   ].join('\n');
 };
 
