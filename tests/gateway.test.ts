@@ -30,6 +30,8 @@ import {
   GatewayClient,
   RationaleKind,
   RecommendRequest,
+  ScorerClient,
+  ScoreRequest,
   SelectionStrategy,
   SelectRequest,
   TotSelectorClient,
@@ -41,6 +43,7 @@ import {
   createLogger,
   setupTelemetry,
   startServer,
+  type RpcMetrics,
   type Telemetry,
 } from '@thoughtspace/service-kit';
 import { unaryCall } from './grpc-helpers';
@@ -54,6 +57,13 @@ import {
 } from './serving-stack';
 
 const STAGES = ['candidates', 'similar-users', 'base-reason', 'expand', 'select', 'score'];
+
+/** A counter's value for one label set, as /metrics serves it (0 before its first count). */
+async function counted(metrics: RpcMetrics, name: string, label: string): Promise<number> {
+  const text = await metrics.registry.metrics();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
 
 describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models)', () => {
   let exporter: InMemorySpanExporter;
@@ -375,6 +385,48 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     }
   });
 
+  it('the scorer runs its own SASRec for a user state of another model, and counts it', async () => {
+    const scorer = new ScorerClient(stack.addresses.scorer, credentials.createInsecure());
+    const score = (userState: { model: string; values: number[] }) =>
+      unaryCall(
+        scorer.score,
+        scorer,
+        ScoreRequest.fromPartial({
+          history: { interactions: bundle.users[5].history.map((itemId) => ({ itemId })) },
+          candidateItemIds: bundle.dataset.itemIds.slice(0, 20),
+          userState,
+        }),
+        Date.now() + 20_000,
+      );
+    const metric = 'thoughtspace_scorer_recomputed_total';
+    try {
+      const plain = await unaryCall(
+        scorer.score,
+        scorer,
+        ScoreRequest.fromPartial({
+          history: { interactions: bundle.users[5].history.map((itemId) => ({ itemId })) },
+          candidateItemIds: bundle.dataset.itemIds.slice(0, 20),
+        }),
+        Date.now() + 20_000,
+      );
+      const before = await counted(stack.metrics.scorer, metric, 'input="user_state"');
+      const foreign = await score({ model: 'sasrec-user@0000000000000000', values: [0, 0, 0] });
+      expect(foreign.candidates).toEqual(plain.candidates);
+      expect(await counted(stack.metrics.scorer, metric, 'input="user_state"')).toBe(before + 1);
+      // Its own model's name with the wrong size is a bad request, naming the field.
+      const { modelDirs } = await readServingBundle(bundle.dir);
+      const sasrec = await SasrecModel.load(modelDirs['candidate-gen'], { threads: 1 });
+      const own = sasrec.userStateModel;
+      await sasrec.dispose();
+      await expect(score({ model: own, values: [0, 0, 0] })).rejects.toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        details: expect.stringContaining('user_state.values: 3 values'),
+      });
+    } finally {
+      scorer.close();
+    }
+  });
+
   it('serves a known user by id and rejects bad fields naming them', async () => {
     const res = await recommend({
       subject: { $case: 'userId', value: bundle.users[2].userId },
@@ -451,11 +503,23 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     }
   });
 
-  it('answers degraded when rationale-gen is dead, naming it in the response and the span', async () => {
+  it('answers degraded when rationale-gen is dead, naming it in the response, the span and /metrics', async () => {
     stack.kill('rationale-gen');
     exporter.reset();
+    const degradedBefore = await counted(
+      stack.metrics.gateway,
+      'thoughtspace_gateway_degraded_total',
+      'stage="base-reason"',
+    );
     const res = await recommend(forUser(4));
     expect(res.degraded).toBe(true);
+    expect(
+      await counted(
+        stack.metrics.gateway,
+        'thoughtspace_gateway_degraded_total',
+        'stage="base-reason"',
+      ),
+    ).toBe(degradedBefore + 1);
     // tot-selector's call to rationale-gen failed: both are named.
     expect(res.degradedReason).toMatch(
       /^base-reason: tot-selector unavailable \(Select\): rationale-gen unavailable/,

@@ -56,7 +56,13 @@ import {
   trainScorer,
   type ScorerExample,
 } from '@thoughtspace/scorer';
-import { startServer, type Health, type Logger } from '@thoughtspace/service-kit';
+import {
+  createRpcMetrics,
+  startServer,
+  type Health,
+  type Logger,
+  type RpcMetrics,
+} from '@thoughtspace/service-kit';
 import {
   createSelectorDomain,
   createServer as totSelectorServer,
@@ -236,6 +242,8 @@ export type StackService = (typeof STACK_SERVICES)[number];
 
 export interface Stack {
   addresses: Record<StackService, string>;
+  /** The gateway's and the scorer's Prometheus registries (what their /metrics serve). */
+  metrics: Record<'gateway' | 'scorer', RpcMetrics>;
   /** Stop one server now (forceShutdown): its clients see UNAVAILABLE. */
   kill(service: StackService): void;
   close(): Promise<void>;
@@ -309,6 +317,10 @@ export async function startStack(
       domain: createSelectorDomain({ writeTree: writer.writeTree, ...agreement }),
     }),
   );
+  const metrics = {
+    gateway: createRpcMetrics({ service: 'gateway', defaults: false }),
+    scorer: createRpcMetrics({ service: 'scorer', defaults: false }),
+  };
   const scorer = await loadServedScorer({
     modelDir: modelDirs.scorer,
     sasrecDir: modelDirs['candidate-gen'],
@@ -316,6 +328,7 @@ export async function startStack(
     dataset: bundle.dataset,
     manifestHash: bundle.manifestHash,
     threads: 1,
+    metrics: metrics.scorer,
   });
   disposers.push(() => scorer.dispose());
   await start(
@@ -350,10 +363,12 @@ export async function startStack(
         budgets: o.budgets,
       }),
       catalogue,
+      metrics: metrics.gateway,
     }),
   );
   return {
     addresses,
+    metrics,
     kill(service) {
       servers.get(service)?.forceShutdown();
     },

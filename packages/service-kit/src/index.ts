@@ -11,8 +11,8 @@ export {
 export type { ToServiceErrorOptions } from './errors';
 export { unary, serverStream } from './handlers';
 export { callDownstream, downstreamError } from './downstream';
-export { createRpcMetrics, startMetricsServer } from './prometheus';
-export type { RpcMetrics } from './prometheus';
+export { createRpcMetrics, startMetricsServer, NO_COUNTER } from './prometheus';
+export type { RpcMetrics, MetricCounter } from './prometheus';
 export type { DownstreamOptions, UnaryClientMethod } from './downstream';
 export type { CallContext, UnaryHandler, ServerStreamHandler, Send, RpcOptions } from './handlers';
 

@@ -52,4 +52,29 @@ describe('Prometheus RPC latency histograms', () => {
       await http.close();
     }
   });
+
+  it("serves a service's own counters beside the histograms, by label", async () => {
+    const metrics = createRpcMetrics({ service: 'probe', defaults: false });
+    const degraded = metrics.counter({
+      name: 'probe_degraded_total',
+      help: 'answers without a reason',
+      labelNames: ['stage'],
+    });
+    degraded.add(1, { stage: 'select' });
+    degraded.add(2, { stage: 'select' });
+    degraded.add(1, { stage: 'expand' });
+    const endpoint = await startMetricsServer({
+      registry: metrics.registry,
+      port: 0,
+      host: '127.0.0.1',
+    });
+    try {
+      const { text } = await fetchText(`http://127.0.0.1:${endpoint.port}/metrics`);
+      expect(text).toContain('# TYPE probe_degraded_total counter');
+      expect(text).toMatch(/probe_degraded_total\{stage="select",service="probe"\} 3/);
+      expect(text).toMatch(/probe_degraded_total\{stage="expand",service="probe"\} 1/);
+    } finally {
+      await endpoint.close();
+    }
+  });
 });

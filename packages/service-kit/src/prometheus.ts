@@ -12,13 +12,23 @@ import {
   status as GrpcStatus,
   type ServerInterceptor,
 } from '@grpc/grpc-js';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 export interface RpcMetrics {
   registry: Registry;
   /** Observes `grpc_server_handling_seconds{grpc_service, grpc_method, grpc_code}`. */
   interceptor: ServerInterceptor;
+  /** A counter of the service's own (e.g. degraded answers), served on /metrics with the histograms. */
+  counter(o: { name: string; help: string; labelNames: readonly string[] }): MetricCounter;
 }
+
+/** Adds to a counter with labels (as OpenTelemetry's Counter.add). */
+export interface MetricCounter {
+  add(value: number, labels?: Record<string, string>): void;
+}
+
+/** A counter that counts nowhere (a service built without metrics, e.g. in a test). */
+export const NO_COUNTER: MetricCounter = { add: () => {} };
 
 const CODE_NAMES = Object.fromEntries(
   Object.entries(GrpcStatus)
@@ -56,7 +66,11 @@ export function createRpcMetrics(o: { service: string; defaults?: boolean }): Rp
       },
     });
   };
-  return { registry, interceptor };
+  const counter: RpcMetrics['counter'] = ({ name, help, labelNames }) => {
+    const c = new Counter({ name, help, labelNames: [...labelNames], registers: [registry] });
+    return { add: (value, labels = {}) => c.inc(labels, value) };
+  };
+  return { registry, interceptor, counter };
 }
 
 /** Serve `registry` as Prometheus text on http://host:port/metrics; resolves with the bound port. */

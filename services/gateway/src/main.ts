@@ -42,6 +42,7 @@ export function runGateway(env: NodeJS.ProcessEnv = process.env): Promise<Runnin
           defaultDeadlineMs: config.defaultDeadlineMs,
           logger,
           interceptors: [rpc.interceptor],
+          metrics: rpc,
         }),
         ready: {
           dataset: `${name} ${manifest.hash.slice(0, 12)}`,

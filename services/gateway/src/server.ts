@@ -1,5 +1,4 @@
 import { Server, type ServerInterceptor } from '@grpc/grpc-js';
-import { metrics, type Counter } from '@opentelemetry/api';
 import type { Item } from '@thoughtspace/data';
 import { STRATEGY_FROM_PROTO, STRATEGY_TO_PROTO, type StageName } from '@thoughtspace/pipeline';
 import {
@@ -16,12 +15,14 @@ import {
 import { InvalidArgumentError } from '@thoughtspace/runtime';
 import {
   createHealth,
+  NO_COUNTER,
   requireInt,
   ServingStatus,
   unary,
   type CallContext,
   type Health,
   type Logger,
+  type RpcMetrics,
   type RpcOptions,
 } from '@thoughtspace/service-kit';
 import type { Catalogue } from './domain/catalogue';
@@ -41,8 +42,11 @@ export interface GatewayDeps {
   defaultDeadlineMs?: number;
   logger?: Logger;
   health?: Health;
-  /** Counts degraded answers (default: the global meter's `thoughtspace.gateway.degraded`). */
-  degradedCounter?: Counter;
+  /**
+   * Where `thoughtspace_gateway_degraded_total{stage}` counts degraded
+   * answers, on /metrics (main.ts passes runService's); absent, nothing counts.
+   */
+  metrics?: Pick<RpcMetrics, 'counter'>;
 }
 
 const MAX_HISTORY = 1000;
@@ -54,10 +58,11 @@ export function createServer(deps: GatewayDeps): { server: Server; health: Healt
     deps.health ??
     createHealth({ services: { [SERVICE_NAME]: ServingStatus.NOT_SERVING }, logger: deps.logger });
   const degraded =
-    deps.degradedCounter ??
-    metrics.getMeter('@thoughtspace/gateway').createCounter('thoughtspace.gateway.degraded', {
-      description: 'Recommend answers scored without a reason because a reasoning stage failed',
-    });
+    deps.metrics?.counter({
+      name: 'thoughtspace_gateway_degraded_total',
+      help: 'Recommend answers scored without a reason because a reasoning stage failed, by stage',
+      labelNames: ['stage'],
+    }) ?? NO_COUNTER;
   const { catalogue } = deps;
 
   const impl: GatewayServer = {

@@ -24,6 +24,7 @@ export function runScorer(env: NodeJS.ProcessEnv = process.env): Promise<Running
         threads: config.threads,
         executionProvider: config.executionProvider,
         limits: { maxCandidates: config.maxCandidates, maxHistory: config.maxHistory },
+        metrics: rpc,
       });
       return {
         ...createServer({

@@ -1,9 +1,9 @@
-import { metrics, type Counter } from '@opentelemetry/api';
 import { SasrecModel } from '@thoughtspace/candidate-gen';
 import type { Dataset } from '@thoughtspace/data';
 import { ModelRunner, type ExecutionProvider } from '@thoughtspace/engine';
 import { ThoughtSpaceModel } from '@thoughtspace/encoder';
 import { FailedPreconditionError } from '@thoughtspace/runtime';
+import { NO_COUNTER, type RpcMetrics } from '@thoughtspace/service-kit';
 import {
   createFeatureBuilder,
   createScoringDomain,
@@ -35,18 +35,19 @@ export async function loadServedScorer(o: {
   executionProvider?: ExecutionProvider;
   limits?: Partial<ScoringLimits>;
   /**
-   * Counts requests whose handed-over vector named another model (default:
-   * the global meter's `thoughtspace.scorer.recomputed`, attribute `input`).
+   * Where `thoughtspace_scorer_recomputed_total{input}` counts requests whose
+   * handed-over vector named another model, on /metrics (main.ts passes
+   * runService's); absent, nothing counts.
    */
-  recomputed?: Counter;
+  metrics?: Pick<RpcMetrics, 'counter'>;
 }): Promise<ServedScorer> {
   const loaded = await loadScorer(o.modelDir);
   const recomputed =
-    o.recomputed ??
-    metrics.getMeter('@thoughtspace/scorer').createCounter('thoughtspace.scorer.recomputed', {
-      description:
-        'Score requests that handed over a user state or reason embedding of another model, so the scorer ran its own',
-    });
+    o.metrics?.counter({
+      name: 'thoughtspace_scorer_recomputed_total',
+      help: 'Score requests that handed over a user state or reason embedding of another model, so the scorer ran its own, by input',
+      labelNames: ['input'],
+    }) ?? NO_COUNTER;
   const runnerOptions = { threads: o.threads, executionProvider: o.executionProvider };
   const [runner, sasrec, encoder] = await Promise.all([
     ModelRunner.create({ model: loaded.onnx, name: 'scorer', ...runnerOptions }),

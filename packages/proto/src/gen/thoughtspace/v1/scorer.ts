@@ -33,7 +33,7 @@ export interface ScoreRequest {
    * Optional: the history's SASRec user state as candidate-gen computed it
    * (GenerateCandidatesResponse.user_state). Used instead of running SASRec
    * when its model is the scorer's own; otherwise the scorer runs SASRec
-   * (counted in thoughtspace.scorer.recomputed). `values` must have the
+   * (counted in thoughtspace_scorer_recomputed_total on /metrics). `values` must have the
    * model's hidden size and be finite.
    */
   userState?:
