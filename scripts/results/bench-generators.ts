@@ -549,6 +549,35 @@ const scale: Generator = (attrs, root) => {
   return out.join('\n').trimEnd();
 };
 
+interface RpcOverheadBench {
+  command: string;
+  machine: { cpus: number; loadAverage: number[] };
+  request: string;
+  calls: number;
+  rate: number;
+  rounds: number;
+  layers: { layer: string; cpuUsPerCall: number; ratioToGrpcJs: number; rounds: number[] }[];
+}
+
+/** Server CPU per call of the service stack, layer by layer, against bare grpc-js. */
+const rpcOverhead: Generator = (attrs, root) => {
+  const file = attrs.file ?? 'bench/results/rpc-overhead.json';
+  const r = readJson<RpcOverheadBench>(root, file, 'rpc-overhead');
+  return [
+    `\`${r.command}\` — ${r.request}; ${thousands(r.calls)} calls per layer at ${thousands(r.rate)}/s, ${r.rounds} rounds taking the layers in turn (median of the rounds; the ratio is the median of the same-round ratios), load average at the end ${r.machine.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on ${r.machine.cpus} CPUs. Source: \`${file}\`.`,
+    '',
+    table(
+      ['layer', 'server CPU µs per call', 'x bare grpc-js', 'rounds (µs)'],
+      r.layers.map((l) => [
+        l.layer,
+        l.cpuUsPerCall.toFixed(1),
+        `${l.ratioToGrpcJs.toFixed(2)}x`,
+        l.rounds.map((x) => x.toFixed(0)).join(', '),
+      ]),
+    ),
+  ].join('\n');
+};
+
 export const BENCH_GENERATORS: Record<string, Generator> = {
   'sasrec-speed': sasrecSpeed,
   topk,
@@ -556,6 +585,7 @@ export const BENCH_GENERATORS: Record<string, Generator> = {
   kafka,
   'kafka-pipeline': kafkaPipeline,
   gateway,
+  'rpc-overhead': rpcOverhead,
   scale,
   loadtest,
   siblings,
