@@ -7,7 +7,8 @@
 export interface RecentCache<V> {
   /** The value of `key`, computed and kept on a miss. */
   get(key: string, compute: () => V): V;
-  delete(key: string): void;
+  /** Drops `key`; with `only`, just while `key` still holds that very value. */
+  delete(key: string, only?: V): void;
   readonly size: number;
 }
 
@@ -26,9 +27,36 @@ export function createRecentCache<V>(capacity: number): RecentCache<V> {
       entries.set(key, value);
       return value;
     },
-    delete: (key) => void entries.delete(key),
+    delete(key, ...only) {
+      if (only.length === 0 || entries.get(key) === only[0]) entries.delete(key);
+    },
     get size() {
       return entries.size;
+    },
+  };
+}
+
+/**
+ * Recent runs of an async computation, pending or done, by key: a get while
+ * a run is pending shares it, and a failed run is forgotten (the next get
+ * runs again) unless a newer run already took its key.
+ */
+export interface RecentRuns<V> {
+  get(key: string, run: () => Promise<V>): Promise<V>;
+  readonly size: number;
+}
+
+export function createRecentRuns<V>(capacity: number): RecentRuns<V> {
+  const runs = createRecentCache<Promise<V>>(capacity);
+  return {
+    get: (key, run) =>
+      runs.get(key, () => {
+        const pending = run();
+        pending.catch(() => runs.delete(key, pending));
+        return pending;
+      }),
+    get size() {
+      return runs.size;
     },
   };
 }

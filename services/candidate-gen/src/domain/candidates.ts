@@ -1,5 +1,5 @@
 import {
-  createRecentCache,
+  createRecentRuns,
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
@@ -210,16 +210,9 @@ const STATES_KEPT = 64;
 export function userStateMemo(
   encode: (history: Int32Array) => Promise<Float32Array>,
 ): (history: Int32Array) => Promise<Float32Array> {
-  const states = createRecentCache<Promise<Float32Array>>(STATES_KEPT);
-  return (history) => {
-    const key = history.join(',');
-    return states.get(key, () => {
-      const state = encode(history);
-      // A failed run is not remembered.
-      void state.catch(() => states.delete(key));
-      return state;
-    });
-  };
+  // A failed run is not remembered.
+  const states = createRecentRuns<Float32Array>(STATES_KEPT);
+  return (history) => states.get(history.join(','), () => encode(history));
 }
 
 /** Ids come from clients: never echo an unbounded one into an error or log. */

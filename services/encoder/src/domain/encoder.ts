@@ -1,6 +1,6 @@
 import {
   cosine,
-  createRecentCache,
+  createRecentRuns,
   FailedPreconditionError,
   InvalidArgumentError,
 } from '@thoughtspace/runtime';
@@ -102,14 +102,11 @@ export function createEncoderDomain(options: {
 
   // E2 of a behaviour text, computed once while it is recent: a prefetch and the agreement that
   // follows share one run, and the same history asked again runs none. A failed run is dropped.
-  const behaviours = createRecentCache<Promise<Float32Array>>(BEHAVIOURS_KEPT);
-  const behaviourVector = (text: string): Promise<Float32Array> => {
-    const vector = behaviours.get(text, () => model.encodeBehaviours([text]).then(([v]) => v));
-    vector.catch(() => behaviours.delete(text));
-    return vector;
-  };
+  const behaviours = createRecentRuns<Float32Array>(BEHAVIOURS_KEPT);
+  const behaviourVector = (text: string): Promise<Float32Array> =>
+    behaviours.get(text, () => model.encodeBehaviours([text]).then(([v]) => v));
   // E1 of the rationales of recent agreements, so the selected one is not encoded twice.
-  const rationales = createRecentCache<Promise<Float32Array>>(RATIONALES_KEPT);
+  const rationales = createRecentRuns<Float32Array>(RATIONALES_KEPT);
 
   return {
     modelName: model.name,
@@ -146,9 +143,7 @@ export function createEncoderDomain(options: {
     rationaleModel: model.rationaleModel,
     async rationaleVector(text) {
       const [t] = texts([text], 'rationale');
-      const vector = rationales.get(t, () => model.encodeRationales([t]).then(([v]) => v));
-      vector.catch(() => rationales.delete(t));
-      return vector;
+      return rationales.get(t, () => model.encodeRationales([t]).then(([v]) => v));
     },
   };
 }
