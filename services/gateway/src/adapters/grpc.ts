@@ -352,7 +352,7 @@ export function createGrpcPorts(o: {
           candidateItemIds: [...req.candidates],
           reason: req.reason ?? '',
           userState: toProtoVector(req.userState),
-          reasonEmbedding: req.reason ? toProtoVector(req.reasonEmbedding) : undefined,
+          reasonEmbedding: toProtoVector(req.reasonEmbedding),
         }),
         opts,
       );
