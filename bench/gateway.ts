@@ -36,47 +36,12 @@ import {
   ScoreCandidatesRequest,
   type RecommendResponse,
 } from '@thoughtspace/proto';
-import { arg } from './lib/args';
+import { arg, positiveInt } from './lib/args';
+import { openLoop } from './lib/open-loop';
 import { median, quantiles, type Quantiles } from './lib/stats';
 
 const REPO = resolve(__dirname, '..', '..');
 const BIN = join(REPO, 'packages', 'cli', 'bin', 'thoughtspace.js');
-
-/**
- * Open loop: request i is due at t0 + i / rate whether or not earlier ones
- * finished; latency counts from the due time (no coordinated omission), and
- * failed calls are included at the time they failed.
- */
-async function openLoop(
-  rate: number,
-  seconds: number,
-  fire: (i: number) => Promise<void>,
-): Promise<{ latencies: number[]; errors: string[]; lateStartMs: number }> {
-  const total = Math.round(rate * seconds);
-  const latencies: number[] = [];
-  const errors: string[] = [];
-  const pending: Promise<void>[] = [];
-  const t0 = performance.now() + 20;
-  let lateStartMs = 0;
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    lateStartMs = Math.max(lateStartMs, performance.now() - due);
-    // A failed call counts at the time it failed (a timeout is a slow answer, not a missing one).
-    pending.push(
-      fire(i).then(
-        () => void latencies.push(performance.now() - due),
-        (err: Error) => {
-          latencies.push(performance.now() - due);
-          errors.push(err.message);
-        },
-      ),
-    );
-  }
-  await Promise.all(pending);
-  return { latencies, errors, lateStartMs };
-}
 
 interface Calls {
   latencies: number[];
@@ -147,9 +112,7 @@ async function main(): Promise<void> {
   const runDir = arg('run', 'runs/main');
   const rates = arg('rates', '25,50,100,200').split(',').map(Number);
   const seconds = Number(arg('seconds', '10'));
-  const rounds = Number(arg('rounds', '3'));
-  if (!Number.isInteger(rounds) || rounds < 1)
-    throw new Error(`--rounds must be >= 1, got ${rounds}`);
+  const rounds = positiveInt('rounds', '3');
   const warmupSeconds = Number(arg('warmup-seconds', '3'));
   const scoreRate = Number(arg('score-rate', '1000'));
   const out = arg('out', join(REPO, 'bench', 'results', 'gateway.json'));
@@ -221,13 +184,13 @@ async function main(): Promise<void> {
     const total = Object.values(per).reduce((a, b) => a + b, 0);
     return { ...per, total } as Record<string, number>;
   };
-  /** Starts measuring: then CPU ms per call of the echo server and of this process (the client). */
-  const echoCpuMeter = () => {
-    const before = { server: cpuSeconds(echo.child.pid!), client: process.cpuUsage() };
+  /** Starts measuring: then CPU ms per call of server process `pid` and of this process (the client). */
+  const cpuMeter = (pid: number) => {
+    const before = { server: cpuSeconds(pid), client: process.cpuUsage() };
     return (calls: number) => {
       const client = process.cpuUsage(before.client);
       return {
-        server: ((cpuSeconds(echo.child.pid!) - before.server) * 1000) / calls,
+        server: ((cpuSeconds(pid) - before.server) * 1000) / calls,
         client: (client.user + client.system) / 1000 / calls,
       };
     };
@@ -285,7 +248,7 @@ async function main(): Promise<void> {
           cpuMs[k] = (cpuMs[k] ?? 0) + v / rounds;
         sampleRss();
         process.stderr.write(`echo at ${rate}/s for ${seconds}s (round ${round}/${rounds}) ...\n`);
-        const echoCpuOf = echoCpuMeter();
+        const echoCpuOf = cpuMeter(echo.child.pid!);
         const e = await openLoop(rate, seconds, async (i) => {
           await echoCall(Buffer.from(RecommendRequest.encode(recommendReq(i)).finish()));
         });
@@ -358,8 +321,7 @@ async function main(): Promise<void> {
     const scoreCpu = { candidateGen: 0, client: 0, echoServer: 0, echoClient: 0 };
     for (let round = 1; round <= rounds; round++) {
       process.stderr.write(`  round ${round}/${rounds} ...\n`);
-      const cpuBefore = sampleCpu();
-      const clientBefore = process.cpuUsage();
+      const scoreCpuOf = cpuMeter(state.services.find((svc) => svc.name === 'candidate-gen')!.pid);
       const r = await openLoop(scoreRate, seconds, async (i) => {
         await unary((cb) =>
           candidateGen.scoreCandidates(
@@ -370,12 +332,11 @@ async function main(): Promise<void> {
           ),
         );
       });
-      const client = process.cpuUsage(clientBefore);
-      scoreCpu.candidateGen +=
-        cpuPerRequest(cpuBefore, r.latencies.length)['candidate-gen'] / rounds;
-      scoreCpu.client += (client.user + client.system) / 1000 / r.latencies.length / rounds;
+      const scorePerCall = scoreCpuOf(r.latencies.length);
+      scoreCpu.candidateGen += scorePerCall.server / rounds;
+      scoreCpu.client += scorePerCall.client / rounds;
       sampleRss();
-      const echoCpuOf = echoCpuMeter();
+      const echoCpuOf = cpuMeter(echo.child.pid!);
       const e = await openLoop(scoreRate, seconds, async (i) => {
         await echoCall(Buffer.from(ScoreCandidatesRequest.encode(scoreReq(i)).finish()));
       });

@@ -22,6 +22,7 @@ import { dirname } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { CandidateGenClient, ScoreCandidatesRequest } from '@thoughtspace/proto';
 import { arg, positiveInt } from './lib/args';
+import { openLoop } from './lib/open-loop';
 import { median } from './lib/stats';
 
 const LAYERS = [
@@ -96,17 +97,9 @@ async function measure(layer: Layer, calls: number, rate: number): Promise<numbe
       return (await next<{ cpuMs: number }>()).cpuMs;
     };
     const before = await cpu();
-    // Open loop: calls start on schedule whether or not earlier ones finished.
-    const started = performance.now();
-    const pending: Promise<void>[] = [];
-    for (let i = 0; i < calls; i++) {
-      const due = started + (i * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((ok) => setTimeout(ok, wait));
-      pending.push(call());
-    }
-    await Promise.all(pending);
+    const { errors } = await openLoop(rate, calls / rate, call);
     const after = await cpu();
+    if (errors.length) throw new Error(`${layer}: ${errors.length} calls failed: ${errors[0]}`);
     client.close();
     return ((after - before) * 1000) / calls;
   } finally {
