@@ -437,6 +437,10 @@ interface GatewayBench {
   };
 }
 
+/** `load average at the end 1.1 / 1.2 / 1.2 on 2 CPUs`: how busy the machine was. */
+const endLoad = (m: { loadAverage: number[]; cpus: number }) =>
+  `load average at the end ${m.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on ${m.cpus} CPUs`;
+
 /** Recommend over the seven processes against the echo floor, per rate, with where the CPU goes. */
 const gateway: Generator = (attrs, root) => {
   const file = attrs.file ?? 'bench/results/gateway.json';
@@ -461,7 +465,7 @@ const gateway: Generator = (attrs, root) => {
         `${row.rate}/s: ${row.echo.cpuMsPerCall!.server.toFixed(2)} + ${row.echo.cpuMsPerCall!.client.toFixed(2)}`,
     );
   return [
-    `\`${r.command}\` — ${r.bundle.dataset.name} bundle (manifest \`${shortHash(r.bundle.dataset.manifestHash)}\`, seed ${r.bundle.seed}, provider \`${r.bundle.provider}\`), ${r.processes ?? 'every service its own process'}, ${rounds > 1 ? `${rounds} rounds per rate of ${r.secondsPerRate} s of Recommend then ${r.secondsPerRate} s of echo (quantiles over all rounds; the ratio is the median of the rounds' ratios, each round's in brackets)` : `${r.secondsPerRate} s per rate`}${r.warmupSeconds ? ` after ${r.warmupSeconds} s of unrecorded warm-up` : ''}, load average at the end ${r.machine.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on ${r.machine.cpus} CPUs. Source: \`${file}\`.`,
+    `\`${r.command}\` — ${r.bundle.dataset.name} bundle (manifest \`${shortHash(r.bundle.dataset.manifestHash)}\`, seed ${r.bundle.seed}, provider \`${r.bundle.provider}\`), ${r.processes ?? 'every service its own process'}, ${rounds > 1 ? `${rounds} rounds per rate of ${r.secondsPerRate} s of Recommend then ${r.secondsPerRate} s of echo (quantiles over all rounds; the ratio is the median of the rounds' ratios, each round's in brackets)` : `${r.secondsPerRate} s per rate`}${r.warmupSeconds ? ` after ${r.warmupSeconds} s of unrecorded warm-up` : ''}, ${endLoad(r.machine)}. Source: \`${file}\`.`,
     '',
     table(
       [
@@ -564,7 +568,7 @@ const rpcOverhead: Generator = (attrs, root) => {
   const file = attrs.file ?? 'bench/results/rpc-overhead.json';
   const r = readJson<RpcOverheadBench>(root, file, 'rpc-overhead');
   return [
-    `\`${r.command}\` — ${r.request}; ${thousands(r.calls)} calls per layer at ${thousands(r.rate)}/s, ${r.rounds} rounds taking the layers in turn (median of the rounds; the ratio is the median of the same-round ratios), load average at the end ${r.machine.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on ${r.machine.cpus} CPUs. Source: \`${file}\`.`,
+    `\`${r.command}\` — ${r.request}; ${thousands(r.calls)} calls per layer at ${thousands(r.rate)}/s, ${r.rounds} rounds taking the layers in turn (median of the rounds; the ratio is the median of the same-round ratios), ${endLoad(r.machine)}. Source: \`${file}\`.`,
     '',
     table(
       ['layer', 'server CPU µs per call', 'x bare grpc-js', 'rounds (µs)'],
