@@ -38,6 +38,7 @@ import {
 } from '@thoughtspace/proto';
 import { arg, positiveInt } from './lib/args';
 import { openLoop } from './lib/open-loop';
+import { cpuSeconds } from './lib/proc';
 import { median, quantiles, type Quantiles } from './lib/stats';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -93,13 +94,6 @@ function startEcho(): Promise<{ child: ChildProcess; address: string }> {
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** User + system CPU seconds a process has used so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function unary<Res>(

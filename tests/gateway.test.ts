@@ -215,11 +215,12 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       ['thought-space-e1', 6],
       ['thought-space-e2', 1],
     ]);
-    // Candidates and similar users start from the same user state, computed once.
+    // Candidates and similar users start from the same user state, computed once, by the
+    // serving window that holds this short history (decision 0034).
     const generate = modelRuns('thoughtspace.v1.CandidateGen/GenerateCandidates');
     expect(generate).toContainEqual(['sasrec-items-search', 1]);
-    expect(generate.filter(([model]) => model === 'sasrec-user-encoder')).toEqual([
-      ['sasrec-user-encoder', 1],
+    expect(generate.filter(([model]) => String(model).startsWith('sasrec-user-encoder'))).toEqual([
+      ['sasrec-user-encoder-window8', 1],
     ]);
     for (const s of trace) expect(s.status.code).not.toBe(SpanStatusCode.ERROR);
     expect(root.attributes['thoughtspace.degraded']).toBe(false);

@@ -271,7 +271,8 @@ export async function startStack(
     addresses[name] = `127.0.0.1:${port}`;
   };
 
-  const sasrec = await SasrecModel.load(modelDirs['candidate-gen'], { threads: 1 });
+  // As candidate-gen's main.ts serves it (SEQUENCE_WINDOWS=on by default).
+  const sasrec = await SasrecModel.load(modelDirs['candidate-gen'], { threads: 1, windows: true });
   disposers.push(() => sasrec.dispose());
   await start(
     'candidate-gen',

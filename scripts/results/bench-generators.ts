@@ -582,6 +582,55 @@ const rpcOverhead: Generator = (attrs, root) => {
   ].join('\n');
 };
 
+interface SequenceWindowsBench {
+  command: string;
+  machine: { cpus: number; loadAverage: number[] };
+  bundle: { dataset: { name: string; manifestHash: string }; seed: number; provider: string };
+  request: string;
+  rate: number;
+  seconds: number;
+  rounds: number;
+  servedBy: { graph: string; share: number }[];
+  agreement: { scores: number; maxAbsDiff: number; identicalShare: number };
+  on: WindowSide;
+  off: WindowSide;
+  cpuRatio: number;
+  p99Ratio: number;
+}
+
+interface WindowSide {
+  cpuMsPerCall: number;
+  p50Ms: number;
+  p99Ms: number;
+  rounds: { cpuMsPerCall: number; p99Ms: number }[];
+}
+
+/** candidate-gen's ScoreCandidates with SASRec's serving windows on and off, same run (decision 0034). */
+const sequenceWindows: Generator = (attrs, root) => {
+  const file = attrs.file ?? 'bench/results/sequence-windows.json';
+  const r = readJson<SequenceWindowsBench>(root, file, 'sequence-windows');
+  const row = (name: string, s: WindowSide) => [
+    name,
+    s.cpuMsPerCall.toFixed(3),
+    s.p50Ms.toFixed(2),
+    s.p99Ms.toFixed(2),
+    s.rounds.map((x) => `${x.cpuMsPerCall.toFixed(3)} / ${x.p99Ms.toFixed(1)}`).join(', '),
+  ];
+  const shares = r.servedBy
+    .map((x) => `${x.graph} ${(100 * x.share).toFixed(1)}%`)
+    .join(', ');
+  return [
+    `\`${r.command}\` — ${r.bundle.dataset.name} bundle (manifest \`${shortHash(r.bundle.dataset.manifestHash)}\`, seed ${r.bundle.seed}, provider \`${r.bundle.provider}\`); ${r.request}; ${thousands(r.rate)}/s for ${r.seconds} s per side and round, ${r.rounds} rounds alternating the sides (medians of the rounds), ${endLoad(r.machine)}. Requests served by: ${shares}. Source: \`${file}\`.`,
+    '',
+    table(
+      ['SEQUENCE_WINDOWS', 'candidate-gen CPU ms per call', 'p50 ms', 'p99 ms', 'rounds (CPU ms / p99 ms)'],
+      [row('on (default)', r.on), row('off (model.onnx only)', r.off)],
+    ),
+    '',
+    `On / off in the same rounds: CPU per call **${r.cpuRatio.toFixed(2)}x**, p99 ${r.p99Ratio.toFixed(2)}x. Both answered the same requests first: largest score difference ${r.agreement.maxAbsDiff.toExponential(1)} over ${thousands(r.agreement.scores)} scores (${(100 * r.agreement.identicalShare).toFixed(1)}% bit-identical).`,
+  ].join('\n');
+};
+
 export const BENCH_GENERATORS: Record<string, Generator> = {
   'sasrec-speed': sasrecSpeed,
   topk,
@@ -590,6 +639,7 @@ export const BENCH_GENERATORS: Record<string, Generator> = {
   'kafka-pipeline': kafkaPipeline,
   gateway,
   'rpc-overhead': rpcOverhead,
+  'sequence-windows': sequenceWindows,
   scale,
   loadtest,
   siblings,

@@ -1,4 +1,5 @@
 import {
+  enumVar,
   intVar,
   readConfig,
   MODEL_SERVICE_CONFIG,
@@ -8,6 +9,17 @@ import {
   type ConfigOf,
 } from '@thoughtspace/service-kit';
 import { DEFAULT_LIMITS } from './domain/candidates';
+
+/** Whether SASRec serves short histories through shorter graphs (candidate-gen and its stage worker). */
+export const SEQUENCE_WINDOWS_CONFIG = {
+  sequenceWindows: enumVar({
+    name: 'SEQUENCE_WINDOWS',
+    values: ['on', 'off'] as const,
+    default: 'on',
+    description:
+      'on: a SASRec history shorter than the model window runs through a graph over its last 8, 16, 32, ... positions (the same outputs to about 1e-6, checked at load; decision 0034); off: every history runs through model.onnx as trained',
+  }),
+};
 
 /** candidate-gen's environment: the shared service variables plus the model and request limits. */
 export const CANDIDATE_GEN_CONFIG = {
@@ -39,6 +51,7 @@ export const CANDIDATE_GEN_CONFIG = {
     min: 1,
     max: 1_000_000,
   }),
+  ...SEQUENCE_WINDOWS_CONFIG,
 };
 
 export type CandidateGenConfig = ConfigOf<typeof CANDIDATE_GEN_CONFIG>;

@@ -17,6 +17,7 @@ export function runCandidateGen(env: NodeJS.ProcessEnv = process.env): Promise<R
       const model = await SasrecModel.load(config.modelDir, {
         threads: config.threads,
         executionProvider: config.executionProvider,
+        windows: config.sequenceWindows === 'on',
       });
       const domain = createCandidateDomain({
         model,
@@ -28,7 +29,7 @@ export function runCandidateGen(env: NodeJS.ProcessEnv = process.env): Promise<R
       });
       return {
         ...createServer({ domain, logger, interceptors: [rpc.interceptor] }),
-        ready: { model: domain.modelName, items: model.numItems },
+        ready: { model: domain.modelName, items: model.numItems, windows: model.windowLengths },
         dispose: () => model.dispose(),
       };
     },

@@ -7,6 +7,7 @@ import {
   stringVar,
   type ConfigOf,
 } from '@thoughtspace/service-kit';
+import { SEQUENCE_WINDOWS_CONFIG } from '@thoughtspace/candidate-gen';
 import { STAGE_NAMES } from './stages';
 
 const address = (name: string, service: string) =>
@@ -62,6 +63,7 @@ export const STAGE_WORKER_CONFIG = {
     max: 256,
     description: 'onnxruntime intra-op threads for an in-process model',
   }),
+  ...SEQUENCE_WINDOWS_CONFIG,
   dataset: stringVar({
     name: 'DATASET',
     optional: true,

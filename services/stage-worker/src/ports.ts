@@ -86,7 +86,10 @@ export async function createWorkerPorts(
 
   let candidates: CandidatePort;
   if (config.stage === 'candidate-gen' && config.modelDir) {
-    const model = await SasrecModel.load(config.modelDir, { threads: config.threads });
+    const model = await SasrecModel.load(config.modelDir, {
+      threads: config.threads,
+      windows: config.sequenceWindows === 'on',
+    });
     disposers.push(() => model.dispose());
     candidates = inProcessCandidates(createCandidateDomain({ model }));
   } else {

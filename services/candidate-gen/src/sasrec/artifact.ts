@@ -5,6 +5,7 @@ import {
   exportInference,
   saveCheckpoint,
   writeSafetensors,
+  type TypedData,
 } from '@thoughtspace/engine';
 import { trainerUserEmbeddings } from './train';
 import { lineChartSpec, renderSvg, type ChartSpec } from '@thoughtspace/report';
@@ -182,6 +183,8 @@ export interface LoadedSasrec {
   userEncoder: Uint8Array;
   /** [numItems + 1, hidden]; row 0 is padding. */
   itemEmbedding: Float32Array;
+  /** The checkpoint's tensors by name: the trained parameters (and the optimizer's state). */
+  checkpoint: ReadonlyMap<string, TypedData>;
   /** [users, hidden], aligned with manifest.userIds. */
   userEmbedding: Float32Array;
   /** Per user (aligned with manifest.userIds), the indexed history; absent in model directories written before it was saved. */
@@ -249,6 +252,7 @@ export async function loadSasrec(dir: string): Promise<LoadedSasrec> {
     onnx: new Uint8Array(onnx),
     userEncoder: new Uint8Array(userEncoder),
     itemEmbedding: emb.data as Float32Array,
+    checkpoint: new Map(ckpt.tensors.map((t) => [t.name, t.data])),
     userEmbedding: users.data as Float32Array,
   };
 }

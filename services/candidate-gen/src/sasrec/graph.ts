@@ -29,6 +29,7 @@ import {
   constantInit,
   type Tensor,
 } from '@thoughtspace/engine';
+import { InvalidArgumentError } from '@thoughtspace/runtime';
 import type { SasrecConfig } from './config';
 
 /**
@@ -55,9 +56,51 @@ export function buildSasrec(
   options: { freezeItemEmbedding?: boolean } = {},
 ): SasrecGraph {
   const g = new Graph();
+  const { itemEmb, real, states, scores, userEmbedding } = sasrecForward(g, config, numItems, {
+    window: config.maxLen,
+    freezeItemEmbedding: options.freezeItemEmbedding,
+  });
+  const loss =
+    config.loss === 'bce'
+      ? bceLoss(g, states, itemEmb, real)
+      : softmaxLoss(g, states, itemEmb, config);
+  return { graph: g, loss, scores, userEmbedding };
+}
+
+/**
+ * The serving graph over the last `window` positions only (window <= maxLen):
+ * `seq` is [batch, window], left-padded, and position j takes the trained
+ * position embedding maxLen - window + j, so the latest item keeps position
+ * maxLen - 1 as in training. Padded keys are masked out exactly, so a history
+ * no longer than the window gets the states of the full graph (up to
+ * onnxruntime's summation order) at a fraction of the work. Parameters carry
+ * the names of buildSasrec's, so a checkpoint of the full model exports it.
+ */
+export function buildSasrecWindow(
+  config: SasrecConfig,
+  numItems: number,
+  window: number,
+): Omit<SasrecGraph, 'loss'> {
+  if (!Number.isInteger(window) || window < 1 || window > config.maxLen)
+    throw new InvalidArgumentError(
+      `window: must be an integer in 1..${config.maxLen}, got ${window}`,
+    );
+  const g = new Graph();
+  const { scores, userEmbedding } = sasrecForward(g, config, numItems, { window });
+  return { graph: g, scores, userEmbedding };
+}
+
+/** The forward pass shared by training and the serving windows: states, scores, user state. */
+function sasrecForward(
+  g: Graph,
+  config: SasrecConfig,
+  numItems: number,
+  options: { window: number; freezeItemEmbedding?: boolean },
+): { itemEmb: Tensor; real: Tensor; states: Tensor; scores: Tensor; userEmbedding: Tensor } {
   const L = config.maxLen;
+  const W = options.window;
   const d = config.hidden;
-  const seq = g.input('seq', ['batch', L], 'int64');
+  const seq = g.input('seq', ['batch', W], 'int64');
   // Xavier scale as in the reference implementation: small item vectors move fast under Adam,
   // which matters for rare items that receive few updates.
   const itemEmb = g.parameter('item_embedding', [numItems + 1, d], {
@@ -66,10 +109,11 @@ export function buildSasrec(
   });
   const posEmb = g.parameter('position_embedding', [L, d], { init: xavier() });
 
-  // [batch, L, 1] 1 where a real item sits, 0 at padding.
+  // [batch, W, 1] 1 where a real item sits, 0 at padding.
   const real = greater(seq, g.scalar(0, 'int64'));
   const mask = unsqueeze(cast(real, g.dtype), [-1]);
-  let h = add(mul(gather(itemEmb, seq), Math.sqrt(d)), posEmb);
+  const positions = W === L ? posEmb : slice(posEmb, [L - W], [L], [0]);
+  let h = add(mul(gather(itemEmb, seq), Math.sqrt(d)), positions);
   h = mul(dropout(h, config.dropout), mask);
 
   for (let b = 0; b < config.blocks; b++) {
@@ -80,7 +124,7 @@ export function buildSasrec(
     });
     const ln1 = ln('attn_norm');
     const q = layerNorm(h, ln1.gamma, ln1.beta, 1e-8);
-    const attn = multiHead(g, q, h, real, config, p);
+    const attn = multiHead(g, q, h, real, config, W, p);
     // The reference implementation drops attention weights (torch MultiheadAttention's dropout);
     // 'output' drops the block's output instead.
     h = add(q, config.attentionDropout === 'output' ? dropout(attn, config.dropout) : attn);
@@ -97,18 +141,13 @@ export function buildSasrec(
     gamma: g.parameter('final_norm.gamma', [d], { init: constantInit(1) }),
     beta: g.parameter('final_norm.beta', [d], { init: zeros() }),
   };
-  const states = layerNorm(h, lnF.gamma, lnF.beta, 1e-8); // [batch, L, d]
+  const states = layerNorm(h, lnF.gamma, lnF.beta, 1e-8); // [batch, W, d]
 
-  const userEmbedding = squeeze(slice(states, [L - 1], [L], [1]), [1]);
+  const userEmbedding = squeeze(slice(states, [W - 1], [W], [1]), [1]);
   const candidates = g.input('candidates', ['batch', 'candidates'], 'int64');
   // [batch, C, d] x [batch, d, 1] -> [batch, C]
   const scores = squeeze(matmul(gather(itemEmb, candidates), unsqueeze(userEmbedding, [-1])), [-1]);
-
-  const loss =
-    config.loss === 'bce'
-      ? bceLoss(g, states, itemEmb, real)
-      : softmaxLoss(g, states, itemEmb, config);
-  return { graph: g, loss, scores, userEmbedding };
+  return { itemEmb, real, states, scores, userEmbedding };
 }
 
 function multiHead(
@@ -117,11 +156,11 @@ function multiHead(
   kv: Tensor,
   real: Tensor,
   config: SasrecConfig,
+  L: number,
   p: (n: string) => string,
 ): Tensor {
   const d = config.hidden;
   const H = config.heads;
-  const L = config.maxLen;
   const proj = (name: string, x: Tensor) =>
     linear(
       x,

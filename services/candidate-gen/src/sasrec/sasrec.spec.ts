@@ -1,6 +1,7 @@
 /**
  * @jest-environment <rootDir>/packages/engine/jest-environment.js
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,13 @@ import {
   sequencesBefore,
 } from '@thoughtspace/data';
 import { buildFullRankingSet } from '@thoughtspace/baselines';
-import { createTopK, verifyExport, exportInference } from '@thoughtspace/engine';
+import {
+  createTopK,
+  decodeSafetensors,
+  encodeSafetensors,
+  exportInference,
+  verifyExport,
+} from '@thoughtspace/engine';
 import { loadSasrec, saveSasrec } from './artifact';
 import { encodeCandidates, encodeHistories } from './batches';
 import { validateConfig } from './config';
@@ -270,6 +277,68 @@ describe('SASRec on all-beauty-2018', () => {
     } finally {
       await model.dispose();
     }
+  });
+
+  it("serves short histories through 8- and 16-position windows: the file's outputs to 1e-5, longer ones through the file", async () => {
+    const file = await SasrecModel.load(dir, { threads: 1 });
+    const windowed = await SasrecModel.load(dir, { threads: 1, windows: true });
+    try {
+      expect(file.windowLengths).toEqual([]);
+      expect(windowed.windowLengths).toEqual([8, 16]);
+      const item = (i: number) => (i * 37) % file.numItems;
+      const candidates = Int32Array.from([1, 2, 3, 400, 1200]);
+      // Lengths 1..16 take a window (8 and 16 at its edge), 17..20 and 30 (cut to maxLen) the file.
+      for (const length of [1, 3, 8, 9, 16, 17, 30]) {
+        const history = Int32Array.from({ length }, (_, i) => item(i + length));
+        const [want] = await file.scoreBatch([history], [candidates]);
+        const [got] = await windowed.scoreBatch([history], [candidates]);
+        const wantState = await file.userEmbeddings([history]);
+        const gotState = await windowed.userEmbeddings([history]);
+        const worst = Math.max(
+          ...Array.from(want, (x, i) => Math.abs(x - got[i])),
+          ...Array.from(wantState, (x, i) => Math.abs(x - gotState[i])),
+        );
+        expect(worst).toBeLessThanOrEqual(1e-5);
+        if (length > 16) {
+          expect(Array.from(got)).toEqual(Array.from(want));
+          expect(Array.from(gotState)).toEqual(Array.from(wantState));
+        }
+      }
+      // A batch takes the window of its longest history.
+      const batch = [Int32Array.from([5]), Int32Array.from({ length: 12 }, (_, i) => item(i))];
+      const states = await windowed.userEmbeddings(batch);
+      const alone = await file.userEmbeddings(batch);
+      for (let i = 0; i < states.length; i++)
+        expect(Math.abs(states[i] - alone[i])).toBeLessThanOrEqual(1e-5);
+    } finally {
+      await Promise.all([file.dispose(), windowed.dispose()]);
+    }
+  });
+
+  it('refuses windows whose checkpoint disagrees with model.onnx, naming the directory', async () => {
+    const broken = await mkdtemp(join(tmpdir(), 'ts-sasrec-window-'));
+    for (const f of ['model.onnx', 'user-encoder.onnx', 'users.safetensors'])
+      await writeFile(join(broken, f), await readFile(join(dir, f)));
+    // The last position's embedding (every window's newest item) moved: the file still has the old one.
+    const ckpt = decodeSafetensors(await readFile(join(dir, 'checkpoint.safetensors')));
+    const pos = ckpt.tensors.find((t) => t.name === 'position_embedding')!;
+    const data = Float32Array.from(pos.data as Float32Array);
+    for (let j = 0; j < config.hidden; j++) data[(config.maxLen - 1) * config.hidden + j] += 0.5;
+    const bytes = encodeSafetensors({
+      ...ckpt,
+      tensors: ckpt.tensors.map((t) => (t === pos ? { ...t, data } : t)),
+    });
+    await writeFile(join(broken, 'checkpoint.safetensors'), bytes);
+    const manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    manifest.sha256['checkpoint.safetensors'] = createHash('sha256').update(bytes).digest('hex');
+    await writeFile(join(broken, 'model.json'), JSON.stringify(manifest));
+    await expect(SasrecModel.load(broken, { threads: 1, windows: true })).rejects.toThrow(
+      new RegExp(
+        `${broken}: the 8-position serving window's scores differs from the model file by`,
+      ),
+    );
+    // Without windows the directory serves as trained.
+    await (await SasrecModel.load(broken, { threads: 1 })).dispose();
   });
 
   it('refuses a model directory that does not match its manifest', async () => {

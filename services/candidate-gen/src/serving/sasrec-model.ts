@@ -4,6 +4,18 @@ import { InvalidArgumentError } from '@thoughtspace/runtime';
 import { loadSasrec, type SasrecManifest } from '../sasrec/artifact';
 import { encodeCandidates, encodeHistories } from '../sasrec/batches';
 import { dotScores, itemRows, userEmbeddings } from '../sasrec/embeddings';
+import { loadWindows, windowFor, type SequenceWindow } from './windows';
+
+export interface SasrecLoadOptions {
+  threads?: number;
+  executionProvider?: ExecutionProvider;
+  /**
+   * Run histories shorter than maxLen through graphs over the last 8, 16, 32,
+   * ... positions, checked against the model file at load (decision 0034;
+   * SASRec only, other variants ignore it). Serving turns it on; default off.
+   */
+  windows?: boolean;
+}
 
 export interface ScoredItem {
   item: number;
@@ -31,12 +43,11 @@ export class SasrecModel {
     /** Per user, the history the user states were computed from (absent in older model directories). */
     readonly userHistories: Int32Array[] | undefined,
     private readonly engineOptions: { threads?: number; executionProvider?: ExecutionProvider },
+    /** Shorter serving graphs, shortest first (empty: every history runs through the files' graphs). */
+    private readonly windows: readonly SequenceWindow[],
   ) {}
 
-  static async load(
-    dir: string,
-    options: { threads?: number; executionProvider?: ExecutionProvider } = {},
-  ): Promise<SasrecModel> {
+  static async load(dir: string, options: SasrecLoadOptions = {}): Promise<SasrecModel> {
     const loaded = await loadSasrec(dir);
     const create = (model: Uint8Array, file: string, name: string) =>
       ModelRunner.create({
@@ -50,6 +61,15 @@ export class SasrecModel {
       create(loaded.onnx, loaded.manifest.files.onnx, 'sasrec'),
       create(loaded.userEncoder, loaded.manifest.files.userEncoder, 'sasrec-user-encoder'),
     ]);
+    const windows =
+      options.windows && (loaded.manifest.variant ?? 'sasrec') === 'sasrec'
+        ? await loadWindows({
+            dir,
+            loaded,
+            reference: runner,
+            engine: { threads: options.threads, executionProvider: options.executionProvider },
+          })
+        : [];
     return new SasrecModel(
       loaded.manifest,
       runner,
@@ -57,8 +77,14 @@ export class SasrecModel {
       loaded.itemEmbedding,
       loaded.userEmbedding,
       loaded.userHistories,
-      options,
+      { threads: options.threads, executionProvider: options.executionProvider },
+      windows,
     );
+  }
+
+  /** The serving windows' lengths, shortest first (empty unless loaded with `windows`). */
+  get windowLengths(): number[] {
+    return this.windows.map((w) => w.length);
   }
 
   get numItems(): number {
@@ -83,10 +109,12 @@ export class SasrecModel {
   /** Row i = state after histories[i] ([n, hidden] flattened). */
   async userEmbeddings(histories: ArrayLike<number>[], batch = 512): Promise<Float32Array> {
     for (const h of histories) this.checkItems(h, 'history');
+    const w = windowFor(this.windows, histories);
+    const encoder = w?.userEncoder ?? this.userEncoder;
     return userEmbeddings(
-      async (feeds) => (await this.userEncoder.run(feeds)).user_embedding,
+      async (feeds) => (await encoder.run(feeds)).user_embedding,
       histories,
-      this.manifest.config.maxLen,
+      w?.length ?? this.manifest.config.maxLen,
       this.hidden,
       batch,
     );
@@ -99,8 +127,9 @@ export class SasrecModel {
   ): Promise<Float32Array[]> {
     histories.forEach((h) => this.checkItems(h, 'history'));
     candidates.forEach((c) => this.checkItems(c, 'candidates'));
-    const out = await this.runner.run({
-      seq: encodeHistories(histories, this.manifest.config.maxLen),
+    const w = windowFor(this.windows, histories);
+    const out = await (w?.scorer ?? this.runner).run({
+      seq: encodeHistories(histories, w?.length ?? this.manifest.config.maxLen),
       candidates: encodeCandidates(candidates),
     });
     const c = candidates[0]?.length ?? 0;
@@ -200,6 +229,7 @@ export class SasrecModel {
     if (this.users) await (await this.users).dispose();
     await this.runner.dispose();
     await this.userEncoder.dispose();
+    for (const w of this.windows) await Promise.all([w.scorer.dispose(), w.userEncoder.dispose()]);
   }
 
   private checkItems(items: ArrayLike<number>, field: string): void {
