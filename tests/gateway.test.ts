@@ -420,6 +420,27 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
     }
   });
 
+  it('draws the random leaf from the request seed: another seed, another draw; the same seed, the same leaf', async () => {
+    const leafFor = async (seed?: number) => {
+      const res = await recommend({
+        ...forUser(1, 3),
+        options: {
+          strategy: SelectionStrategy.RANDOM_LEAF,
+          ...(seed === undefined ? {} : { seed }),
+        },
+      });
+      expect(res.strategy).toBe(SelectionStrategy.RANDOM_LEAF);
+      return res.rationale!.reason;
+    };
+    const bySeed = new Map<number, string>();
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) bySeed.set(seed, await leafFor(seed));
+    // Eight seeds over the same six leaves: more than one leaf is drawn.
+    expect(new Set(bySeed.values()).size).toBeGreaterThan(1);
+    expect(await leafFor(3)).toBe(bySeed.get(3));
+    // Without a seed the draw is the user's own, the same each time.
+    expect(await leafFor()).toBe(await leafFor());
+  });
+
   it('serves a known user by id and rejects bad fields naming them', async () => {
     const res = await recommend({
       subject: { $case: 'userId', value: bundle.users[2].userId },

@@ -39,6 +39,7 @@ import {
   type ThoughtNode as ProtoNode,
   type UserHistory,
 } from '@thoughtspace/proto';
+import { createRng } from '@thoughtspace/runtime';
 import { callDownstream, type UnaryClientMethod } from '@thoughtspace/service-kit';
 
 export interface DownstreamAddresses {
@@ -54,6 +55,15 @@ export const PEERS = {
   totSelector: { peer: 'tot-selector', service: SERVICE_NAMES.totSelector },
   scorer: { peer: 'scorer', service: SERVICE_NAMES.scorer },
 } as const;
+
+/**
+ * SelectRequest.seed (uint64) for the chain's seed string: a 32-bit word of
+ * the string's own stream, so each request seed (or, without one, each user
+ * id) draws its own random leaf and sampling, and the same one draws the same.
+ */
+export function requestSeed(seed: string): number {
+  return createRng(`gateway-seed|${seed}`).nextUint32();
+}
 
 export function toUserHistory(history: readonly HistoryEvent[], userId?: string): UserHistory {
   return {
@@ -247,6 +257,8 @@ export function createGrpcPorts(o: {
       b2?: number;
       similarUserItemIds?: string[];
       writeBaseReason?: boolean;
+      /** The chain's random-leaf stream (the request's seed, else the user id). */
+      seed: string;
     },
     opts?: CallOptions,
   ) =>
@@ -260,6 +272,7 @@ export function createGrpcPorts(o: {
         ...req,
         history: toUserHistory(req.history),
         strategy: STRATEGY_TO_PROTO[req.strategy],
+        seed: requestSeed(req.seed),
         returnTree: false,
         // For the scorer, which then does not encode the reason again.
         returnSelectedEmbedding: true,
@@ -292,6 +305,7 @@ export function createGrpcPorts(o: {
           strategy: req.strategy,
           baseReason: req.nodes[0]?.reason ?? '',
           nodes: toProtoNodes(req.nodes),
+          seed: req.seed,
         },
         opts,
       );
@@ -316,6 +330,7 @@ export function createGrpcPorts(o: {
           ...levels(req.branching),
           // The base reason and the refinements see the neighbours' items.
           similarUserItemIds: similarIds(req.similarItems),
+          seed: req.seed,
         },
         opts,
       );
