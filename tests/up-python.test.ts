@@ -200,6 +200,13 @@ describe('thoughtspace up / down with a Python gRPC client', () => {
     expect(down.stdout).toMatch(/worker:scorer stopped/);
     expect(down.stdout).toMatch(/broker stopped/);
     expect(down.stdout).not.toMatch(/killed/);
+    // In waves: the callers, then the services, then the broker the workers committed to.
+    const lines = down.stdout.split('\n');
+    const at = (name: string) => lines.indexOf(`${name} stopped`);
+    expect(at('candidate-gen')).toBeGreaterThanOrEqual(0);
+    expect(at('gateway')).toBeLessThan(at('candidate-gen'));
+    expect(at('worker:scorer')).toBeLessThan(at('candidate-gen'));
+    expect(at('candidate-gen')).toBeLessThan(at('broker'));
     for (const pid of pids) expect(alive(pid)).toBe(false);
   }, 240_000);
 });

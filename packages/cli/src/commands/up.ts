@@ -93,22 +93,40 @@ const alive = (pid: number) => {
   }
 };
 
-/** SIGTERM every process (gateway first), wait for each to exit; SIGKILL after `timeoutMs`. */
+/**
+ * The order processes stop in: the callers first (the stage workers and the
+ * gateway: their accepted calls still reach the services), then the six
+ * services, then the broker (the workers commit their offsets to it while
+ * they drain). A wave stops together: each process drains for its own
+ * delay, so seven in turn would take seven times as long.
+ */
+export function stopWaves(names: readonly string[]): string[][] {
+  const callers = names.filter((n) => n === 'gateway' || n.startsWith('worker:'));
+  const broker: string[] = names.filter((n) => n === 'broker');
+  const services = names.filter((n) => !callers.includes(n) && !broker.includes(n));
+  return [callers, services, broker].filter((wave) => wave.length > 0);
+}
+
+/** SIGTERM every process wave by wave (stopWaves), wait for each to exit; SIGKILL after `timeoutMs`. */
 async function stopAll(state: UpState, timeoutMs: number): Promise<void> {
-  for (const s of [...state.services].reverse()) {
-    if (!alive(s.pid)) {
-      say(`${s.name} (pid ${s.pid}) was not running`);
-      continue;
-    }
-    process.kill(s.pid, 'SIGTERM');
-    const until = Date.now() + timeoutMs;
-    while (alive(s.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    if (alive(s.pid)) {
-      process.kill(s.pid, 'SIGKILL');
-      say(`${s.name} (pid ${s.pid}) did not stop within ${timeoutMs} ms: killed`);
-    } else {
-      say(`${s.name} stopped`);
-    }
+  const byName = new Map(state.services.map((s) => [s.name, s]));
+  for (const wave of stopWaves(state.services.map((s) => s.name)))
+    await Promise.all(wave.map((name) => stopOne(byName.get(name)!, timeoutMs)));
+}
+
+async function stopOne(s: UpState['services'][number], timeoutMs: number): Promise<void> {
+  if (!alive(s.pid)) {
+    say(`${s.name} (pid ${s.pid}) was not running`);
+    return;
+  }
+  process.kill(s.pid, 'SIGTERM');
+  const until = Date.now() + timeoutMs;
+  while (alive(s.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  if (alive(s.pid)) {
+    process.kill(s.pid, 'SIGKILL');
+    say(`${s.name} (pid ${s.pid}) did not stop within ${timeoutMs} ms: killed`);
+  } else {
+    say(`${s.name} stopped`);
   }
 }
 
