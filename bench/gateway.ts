@@ -24,11 +24,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { leaveOneOut, prepareDataset, sequencesBefore } from '@thoughtspace/data';
-import { readServingBundle } from '@thoughtspace/pipeline';
 import {
   CandidateGenClient,
   GatewayClient,
@@ -38,7 +35,8 @@ import {
 } from '@thoughtspace/proto';
 import { arg, positiveInt } from './lib/args';
 import { openLoop } from './lib/open-loop';
-import { cpuSeconds } from './lib/proc';
+import { cpuSeconds, machineInfo } from './lib/proc';
+import { loadBundleHistories, scoreCandidatesRequest } from './lib/bundle-requests';
 import { median, quantiles, type Quantiles } from './lib/stats';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -110,14 +108,7 @@ async function main(): Promise<void> {
   const warmupSeconds = Number(arg('warmup-seconds', '3'));
   const scoreRate = Number(arg('score-rate', '1000'));
   const out = arg('out', join(REPO, 'bench', 'results', 'gateway.json'));
-  const bundle = await readServingBundle(runDir);
-  const { dataset, manifest } = await prepareDataset({ dataset: bundle.manifest.dataset.name });
-  if (manifest.hash !== bundle.manifest.dataset.manifestHash) {
-    throw new Error(`${bundle.manifest.dataset.name} does not match the bundle's dataset hash`);
-  }
-  const histories = sequencesBefore(leaveOneOut(dataset), 'test')
-    .filter((h) => h.length > 0)
-    .map((h) => Array.from(h, (i) => dataset.itemIds[i]));
+  const { bundle, dataset, histories } = await loadBundleHistories(runDir);
   process.stderr.write(`starting the services of ${bundle.dir} (thoughtspace up) ...\n`);
   // The Kafka stage workers are not on Recommend's path; `--kafka` starts them too (their idle
   // polling is measured below either way when present).
@@ -297,17 +288,7 @@ async function main(): Promise<void> {
     process.stderr.write(
       `ScoreCandidates (10 candidates) at ${scoreRate}/s, ${rounds} rounds of ${seconds}s and the echo ...\n`,
     );
-    const scoreReq = (i: number) => {
-      const h = histories[i % histories.length];
-      const cands = Array.from(
-        { length: 10 },
-        (_, k) => dataset.itemIds[(i * 31 + k * 97) % dataset.itemIds.length],
-      );
-      return ScoreCandidatesRequest.fromPartial({
-        history: { interactions: h.map((itemId) => ({ itemId })) },
-        candidateItemIds: cands,
-      });
-    };
+    const scoreReq = (i: number) => scoreCandidatesRequest(histories, dataset.itemIds, i);
     const sc = { latencies: [] as number[], errors: [] as string[] };
     const scEcho = { latencies: [] as number[], errors: [] as string[] };
     const scoreRounds = [];
@@ -353,7 +334,6 @@ async function main(): Promise<void> {
       `  CPU ms per call: ScoreCandidates candidate-gen ${scoreCpu.candidateGen.toFixed(3)}, client ${scoreCpu.client.toFixed(3)}; echo server ${scoreCpu.echoServer.toFixed(3)}, client ${scoreCpu.echoClient.toFixed(3)}\n`,
     );
     const passing = rows.filter((r) => r.recommend.errors === 0 && r.recommend.p99Ms < 100);
-    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
     const result = {
       benchmark: 'gateway',
       command: `npm run bench -- gateway ${process.argv.slice(2).join(' ')}`.trim(),
@@ -370,13 +350,8 @@ async function main(): Promise<void> {
           }
         ).features,
       },
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model,
-        node: process.version,
-        // Other work on the machine during the run (1, 5, 15 min load averages at the end).
-        loadAverage: load,
-      },
+      // Other work on the machine during the run: its load averages at the end.
+      machine: machineInfo(),
       note: 'latency quantiles include failed calls at the time they failed (deadline 5 s for Recommend and ScoreCandidates, 10 s for echo)',
       secondsPerRate: seconds,
       // Each rate: this many rounds of Recommend then echo, `secondsPerRate` each.

@@ -17,12 +17,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { CandidateGenClient, ScoreCandidatesRequest } from '@thoughtspace/proto';
 import { arg, positiveInt } from './lib/args';
 import { openLoop } from './lib/open-loop';
+import { machineInfo } from './lib/proc';
 import { median } from './lib/stats';
 
 const LAYERS = [
@@ -133,12 +133,7 @@ async function main(): Promise<void> {
     benchmark: 'rpc-overhead',
     command: `npm run bench -- rpc-overhead ${process.argv.slice(2).join(' ')}`.trim(),
     createdAt: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model,
-      node: process.version,
-      loadAverage: loadavg(),
-    },
+    machine: machineInfo(),
     request: `ScoreCandidates, ${HISTORY} history items, ${CANDIDATES} candidates; the handler answers at once`,
     calls,
     rate,

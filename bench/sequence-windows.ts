@@ -13,12 +13,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { windowLengths } from '@thoughtspace/candidate-gen';
-import { leaveOneOut, prepareDataset, sequencesBefore } from '@thoughtspace/data';
-import { readServingBundle } from '@thoughtspace/pipeline';
 import {
   CandidateGenClient,
   ScoreCandidatesRequest,
@@ -26,7 +23,8 @@ import {
 } from '@thoughtspace/proto';
 import { arg, positiveInt } from './lib/args';
 import { openLoop } from './lib/open-loop';
-import { cpuSeconds } from './lib/proc';
+import { cpuSeconds, machineInfo } from './lib/proc';
+import { loadBundleHistories, scoreCandidatesRequest } from './lib/bundle-requests';
 import { median, quantiles } from './lib/stats';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -85,21 +83,8 @@ async function main(): Promise<void> {
   const seconds = positiveInt('seconds', '10');
   const rounds = positiveInt('rounds', '4');
   const out = arg('out', join(REPO, 'bench', 'results', 'sequence-windows.json'));
-  const bundle = await readServingBundle(runDir);
-  const { dataset, manifest } = await prepareDataset({ dataset: bundle.manifest.dataset.name });
-  if (manifest.hash !== bundle.manifest.dataset.manifestHash)
-    throw new Error(`${bundle.manifest.dataset.name} does not match the bundle's dataset hash`);
-  const histories = sequencesBefore(leaveOneOut(dataset), 'test')
-    .filter((h) => h.length > 0)
-    .map((h) => Array.from(h, (i) => dataset.itemIds[i]));
-  const request = (i: number) =>
-    ScoreCandidatesRequest.fromPartial({
-      history: { interactions: histories[i % histories.length].map((itemId) => ({ itemId })) },
-      candidateItemIds: Array.from(
-        { length: 10 },
-        (_, k) => dataset.itemIds[(i * 31 + k * 97) % dataset.itemIds.length],
-      ),
-    });
+  const { bundle, dataset, histories } = await loadBundleHistories(runDir);
+  const request = (i: number) => scoreCandidatesRequest(histories, dataset.itemIds, i);
   const modelDir = bundle.modelDirs['candidate-gen'];
   const servers = {} as Record<Side, Server>;
   for (const side of SIDES) servers[side] = await startServer(modelDir, side);
@@ -166,12 +151,7 @@ async function main(): Promise<void> {
       benchmark: 'sequence-windows',
       command: `npm run bench -- sequence-windows ${process.argv.slice(2).join(' ')}`.trim(),
       createdAt: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model,
-        node: process.version,
-        loadAverage: loadavg(),
-      },
+      machine: machineInfo(),
       bundle: {
         dir: bundle.dir,
         dataset: bundle.manifest.dataset,
