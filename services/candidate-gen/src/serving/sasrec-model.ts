@@ -68,6 +68,9 @@ export class SasrecModel {
             loaded,
             reference: runner,
             engine: { threads: options.threads, executionProvider: options.executionProvider },
+          }).catch(async (err: unknown) => {
+            await Promise.all([runner.dispose(), userEncoder.dispose()]);
+            throw err;
           })
         : [];
     return new SasrecModel(
