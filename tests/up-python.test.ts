@@ -136,16 +136,10 @@ describe('thoughtspace up / down with a Python gRPC client', () => {
       details: expect.stringContaining('history.interactions[0].item_id'),
     });
 
-    // The documented command: `thoughtspace recommend` against the running gateway.
-    const rec = await runCli([
-      'recommend',
-      '--gateway',
-      gateway!,
-      '--user',
-      user.userId,
-      '--k',
-      '3',
-    ]);
+    // The call `up` prints for anyone to try, run as printed (a known user, k 10).
+    const tryLine = /^try: thoughtspace (recommend .*)$/m.exec(up.stdout)?.[1];
+    expect(tryLine).toMatch(new RegExp(`^recommend --gateway ${gateway} --user \\S+ --k 10$`));
+    const rec = await runCli(tryLine!.split(' '));
     expect(rec.code).toBe(0);
     expect(rec.stdout).toMatch(/^ {2}1\. \S+ {2}-?\d+\.\d{3}/m);
     expect(rec.stdout).toMatch(/reason \(THOUGHT_SPACE, embedded\): \S/);

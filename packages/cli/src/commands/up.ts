@@ -130,6 +130,19 @@ async function stopOne(s: UpState['services'][number], timeoutMs: number): Promi
   }
 }
 
+/** The first user id the bundle's SASRec was trained with (one the gateway's dataset knows), for the printed example call. */
+async function exampleUser(candidateGenDir: string): Promise<string | undefined> {
+  const text = await readFile(join(candidateGenDir, 'model.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const ids = (JSON.parse(text) as { userIds?: unknown }).userIds;
+  return Array.isArray(ids) && typeof ids[0] === 'string' ? ids[0] : undefined;
+}
+
+/** A word a POSIX shell reads back unchanged. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 export function registerUp(program: Command): void {
   program
     .command('up')
@@ -286,6 +299,11 @@ export function registerUp(program: Command): void {
       say(
         `\nall ${UP_ORDER.length} services SERVING${flags.kafka ? ', broker and stage workers ready' : ''}; state in ${statePath}; stop with: thoughtspace down --run ${flags.run}`,
       );
+      const user = await exampleUser(bundle.modelDirs['candidate-gen']);
+      if (user !== undefined)
+        say(
+          `try: thoughtspace recommend --gateway ${addresses.gateway} --user ${shellWord(user)} --k 10`,
+        );
       if (flags.kafka) {
         say(
           `replay: thoughtspace replay --run ${flags.run} --split test --rate 50 --brokers ${flags.brokers ?? process.env.KAFKA_BROKERS ?? state.services[0].address}`,
