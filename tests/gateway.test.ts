@@ -37,7 +37,7 @@ import {
   TotSelectorClient,
   type RecommendResponse,
 } from '@thoughtspace/proto';
-import { createProvider } from '@thoughtspace/rationale-gen';
+import { createProvider, refinementDirections } from '@thoughtspace/rationale-gen';
 import { loadServedScorer } from '@thoughtspace/scorer';
 import {
   createLogger,
@@ -267,6 +267,50 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       // Not a degenerate tree: the six leaves are six different reasons.
       expect(new Set(local.nodes.slice(3).map((n) => n.reason)).size).toBe(6);
     } finally {
+      await embedded.dispose();
+    }
+  });
+
+  it("ReasonPort.refine over gRPC carries the direction and the neighbours' items: the in-process text", async () => {
+    // The port a gateway or worker holds (createGrpcPorts) against the served rationale-gen, and
+    // the main job's in-process port, for a direction of the tree's second level and for free text.
+    const { dataset } = bundle;
+    const user = bundle.users[5];
+    const items = new Map(dataset.items.map((it) => [it.id, it]));
+    const history = user.history.map((id) => ({ item: items.get(id)! }));
+    const similarItems = dataset.itemIds
+      .filter((id) => !user.history.includes(id))
+      .slice(2, 6)
+      .map((id) => items.get(id)!);
+    const embedded = await createProvider({ kind: 'embedded' });
+    const ports = createGrpcPorts({
+      addresses: {
+        candidateGen: stack.addresses['candidate-gen'],
+        rationaleGen: stack.addresses['rationale-gen'],
+        totSelector: stack.addresses['tot-selector'],
+        scorer: stack.addresses.scorer,
+      },
+      credentials: credentials.createInsecure(),
+    });
+    try {
+      const local = inProcessReasons(embedded);
+      const parent = (await local.baseReason({ history, similarItems })).reason;
+      const picks = refinementDirections(3, 2, 4)[0]; // a second-level direction
+      expect(picks).toBe("similar users' picks");
+      const text: Record<string, string> = {};
+      for (const direction of [picks, 'what they pay per ounce']) {
+        for (const neighbours of [similarItems, undefined]) {
+          const req = { history, parent, direction, similarItems: neighbours };
+          const served = (await ports.reasons.refine(req)).reason;
+          expect(served).toBe((await local.refine(req)).reason);
+          text[`${direction}|${neighbours ? 'with' : 'without'}`] = served;
+        }
+      }
+      // Nothing was dropped on the way: the neighbours' items and the direction change the text.
+      expect(text[`${picks}|with`]).not.toBe(text[`${picks}|without`]);
+      expect(text[`${picks}|with`]).not.toBe(text['what they pay per ounce|with']);
+    } finally {
+      ports.close();
       await embedded.dispose();
     }
   });

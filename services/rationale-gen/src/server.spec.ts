@@ -96,6 +96,41 @@ describe('rationale-gen over gRPC loopback (all-beauty-2018-reviews catalogue)',
     res.rationales.forEach((r, i) => expect(r.reason).toContain(`Refined for ${directions[i]}`));
   });
 
+  it('GenerateRationale REFINE with a direction: that direction, free text too; refused where it cannot apply', async () => {
+    const parentReason = 'They buy body wash.';
+    const secondLevel = refinementDirections(3, 2, 4)[2];
+    for (const direction of [secondLevel, 'what they pay per ounce']) {
+      const res = await generate({
+        task: task({ kind: RationaleKind.REFINE, parentReason, direction, n: 1 }),
+      });
+      expect(res.rationales).toHaveLength(1);
+      // That direction, not the first level's (a lone REFINE without one gets brand loyalty).
+      expect(res.rationales[0].reason).toContain(`Refined for ${direction}`);
+    }
+    const refused = (over: Parameters<typeof task>[0]) =>
+      generate({ task: task(over) }).then(
+        () => undefined,
+        (err: ServiceError) => [err.code, err.details],
+      );
+    const refine = { kind: RationaleKind.REFINE, parentReason, direction: 'price' };
+    expect(await refused({ ...refine, n: 3 })).toEqual([
+      status.INVALID_ARGUMENT,
+      'direction applies to one REFINE of one parent_reason with n 1, outside a tree; this task has n 3 (1 only)',
+    ]);
+    expect(await refused({ ...refine, treePosition: { level: 2, firstChild: 2 } })).toEqual([
+      status.INVALID_ARGUMENT,
+      'direction applies to one REFINE of one parent_reason with n 1, outside a tree; this task has tree_position',
+    ]);
+    expect(await refused({ kind: RationaleKind.BASE, direction: 'price' })).toEqual([
+      status.INVALID_ARGUMENT,
+      'direction applies to one REFINE of one parent_reason with n 1, outside a tree; this task has kind BASE (REFINE only), no parent_reason',
+    ]);
+    expect(await refused({ ...refine, direction: 'x'.repeat(500) })).toEqual([
+      status.INVALID_ARGUMENT,
+      'direction must be at most 120 characters, got 500',
+    ]);
+  });
+
   it('GenerateRationale REFINE with parent_reasons: a tree level in one call, each parent as if alone', async () => {
     const parents = ['They buy body wash.', 'They like one brand of shaver.'];
     const batched = await generate({

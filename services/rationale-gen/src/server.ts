@@ -128,6 +128,7 @@ function toTask(message: RationaleTask | undefined): RationaleTaskInput {
           }),
         )
       : undefined,
+    direction: task.direction,
     provider: task.provider,
     maxTokens: task.maxTokens === 0 ? undefined : task.maxTokens,
     seed: task.seed,

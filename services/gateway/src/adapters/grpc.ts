@@ -228,7 +228,7 @@ export function createGrpcPorts(o: {
         {
           kind: RationaleKind.BASE,
           history: toUserHistory(req.history),
-          similarUserItemIds: req.similarItems.map((i) => i.id),
+          similarUserItemIds: similarIds(req.similarItems),
           n: 1,
         },
         opts,
@@ -239,6 +239,8 @@ export function createGrpcPorts(o: {
           kind: RationaleKind.REFINE,
           history: toUserHistory(req.history),
           parentReason: req.parent,
+          direction: req.direction,
+          similarUserItemIds: similarIds(req.similarItems),
           n: 1,
         },
         opts,

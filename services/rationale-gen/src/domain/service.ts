@@ -34,6 +34,11 @@ export interface RationaleTaskInput {
    * rationales come level by level, as one call per level would give them.
    */
   furtherLevels?: number[];
+  /**
+   * Refine one parentReason with n 1 outside a tree: the direction to write,
+   * as free text, instead of refinementDirections'.
+   */
+  direction?: string;
   /** Provider name; empty = the service default. */
   provider: string;
   maxTokens?: number;
@@ -61,6 +66,8 @@ export interface ServiceGenerateOptions extends GenerateOptions {
 }
 
 export const MAX_ALTERNATIVES = 16;
+/** Longest free-text refinement direction (the prompts quote at most this much of it). */
+export const MAX_DIRECTION_CHARS = 120;
 /** Most rationales one batched refine call may ask for (parents x n). */
 export const MAX_BATCH = 64;
 
@@ -107,6 +114,7 @@ export function createRationaleService(options: {
         );
       }
       const further = checkFurtherLevels(task);
+      checkDirection(task);
       const base: RationaleRequest = {
         kind: task.kind,
         history: task.history.map((h, i) => ({
@@ -130,13 +138,15 @@ export function createRationaleService(options: {
         at: RationaleTaskInput['treePosition'],
       ) =>
         parents.flatMap((parent, p) => {
-          // Its own place in the tree, or the first level's directions.
+          // The caller's direction, its own place in the tree, or the first level's directions.
           const directions =
             kind !== 'refine'
               ? []
-              : at
-                ? refinementDirections(n, at.level, at.firstChild + p * n)
-                : refinementDirections(n, 1);
+              : task.direction !== undefined
+                ? [task.direction]
+                : at
+                  ? refinementDirections(n, at.level, at.firstChild + p * n)
+                  : refinementDirections(n, 1);
           return Array.from({ length: n }, (_, i): RationaleRequest => ({
             ...base,
             kind,
@@ -215,6 +225,27 @@ function checkFurtherLevels(task: RationaleTaskInput): number[] {
     );
   }
   return further;
+}
+
+/** direction: one refinement of one parent_reason, outside a tree. */
+function checkDirection(task: RationaleTaskInput): void {
+  if (task.direction === undefined) return;
+  const conflicts = [
+    task.kind !== 'refine' && `kind ${task.kind.toUpperCase()} (REFINE only)`,
+    task.parentReason === undefined && 'no parent_reason',
+    (task.parentReasons?.length ?? 0) > 0 && 'parent_reasons',
+    task.n !== 1 && `n ${task.n} (1 only)`,
+    task.treePosition && 'tree_position',
+    (task.furtherLevels?.length ?? 0) > 0 && 'further_levels',
+  ].filter((c): c is string => typeof c === 'string');
+  if (conflicts.length > 0)
+    throw new InvalidArgumentError(
+      `direction applies to one REFINE of one parent_reason with n 1, outside a tree; this task has ${conflicts.join(', ')}`,
+    );
+  if (task.direction.length > MAX_DIRECTION_CHARS)
+    throw new InvalidArgumentError(
+      `direction must be at most ${MAX_DIRECTION_CHARS} characters, got ${task.direction.length}`,
+    );
 }
 
 /** The parents a task refines: parent_reasons (a batch), else the one parent_reason (or none). */

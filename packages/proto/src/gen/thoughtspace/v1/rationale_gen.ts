@@ -84,6 +84,14 @@ export interface RationaleTask {
    * rationales in all.
    */
   furtherLevels: number[];
+  /**
+   * REFINE of one parent_reason with n 1, outside a tree: the direction to
+   * refine in, as free text (one of the provider's directions, e.g. "recency
+   * of taste", or the caller's own words; at most 120 characters), instead of
+   * the directions a tree position gives. Not with tree_position,
+   * parent_reasons or further_levels.
+   */
+  direction?: string | undefined;
 }
 
 /** The place of a REFINE call's children in a tree of thought. */
@@ -147,6 +155,7 @@ function createBaseRationaleTask(): RationaleTask {
     parentReasons: [],
     treePosition: undefined,
     furtherLevels: [],
+    direction: undefined,
   };
 }
 
@@ -191,6 +200,9 @@ export const RationaleTask: MessageFns<RationaleTask> = {
         writer.uint32(v);
       }
       writer.join();
+    }
+    if (message.direction !== undefined) {
+      writer.uint32(106).string(message.direction);
     }
     return writer;
   },
@@ -314,6 +326,14 @@ export const RationaleTask: MessageFns<RationaleTask> = {
 
             break;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.direction = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -368,6 +388,7 @@ export const RationaleTask: MessageFns<RationaleTask> = {
         : globalThis.Array.isArray(object?.further_levels)
         ? object.further_levels.map((e: any) => globalThis.Number(e))
         : [],
+      direction: isSet(object.direction) ? globalThis.String(object.direction) : undefined,
     };
   },
 
@@ -409,6 +430,9 @@ export const RationaleTask: MessageFns<RationaleTask> = {
     if (message.furtherLevels?.length) {
       obj.furtherLevels = message.furtherLevels.map((e) => Math.round(e));
     }
+    if (message.direction !== undefined) {
+      obj.direction = message.direction;
+    }
     return obj;
   },
 
@@ -433,6 +457,7 @@ export const RationaleTask: MessageFns<RationaleTask> = {
       ? TreePosition.fromPartial(object.treePosition)
       : undefined;
     message.furtherLevels = object.furtherLevels?.map((e) => e) || [];
+    message.direction = object.direction ?? undefined;
     return message;
   },
 };
