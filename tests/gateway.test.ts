@@ -73,6 +73,17 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
   let client: GatewayClient;
   const logs: { service: StackService; line: { trace_id?: string; span_id?: string } }[] = [];
 
+  /** The gateway's gRPC ports against the stack's services. */
+  const stackPorts = () =>
+    createGrpcPorts({
+      addresses: {
+        candidateGen: stack.addresses['candidate-gen'],
+        rationaleGen: stack.addresses['rationale-gen'],
+        totSelector: stack.addresses['tot-selector'],
+        scorer: stack.addresses.scorer,
+      },
+      credentials: credentials.createInsecure(),
+    });
   const recommend = (req: Parameters<typeof RecommendRequest.fromPartial>[0], timeoutMs = 20_000) =>
     unaryCall(client.recommend, client, RecommendRequest.fromPartial(req), Date.now() + timeoutMs);
   const forUser = (i: number, k = 5) => ({
@@ -283,15 +294,7 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       .slice(2, 6)
       .map((id) => items.get(id)!);
     const embedded = await createProvider({ kind: 'embedded' });
-    const ports = createGrpcPorts({
-      addresses: {
-        candidateGen: stack.addresses['candidate-gen'],
-        rationaleGen: stack.addresses['rationale-gen'],
-        totSelector: stack.addresses['tot-selector'],
-        scorer: stack.addresses.scorer,
-      },
-      credentials: credentials.createInsecure(),
-    });
+    const ports = stackPorts();
     try {
       const local = inProcessReasons(embedded);
       const parent = (await local.baseReason({ history, similarItems })).reason;
@@ -527,15 +530,7 @@ describe('gateway Recommend over the seven servers (all-beauty-2018, tiny models
       name: STACK_DATASET,
       manifestHash: bundle.manifestHash,
     });
-    const ports = createGrpcPorts({
-      addresses: {
-        candidateGen: stack.addresses['candidate-gen'],
-        rationaleGen: stack.addresses['rationale-gen'],
-        totSelector: stack.addresses['tot-selector'],
-        scorer: stack.addresses.scorer,
-      },
-      credentials: credentials.createInsecure(),
-    });
+    const ports = stackPorts();
     const built = gatewayServer({
       recommender: createRecommender({ ports, catalogue, budgets: { reasoningMs: 1 } }),
       catalogue,
