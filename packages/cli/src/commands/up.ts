@@ -7,7 +7,8 @@ import { credentials, Metadata } from '@grpc/grpc-js';
 import type { Command } from 'commander';
 import { readServingBundle } from '@thoughtspace/pipeline';
 import { HealthClient, HealthCheckResponse_ServingStatus } from '@thoughtspace/proto';
-import { FailedPreconditionError, NotFoundError } from '@thoughtspace/runtime';
+import { MODEL_FORMAT, type SasrecManifest } from '@thoughtspace/candidate-gen';
+import { FailedPreconditionError, NotFoundError, openModelDir } from '@thoughtspace/runtime';
 import { DEFAULT_PROTOCOL } from '@thoughtspace/data';
 import { intArg } from '../options';
 import { say } from '../output';
@@ -130,12 +131,17 @@ async function stopOne(s: UpState['services'][number], timeoutMs: number): Promi
   }
 }
 
-/** The first user id the bundle's SASRec was trained with (one the gateway's dataset knows), for the printed example call. */
+/**
+ * The first user id the bundle's SASRec was trained with (one the gateway's
+ * dataset knows), for the printed example call; none where the directory does
+ * not read as SASRec (the call is a hint, the services are already up).
+ */
 async function exampleUser(candidateGenDir: string): Promise<string | undefined> {
-  const text = await readFile(join(candidateGenDir, 'model.json'), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  const ids = (JSON.parse(text) as { userIds?: unknown }).userIds;
-  return Array.isArray(ids) && typeof ids[0] === 'string' ? ids[0] : undefined;
+  const dir = await openModelDir<SasrecManifest>(candidateGenDir, {
+    format: MODEL_FORMAT,
+    what: 'SASRec',
+  }).catch(() => undefined);
+  return dir?.manifest.userIds[0];
 }
 
 /** A word a POSIX shell reads back unchanged. */
